@@ -1,0 +1,43 @@
+import { McpmError } from '../errors.js';
+import { findValue, nodeValue, parseJsonFile, removeEntry, setEntry, type InsertRecord } from './json-editor.js';
+import type { FileFormat } from './table.js';
+
+/** One format's edits, all pure text-in text-out so they can be tested and fuzzed without a disk. */
+export interface FormatEditor {
+  /** Throws EPARSE (with path, line, column) if the text cannot be edited safely. */
+  check(file: string, text: string, path: string[]): void;
+  get(file: string, text: string, path: string[], key: string): unknown;
+  keys(file: string, text: string, path: string[]): string[];
+  set(file: string, text: string, path: string[], key: string, value: unknown): { text: string; record: InsertRecord };
+  /** null: the file should be deleted (mcpm created it and it is empty again). */
+  remove(file: string, text: string, path: string[], key: string, record?: InsertRecord): string | null | undefined;
+}
+
+const jsonEditor: FormatEditor = {
+  check(file, text, path) {
+    const root = parseJsonFile(file, text);
+    const servers = findValue(root, path);
+    if (servers && servers.type !== 'object') {
+      throw new McpmError('EPARSE', `${file}: "${path.join('.')}" is not an object`, {
+        hint: 'Fix the file by hand (mcpm left it untouched), then run the command again.',
+      });
+    }
+  },
+  get: (file, text, path, key) => nodeValue(findValue(parseJsonFile(file, text), [...path, key])),
+  keys: (file, text, path) => {
+    const servers = findValue(parseJsonFile(file, text), path);
+    return servers?.type === 'object' ? (servers.children ?? []).map((p) => String(p.children?.[0]?.value)) : [];
+  },
+  set: (file, text, path, key, value) => setEntry({ file, text }, path, key, value),
+  remove: (file, text, path, key, record) => removeEntry({ file, text }, path, key, record),
+};
+
+export function editorFor(format: FileFormat): FormatEditor {
+  switch (format) {
+    case 'json':
+    case 'jsonc':
+      return jsonEditor;
+    default:
+      throw new McpmError('EUNSUPPORTED', `Editing ${format} files is not supported yet`, { hint: 'Choose another client.' });
+  }
+}

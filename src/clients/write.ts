@@ -1,0 +1,79 @@
+import { rm, stat } from 'node:fs/promises';
+import { backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
+import type { InsertRecord } from './json-editor.js';
+import { editorFor } from './editor.js';
+import type { ClientLocation } from './locate.js';
+
+/** What a write changed, so a later failure in the same command can put the file back. */
+export interface AppliedWrite {
+  file: string;
+  before: string | undefined;
+  after: string;
+  record: InsertRecord;
+}
+
+/** Reads a client file and checks that mcpm can edit it; returns its text (undefined: no file yet). */
+export async function readClientFile(location: ClientLocation): Promise<string | undefined> {
+  const text = await readTextIfExists(location.file);
+  if (text !== undefined) editorFor(location.client.format).check(location.file, text, location.client.serversPath);
+  return text;
+}
+
+/**
+ * Sets mcpm's entry in a client file under the file's lock, re-reading it inside the lock so an edit made by
+ * another program or mcpm in the meantime is kept. `mayReplace` decides whether an existing value under the key is
+ * mcpm's own to replace.
+ */
+export async function writeClientEntry(
+  location: ClientLocation,
+  key: string,
+  entry: unknown,
+  mayReplace: (existing: unknown) => boolean,
+  onConflict: () => Error,
+): Promise<AppliedWrite> {
+  const { file } = location;
+  const { format, serversPath } = location.client;
+  const editor = editorFor(format);
+  return withFileLock(file, async () => {
+    const before = await readTextIfExists(file);
+    const text = before ?? '';
+    editor.check(file, text, serversPath);
+    const existing = editor.get(file, text, serversPath, key);
+    if (existing !== undefined && !mayReplace(existing)) throw onConflict();
+    const { text: after, record } = editor.set(file, text, serversPath, key, entry);
+    if (before !== undefined) await backupOnce(file);
+    await writeFileAtomicSafe(file, after);
+    return { file, before, after, record };
+  });
+}
+
+/** Removes mcpm's entry; when mcpm created the file and nothing else is left in it, the file goes too. */
+export async function removeClientEntry(location: ClientLocation, key: string, record: InsertRecord | undefined): Promise<boolean> {
+  const { file } = location;
+  const { format, serversPath } = location.client;
+  const editor = editorFor(format);
+  return withFileLock(file, async () => {
+    const before = await readTextIfExists(file);
+    if (before === undefined) return false;
+    if (editor.get(file, before, serversPath, key) === undefined) return false;
+    const after = editor.remove(file, before, serversPath, key, record);
+    if (after === null) await rm(file, { force: true });
+    else if (after !== undefined && after !== before) await writeFileAtomicSafe(file, after);
+    return true;
+  });
+}
+
+/** Puts a file back as it was before `applied`, if nobody changed it since (then it is left and reported). */
+export async function undoWrite(applied: AppliedWrite): Promise<boolean> {
+  return withFileLock(applied.file, async () => {
+    const now = await readTextIfExists(applied.file);
+    if (now !== applied.after) return false;
+    if (applied.before === undefined) await rm(applied.file, { force: true });
+    else await writeFileAtomicSafe(applied.file, applied.before);
+    return true;
+  });
+}
+
+export async function fileMode(file: string): Promise<number | undefined> {
+  return stat(file).then((s) => s.mode & 0o777, () => undefined);
+}

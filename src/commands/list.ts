@@ -1,0 +1,38 @@
+import type { Context } from '../context.js';
+import { readState } from '../state/installed.js';
+
+export interface ListedServer {
+  name: string;
+  key: string;
+  version: string;
+  package: string;
+  registry: string;
+  clients: Array<{ client: string; file: string; key: string }>;
+}
+
+/** Reads only mcpm's state file: no registry, no client files, so it stays as fast as a bare node start. */
+export function list(ctx: Context): ListedServer[] {
+  const state = readState(ctx);
+  return Object.values(state.servers)
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((server) => ({
+      name: server.name,
+      key: server.entries[0]?.key ?? '',
+      version: server.version,
+      package: `${server.package.identifier}@${server.package.version}`,
+      registry: server.registry,
+      clients: server.entries.map((entry) => ({ client: entry.client, file: entry.file, key: entry.key })),
+    }));
+}
+
+export function renderList(servers: ListedServer[]): string {
+  if (servers.length === 0) return 'No servers installed. Try `mcpm search <query>` and `mcpm install <name>`.';
+  const rows = servers.map((s) => [s.key, s.name, s.version, s.clients.map((c) => c.client).join(', ') || '-']);
+  return table(['KEY', 'SERVER', 'VERSION', 'CLIENTS'], rows);
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,56 @@
+import type { Context } from '../context.js';
+import { McpmError } from '../errors.js';
+import { createSources } from '../registry/registries.js';
+import type { ServerVersion } from '../registry/types.js';
+import { table } from './list.js';
+
+export interface SearchHit {
+  name: string;
+  description: string;
+  version: string;
+  packageTypes: string[];
+  registry: string;
+  deprecated?: boolean;
+}
+
+/** Searches every registry; a name found in several comes from the highest one. A registry that fails is skipped. */
+export async function search(ctx: Context, query: string): Promise<SearchHit[]> {
+  const sources = createSources(ctx);
+  const hits = new Map<string, SearchHit>();
+  let failed = 0;
+  for (const source of sources) {
+    let found: ServerVersion[];
+    try {
+      found = await source.search(query);
+    } catch (error) {
+      if (!(error instanceof McpmError)) throw error;
+      ctx.out.warn(`${error.message}; skipped. ${error.hint}`);
+      failed++;
+      continue;
+    }
+    for (const { server, meta, registry } of found) {
+      if (hits.has(server.name) || meta.status === 'deleted') continue;
+      const types = [...(server.packages ?? []).map((p) => p.registryType ?? 'unknown'), ...((server.remotes?.length ?? 0) > 0 ? ['remote'] : [])];
+      hits.set(server.name, {
+        name: server.name,
+        description: server.description ?? '',
+        version: server.version,
+        packageTypes: [...new Set(types)],
+        registry,
+        ...(meta.status === 'deprecated' ? { deprecated: true } : {}),
+      });
+    }
+  }
+  if (failed === sources.length) {
+    throw new McpmError('ENETWORK', 'No registry could be reached', { hint: 'Check your network, or search the embedded index: --registry embedded.' });
+  }
+  return [...hits.values()];
+}
+
+export function renderSearch(hits: SearchHit[]): string {
+  if (hits.length === 0) return 'No servers found.';
+  return table(
+    ['NAME', 'VERSION', 'TYPE', 'DESCRIPTION'],
+    hits.map((h) => [h.name, h.version, h.packageTypes.join(',') || '-', `${h.deprecated ? '(deprecated) ' : ''}${h.description}`.slice(0, 80)]),
+  );
+}

@@ -1,0 +1,63 @@
+import os from 'node:os';
+import { usageError } from './errors.js';
+import { createOutput, type Output } from './output.js';
+import { resolvePaths, type McpmPaths } from './paths.js';
+import { createPrompter, type Prompter } from './prompter.js';
+import { readSettings, type Settings } from './settings.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  registry?: string;
+  yes?: boolean;
+  verbose?: boolean;
+  timeout?: string;
+}
+
+/** Everything environmental a command needs, built once by the CLI and passed down. */
+export interface Context {
+  readonly env: NodeJS.ProcessEnv;
+  readonly home: string;
+  readonly cwd: string;
+  readonly platform: NodeJS.Platform;
+  readonly paths: McpmPaths;
+  readonly options: GlobalOptions;
+  readonly out: Output;
+  readonly prompter: Prompter;
+  /** The node binary client entries start servers with: the one running mcpm, by absolute path. */
+  readonly nodePath: string;
+  /** Registry timeout in milliseconds. */
+  readonly timeoutMs: number;
+  settings(): Settings;
+}
+
+const DEFAULT_TIMEOUT_MS = 5000;
+
+export function createContext(options: GlobalOptions): Context {
+  const env = process.env;
+  const paths = resolvePaths(env);
+  let settings: Settings | undefined;
+  const readOnce = () => (settings ??= readSettings(paths.configFile));
+  return {
+    env,
+    home: os.homedir(),
+    cwd: process.cwd(),
+    platform: process.platform,
+    paths,
+    options,
+    out: createOutput({ json: Boolean(options.json), verbose: Boolean(options.verbose), env, stderr: process.stderr }),
+    prompter: createPrompter({ yes: Boolean(options.yes) }),
+    nodePath: process.execPath,
+    get timeoutMs() {
+      return parseTimeout(options.timeout ?? env.MCPM_TIMEOUT, readOnce().timeout);
+    },
+    settings: readOnce,
+  };
+}
+
+function parseTimeout(flag: string | undefined, configured: number | undefined): number {
+  if (flag === undefined) return typeof configured === 'number' && configured > 0 ? configured : DEFAULT_TIMEOUT_MS;
+  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(flag.trim());
+  if (!match) throw usageError(`Invalid timeout "${flag}"`, 'Give milliseconds (5000, 500ms) or seconds (5s).');
+  const value = Number(match[1]);
+  return Math.max(1, Math.round(match[2] === 's' ? value * 1000 : value));
+}

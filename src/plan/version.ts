@@ -1,0 +1,43 @@
+import semver from 'semver';
+import { McpmError } from '../errors.js';
+import { pickLatest } from '../registry/latest.js';
+import type { ServerVersion } from '../registry/types.js';
+
+/**
+ * Chooses the version to install. No range: the registry's latest. A range: the highest version it allows that is
+ * not deleted. A version that is not semver ("latest", "2024-06-01") matches only a range spelled exactly like it.
+ */
+export function selectVersion(name: string, versions: ServerVersion[], range: string | undefined): ServerVersion {
+  const live = versions.filter((entry) => entry.meta.status !== 'deleted');
+  if (!range) {
+    const latest = pickLatest(live);
+    if (latest) return latest;
+    throw noVersion(name, 'any version', versions);
+  }
+  const exact = live.find((entry) => entry.server.version === range);
+  if (exact) return exact;
+  if (semver.validRange(range)) {
+    const candidates = live.filter((entry) => semver.valid(entry.server.version));
+    const best = semver.maxSatisfying(candidates.map((entry) => entry.server.version), range);
+    const chosen = candidates.find((entry) => entry.server.version === best);
+    if (chosen) return chosen;
+  }
+  throw noVersion(name, range, versions);
+}
+
+function noVersion(name: string, wanted: string, versions: ServerVersion[]): McpmError {
+  const available = versions.filter((entry) => entry.meta.status !== 'deleted').map((entry) => entry.server.version);
+  return new McpmError('ENOVERSION', `No version of ${name} matches ${wanted}`, {
+    hint: available.length > 0
+      ? `Available: ${available.slice(-10).join(', ')}. Run \`mcpm info ${name}\` to see them all.`
+      : `${name} has no installable version in this registry.`,
+  });
+}
+
+/** `name@range`. Server names never contain "@", so the first one separates the range. */
+export function parseNameSpec(spec: string): { name: string; range?: string } {
+  const at = spec.indexOf('@', 1);
+  if (at === -1) return { name: spec };
+  const range = spec.slice(at + 1).trim();
+  return { name: spec.slice(0, at), range: range === '' ? undefined : range };
+}

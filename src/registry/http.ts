@@ -1,0 +1,73 @@
+import { McpmError } from '../errors.js';
+
+export interface FetchJsonOptions {
+  timeoutMs: number;
+  /** A bearer token for this registry only. Never logged. */
+  token?: string;
+  /** Responses larger than this are refused rather than parsed (a registry must not exhaust memory). */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** GET a JSON document with a hard deadline covering connect, headers and body. */
+export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  const registry = new URL(url).origin;
+  try {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(url, { headers, signal: controller.signal, redirect: 'follow' });
+    if (response.status === 404) return undefined;
+    if (!response.ok) {
+      throw new McpmError('EREGISTRY', `Registry ${registry} answered HTTP ${response.status} for ${new URL(url).pathname}`, {
+        hint: response.status === 401 || response.status === 403
+          ? 'Check the token configured for this registry.'
+          : 'Try again later, or choose another registry with --registry.',
+      });
+    }
+    const text = await readLimited(response, options.maxBytes ?? DEFAULT_MAX_BYTES, registry);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new McpmError('EREGISTRY', `Registry ${registry} did not answer with JSON`, {
+        hint: 'Check that the URL points at an MCP registry (v0.1 API) or a .json index.',
+      });
+    }
+  } catch (error) {
+    if (error instanceof McpmError) throw error;
+    if (controller.signal.aborted) {
+      throw new McpmError('ENETWORK', `Registry ${registry} did not answer within ${options.timeoutMs} ms`, {
+        hint: 'Check your network, raise --timeout, or choose another registry with --registry.',
+      });
+    }
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new McpmError('ENETWORK', `Registry ${registry} is unreachable (${cause})`, {
+      hint: 'Check your network, or choose another registry with --registry.',
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readLimited(response: Response, maxBytes: number, registry: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > maxBytes) throw tooLarge(registry, maxBytes);
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw tooLarge(registry, maxBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(registry: string, maxBytes: number): McpmError {
+  return new McpmError('EREGISTRY', `Registry ${registry} sent more than ${Math.round(maxBytes / 1048576)} MiB`, {
+    hint: 'The registry may be misbehaving; choose another with --registry.',
+  });
+}

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { McpmError } from '../errors.js';
+import { fetchJson } from './http.js';
+import { latestOfEach } from './latest.js';
+import type { RegistrySource } from './source.js';
+import { readServerResponse, type ServerVersion } from './types.js';
+
+/**
+ * A static index: a JSON file in the v0.1 list envelope ({ "servers": [{ "server", "_meta" }] }), read whole.
+ * Used for files, http(s) URLs ending in .json, and the index embedded in mcpm.
+ */
+export class IndexRegistrySource implements RegistrySource {
+  private loaded?: Promise<ServerVersion[]>;
+
+  constructor(
+    readonly id: string,
+    private readonly load: () => Promise<unknown>,
+  ) {}
+
+  async search(query: string): Promise<ServerVersion[]> {
+    const needle = query.toLowerCase();
+    const all = latestOfEach(await this.entries());
+    return all.filter(({ server }) =>
+      [server.name, server.title, server.description].some((text) => typeof text === 'string' && text.toLowerCase().includes(needle)),
+    );
+  }
+
+  async versions(name: string): Promise<ServerVersion[]> {
+    return (await this.entries()).filter((entry) => entry.server.name === name);
+  }
+
+  private entries(): Promise<ServerVersion[]> {
+    this.loaded ??= this.load().then((body) => {
+      const servers = (body as { servers?: unknown })?.servers;
+      if (!Array.isArray(servers)) {
+        throw new McpmError('EREGISTRY', `Index ${this.id} is not a server list`, {
+          hint: 'A static index is a JSON file shaped like { "servers": [{ "server": {...}, "_meta": {...} }] }.',
+        });
+      }
+      return servers.flatMap((raw) => readServerResponse(raw, this.id) ?? []);
+    });
+    return this.loaded;
+  }
+}
+
+export function fileIndexSource(spec: string): IndexRegistrySource {
+  const file = spec.startsWith('file:') ? fileURLToPath(spec) : spec;
+  return new IndexRegistrySource(file, async () => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new McpmError('EREGISTRY', `Cannot read the index ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+        hint: 'Check the path given with --registry, MCPM_REGISTRY or the configuration.',
+        cause: error,
+      });
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new McpmError('EREGISTRY', `The index ${file} is not valid JSON`, {
+        hint: 'Fix the file or remove it from the registry list.',
+        cause: error,
+      });
+    }
+  });
+}
+
+export function httpIndexSource(url: string, options: { timeoutMs: number; token?: string }): IndexRegistrySource {
+  return new IndexRegistrySource(url, () => fetchJson(url, options));
+}
+
+export const EMBEDDED_ID = 'embedded';
+
+export function embeddedIndexSource(): IndexRegistrySource {
+  const file = fileURLToPath(new URL('./embedded-index.json', import.meta.url));
+  return new IndexRegistrySource(EMBEDDED_ID, async () => JSON.parse(await readFile(file, 'utf8')));
+}

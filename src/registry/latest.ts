@@ -1,0 +1,23 @@
+import semver from 'semver';
+import type { ServerVersion } from './types.js';
+
+/** Of several versions of one server, the one the registry calls latest (isLatest, else the highest, else newest). */
+export function pickLatest(versions: ServerVersion[]): ServerVersion | undefined {
+  const live = versions.filter((entry) => entry.meta.status !== 'deleted');
+  const flagged = live.filter((entry) => entry.meta.isLatest === true);
+  if (flagged.length > 0) return flagged[flagged.length - 1];
+  const valid = live.filter((entry) => semver.valid(entry.server.version));
+  if (valid.length > 0) return valid.sort((a, b) => semver.rcompare(a.server.version, b.server.version))[0];
+  return [...live].sort((a, b) => (b.meta.publishedAt ?? '').localeCompare(a.meta.publishedAt ?? ''))[0];
+}
+
+/** One entry per server name: its latest version. Keeps the order in which names first appear. */
+export function latestOfEach(entries: ServerVersion[]): ServerVersion[] {
+  const byName = new Map<string, ServerVersion[]>();
+  for (const entry of entries) {
+    const list = byName.get(entry.server.name);
+    if (list) list.push(entry);
+    else byName.set(entry.server.name, [entry]);
+  }
+  return [...byName.values()].flatMap((list) => pickLatest(list) ?? []);
+}

@@ -1,0 +1,81 @@
+import { mkdir, readFile, copyFile, access } from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { McpmError } from '../errors.js';
+
+/**
+ * Runs `fn` holding an inter-process lock on `file` (a `<file>.lock` folder beside it, as npm and pnpm do), so
+ * two mcpm processes editing the same file both land. A lock left by a killed process goes stale after 10 s.
+ */
+export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  await ensureDir(path.dirname(file));
+  let release: (() => Promise<void>) | undefined;
+  try {
+    release = await lockfile.lock(file, {
+      realpath: false,
+      stale: 10_000,
+      update: 2_000,
+      retries: { retries: 200, factor: 1.2, minTimeout: 10, maxTimeout: 250, randomize: true },
+    });
+  } catch (error) {
+    throw new McpmError('EFS', `Cannot lock ${file} (${(error as NodeJS.ErrnoException).code ?? 'busy'})`, {
+      hint: 'Another mcpm may be running; try again. A lock left by a crashed mcpm expires after 10 seconds.',
+      cause: error,
+    });
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** Temp file beside the target, fsync, rename: a reader sees the old file or the new one, never a mix. Keeps mode. */
+export async function writeFileAtomicSafe(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
+  await ensureDir(path.dirname(file));
+  try {
+    await writeFileAtomic(file, text, { mode: options.mode, encoding: 'utf8' });
+  } catch (error) {
+    throw new McpmError('EFS', `Cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'Check the disk space and the permissions of that folder; the file was left as it was.',
+      cause: error,
+    });
+  }
+}
+
+export async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new McpmError('EFS', `Cannot read ${file} (${code ?? 'error'})`, {
+      hint: code === 'EISDIR' ? 'A folder stands where the file should be; move it away.' : 'Check its permissions.',
+      cause: error,
+    });
+  }
+}
+
+/** The first time mcpm changes a file it does not own, it keeps the original beside it as `<file>.mcpm-backup`. */
+export async function backupOnce(file: string): Promise<void> {
+  const backup = `${file}.mcpm-backup`;
+  try {
+    await access(backup);
+  } catch {
+    await copyFile(file, backup).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+}
+
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new McpmError('EFS', `Cannot create the folder ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'Check that no file stands in its place and that you may write there.',
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { InsertRecord } from '../clients/json-editor.js';
+import type { Context } from '../context.js';
+import { McpmError } from '../errors.js';
+import { matchesShortName } from '../registry/short-name.js';
+import { withFileLock, writeFileAtomicSafe, readTextIfExists } from './files.js';
+
+/** Bump when the shape changes, and migrate older files in `migrate`. */
+export const STATE_FORMAT = 1;
+
+/** One client file entry that mcpm wrote and therefore manages. */
+export interface ManagedEntry {
+  client: string;
+  file: string;
+  key: string;
+  /** What the insertion created, so removing the entry restores the file exactly (see clients/json-editor.ts). */
+  record?: InsertRecord;
+}
+
+export interface InstalledServer {
+  name: string;
+  version: string;
+  /** The range the user asked for, when they gave one. */
+  range?: string;
+  registry: string;
+  package: { registryType: string; identifier: string; version: string; registryBaseUrl?: string };
+  /** The installed version's folder in the store, and the bin file the entry starts. */
+  storePath: string;
+  bin: string;
+  /** Input values that are not secret (secret ones live in the secrets folder, never here). */
+  env: Record<string, string>;
+  args: Record<string, string>;
+  secretEnv: string[];
+  entries: ManagedEntry[];
+  /** Older versions kept in the store (newest last). */
+  previousVersions: string[];
+  installedAt: string;
+}
+
+export interface InstalledState {
+  formatVersion: number;
+  servers: Record<string, InstalledServer>;
+}
+
+export function stateFile(ctx: Context): string {
+  return path.join(ctx.paths.state, 'installed.json');
+}
+
+function parse(file: string, text: string | undefined): InstalledState {
+  if (text === undefined) return { formatVersion: STATE_FORMAT, servers: {} };
+  let value: InstalledState;
+  try {
+    value = JSON.parse(text) as InstalledState;
+  } catch {
+    throw new McpmError('EPARSE', `mcpm's state file ${file} is not valid JSON`, {
+      hint: `Restore it from ${file}.bak if present, or run \`mcpm doctor\`.`,
+    });
+  }
+  if (typeof value.formatVersion !== 'number' || value.formatVersion > STATE_FORMAT) {
+    throw new McpmError('EUNSUPPORTED', `${file} was written by a newer mcpm (format ${String(value.formatVersion)})`, {
+      hint: 'Upgrade mcpm.',
+    });
+  }
+  return { formatVersion: STATE_FORMAT, servers: value.servers ?? {} };
+}
+
+/** Synchronous on purpose: `mcpm list` reads only this file, and a sync read is the fastest start. */
+export function readState(ctx: Context): InstalledState {
+  const file = stateFile(ctx);
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return parse(file, text);
+}
+
+/** Read-modify-write of the state under its lock, so concurrent installs of different servers all land. */
+export async function updateState<T>(ctx: Context, change: (state: InstalledState) => T): Promise<T> {
+  const file = stateFile(ctx);
+  return withFileLock(file, async () => {
+    const state = parse(file, await readTextIfExists(file));
+    const result = change(state);
+    await writeFileAtomicSafe(file, `${JSON.stringify(state, null, 2)}\n`);
+    return result;
+  });
+}
+
+/**
+ * A server by registry name, by the key of an entry mcpm wrote, or by short name. Several installed servers
+ * sharing a short name is an error listing them.
+ */
+export function findInstalled(state: InstalledState, name: string): InstalledServer | undefined {
+  const direct = state.servers[name];
+  if (direct) return direct;
+  const lower = name.toLowerCase();
+  const servers = Object.values(state.servers);
+  const exact = servers.find((server) => server.name.toLowerCase() === lower || server.entries.some((entry) => entry.key.toLowerCase() === lower));
+  if (exact || name.includes('/')) return exact;
+  const short = servers.filter((server) => matchesShortName(server.name, name));
+  if (short.length > 1) {
+    throw new McpmError('EAMBIGUOUS', `"${name}" matches ${short.length} installed servers: ${short.map((s) => s.name).join(', ')}`, {
+      hint: 'Use the full name or the entry key.',
+    });
+  }
+  return short[0];
+}

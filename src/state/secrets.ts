@@ -1,0 +1,54 @@
+import { readFile, rm, chmod } from 'node:fs/promises';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { McpmError } from '../errors.js';
+import { formatEnvFileLine } from '../plan/env-file.js';
+import { ensureDir, writeFileAtomicSafe } from './files.js';
+
+/**
+ * Secret inputs live in one env file per server, mode 0600 in a 0700 folder, and reach the server through node's
+ * `--env-file`. They are never written into a client's file, printed, or put in a process's arguments.
+ */
+export function secretsFile(ctx: Context, serverName: string): string {
+  return path.join(ctx.paths.secrets, ...serverName.split('/')) + '.env';
+}
+
+export async function writeSecrets(ctx: Context, serverName: string, values: Record<string, string>): Promise<string | undefined> {
+  const file = secretsFile(ctx, serverName);
+  const keys = Object.keys(values);
+  if (keys.length === 0) {
+    await rm(file, { force: true });
+    return undefined;
+  }
+  const lines = keys.map((key) => {
+    const line = formatEnvFileLine(key, values[key]!);
+    if (line === undefined) {
+      throw new McpmError('EINPUT', `The value of ${key} cannot be stored in an env file (it contains every kind of quote)`, {
+        hint: 'Use a value without all three of \' " and `.',
+      });
+    }
+    return line;
+  });
+  await ensureDir(path.dirname(file));
+  await chmod(ctx.paths.secrets, 0o700).catch(() => undefined);
+  await writeFileAtomicSafe(file, `# Secrets for ${serverName}, written by mcpm. Mode 0600.\n${lines.join('\n')}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** Reads back what writeSecrets wrote (only mcpm's own quoting needs to be understood). */
+export async function readSecrets(ctx: Context, serverName: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(secretsFile(ctx, serverName), 'utf8');
+  } catch {
+    return {};
+  }
+  const values: Record<string, string> = {};
+  const pattern = /^([A-Za-z_][A-Za-z0-9_]*)=(['"`])([\s\S]*?)\2$/gm;
+  for (const match of text.matchAll(pattern)) values[match[1]!] = match[3]!;
+  return values;
+}
+
+export async function removeSecrets(ctx: Context, serverName: string): Promise<void> {
+  await rm(secretsFile(ctx, serverName), { force: true });
+}

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import semver from 'semver';
+import type { Context } from '../context.js';
+import { McpmError } from '../errors.js';
+import { readNpmConfig, type NpmOptions } from './npm-config.js';
+import { INSTALL_RECORD, STAGING, versionDir } from './layout.js';
+import { chooseBin } from './bin.js';
+
+const PUBLIC_NPM = /^https?:\/\/registry\.npmjs\.(org|com)\/?$/i;
+
+export interface NpmInstallRequest {
+  serverName: string;
+  identifier: string;
+  version: string;
+  registryBaseUrl?: string;
+  allowScripts: boolean;
+  engineStrict: boolean;
+}
+
+export interface InstalledVersion {
+  storePath: string;
+  bin: string;
+  integrity?: string;
+  /** True when this install added the folder (false: the same version was already in the store). */
+  added: boolean;
+}
+
+/**
+ * Fetches an npm package and its production dependencies into the store. The version is built in a staging folder
+ * and renamed into place, so a store folder exists whole or not at all. Integrity is checked by pacote against the
+ * registry's checksum for every tarball; no install script runs unless the user allowed scripts.
+ */
+export async function installNpmPackage(ctx: Context, request: NpmInstallRequest): Promise<InstalledVersion> {
+  const target = versionDir(ctx.paths.store, request.serverName, request.version);
+  const options = npmOptions(ctx, request);
+  const spec = `${request.identifier}@${request.version}`;
+  const { default: pacote } = await import('pacote');
+  const manifest = await npmCall(spec, () => pacote.manifest(spec, { ...options, fullMetadata: true }));
+  checkOwnership(ctx, request.serverName, manifest.mcpName, spec);
+  checkEngines(ctx, request, manifest.engines?.node);
+
+  if (existsSync(path.join(target, INSTALL_RECORD))) {
+    const record = JSON.parse(await readFile(path.join(target, INSTALL_RECORD), 'utf8')) as { bin: string; integrity?: string };
+    return { storePath: target, bin: path.join(target, record.bin), integrity: record.integrity, added: false };
+  }
+
+  const staging = path.join(ctx.paths.store, STAGING, `${Date.now()}-${randomBytes(4).toString('hex')}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    await writeFile(
+      path.join(staging, 'package.json'),
+      `${JSON.stringify({ name: 'mcpm-store-version', private: true, dependencies: { [request.identifier]: request.version } }, null, 2)}\n`,
+    );
+    ctx.out.progress(`Installing ${spec} and its dependencies`);
+    const { default: Arborist } = await import('@npmcli/arborist');
+    const arborist = new Arborist({ ...options, path: staging, ignoreScripts: !request.allowScripts, audit: false, fund: false });
+    await npmCall(spec, () => arborist.reify({ omit: ['dev'], save: true }));
+
+    const packageDir = path.join(staging, 'node_modules', ...request.identifier.split('/'));
+    const installed = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { bin?: unknown; mcpName?: string; name: string };
+    // The tarball's package.json is what runs; check ownership there too, not only in the registry's metadata.
+    checkOwnership(ctx, request.serverName, installed.mcpName, spec, true);
+    const binRelative = chooseBin(installed, request.serverName, spec);
+    const bin = path.join('node_modules', ...request.identifier.split('/'), binRelative);
+    if (!existsSync(path.join(staging, bin))) {
+      throw new McpmError('EPACKAGE', `${spec} declares the bin ${binRelative}, but the package does not contain it`, {
+        hint: 'The package is broken; try another version.',
+      });
+    }
+    const record = { identifier: request.identifier, version: request.version, integrity: manifest._integrity, resolved: manifest._resolved, bin, installedAt: new Date().toISOString() };
+    await writeFile(path.join(staging, INSTALL_RECORD), `${JSON.stringify(record, null, 2)}\n`);
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      await rename(staging, target);
+    } catch (error) {
+      // Another mcpm finished the same version first: theirs is whole, use it.
+      if (!existsSync(path.join(target, INSTALL_RECORD))) throw error;
+      return { storePath: target, bin: path.join(target, bin), integrity: manifest._integrity, added: false };
+    }
+    return { storePath: target, bin: path.join(target, bin), integrity: manifest._integrity, added: true };
+  } finally {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function npmOptions(ctx: Context, request: NpmInstallRequest): NpmOptions {
+  const options: NpmOptions = { ...readNpmConfig(ctx.env, ctx.home), cache: path.join(ctx.paths.cache, 'npm') };
+  if (request.registryBaseUrl && !PUBLIC_NPM.test(request.registryBaseUrl)) {
+    // The registry entry names its own npm registry: the package and its dependencies come from there.
+    options.registry = request.registryBaseUrl.endsWith('/') ? request.registryBaseUrl : `${request.registryBaseUrl}/`;
+  }
+  return options;
+}
+
+function checkOwnership(ctx: Context, serverName: string, mcpName: string | undefined, spec: string, quiet = false): void {
+  if (mcpName === undefined || mcpName === null) {
+    if (!quiet) ctx.out.warn(`${spec} does not declare an mcpName, so it cannot confirm that it belongs to ${serverName}`);
+    return;
+  }
+  if (mcpName !== serverName) {
+    throw new McpmError('EOWNERSHIP', `${spec} says it belongs to ${mcpName}, not to ${serverName}`, {
+      hint: 'The registry entry points at a package that is not its own; do not install it. Report the entry to its registry.',
+    });
+  }
+}
+
+function checkEngines(ctx: Context, request: NpmInstallRequest, range: string | undefined): void {
+  if (!range || !semver.validRange(range) || semver.satisfies(process.version, range)) return;
+  const message = `${request.identifier}@${request.version} wants node ${range}; entries will start it with node ${process.version} (${ctx.nodePath})`;
+  if (request.engineStrict) throw new McpmError('EENGINE', message, { hint: 'Run mcpm with a node that satisfies it, or drop --engine-strict.' });
+  ctx.out.warn(message);
+}
+
+/** Runs a pacote/arborist call and turns the npm errors people meet into McpmErrors. */
+async function npmCall<T>(spec: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof McpmError) throw error;
+    const code = (error as { code?: string }).code ?? '';
+    const message = (error as Error).message ?? String(error);
+    if (code === 'EINTEGRITY') {
+      throw new McpmError('EINTEGRITY', `Integrity check failed for ${spec}: the downloaded tarball does not match the registry's checksum`, {
+        hint: 'Nothing was installed. The download or the registry may have been tampered with; try again later or report it.',
+        detail: message,
+      });
+    }
+    if (code === 'E404' || code === 'ETARGET') {
+      throw new McpmError('EPACKAGE', `The npm registry has no ${spec} (${code})`, {
+        hint: 'The registry entry may point at an unpublished package; try another version.',
+        detail: message,
+      });
+    }
+    if (code === 'E401' || code === 'E403') {
+      throw new McpmError('EPACKAGE', `The npm registry refused ${spec} (${code})`, {
+        hint: 'Check the auth token for that registry in your .npmrc.',
+        detail: message,
+      });
+    }
+    if (/^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|ENETUNREACH|FETCH_ERROR)/.test(code) || /network|socket|timed? ?out/i.test(message)) {
+      throw new McpmError('ENETWORK', `Could not download ${spec} (${code || 'network error'})`, {
+        hint: 'Check your network and npm registry settings (.npmrc), then try again.',
+        detail: message,
+      });
+    }
+    throw new McpmError('EPACKAGE', `Installing ${spec} failed (${code || 'error'}): ${message.split('\n')[0]}`, {
+      hint: 'Run again with --verbose for details.',
+      detail: (error as Error).stack,
+    });
+  }
+}

@@ -1,0 +1,23 @@
+// The npm CLI's libraries ship without type declarations; these cover what mcpm uses.
+declare module 'pacote' {
+  export interface Manifest {
+    name: string;
+    version: string;
+    bin?: string | Record<string, string>;
+    engines?: Record<string, string>;
+    mcpName?: string;
+    _integrity?: string;
+    _resolved?: string;
+    [key: string]: unknown;
+  }
+  export function manifest(spec: string, options?: Record<string, unknown>): Promise<Manifest>;
+  const pacote: { manifest: typeof manifest };
+  export default pacote;
+}
+
+declare module '@npmcli/arborist' {
+  export default class Arborist {
+    constructor(options: Record<string, unknown>);
+    reify(options?: Record<string, unknown>): Promise<unknown>;
+  }
+}

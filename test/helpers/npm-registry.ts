@@ -1,0 +1,118 @@
+// A tiny npm registry: just enough of the read API (packuments + tarballs)
+// for pacote/arborist-style clients, served from in-memory packed fixtures.
+import { createHash } from "node:crypto";
+import type http from "node:http";
+import semver from "semver";
+import { describeRequest, listenLocal, sendJson } from "./http.js";
+import type { PackedPackage } from "./pack.js";
+
+export interface NpmRegistryOptions {
+  /** "name@version" whose packument advertises a wrong dist.integrity (tarball bytes stay correct). */
+  corruptIntegrity?: string;
+  /** When set, every request must carry "authorization: Bearer <token>", else 401. */
+  token?: string;
+}
+
+export interface NpmRegistry {
+  /** Base URL WITH trailing slash, as npm config expects. */
+  url: string;
+  /** "GET /github-posts", with " +auth" appended when an authorization header was sent. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+const CORGI = "application/vnd.npm.install-v1+json";
+
+export async function startNpmRegistry(
+  packages: PackedPackage[],
+  opts: NpmRegistryOptions = {},
+): Promise<NpmRegistry> {
+  const requests: string[] = [];
+  const byName = new Map<string, PackedPackage[]>();
+  for (const pkg of packages) byName.set(pkg.name, [...(byName.get(pkg.name) ?? []), pkg]);
+  // Tarball URLs must be absolute, so the base is only known once listening.
+  let base = "";
+
+  const server = await listenLocal((req, res) => {
+    requests.push(describeRequest(req));
+    if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`) {
+      sendJson(res, 401, { error: "unauthorized" });
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      sendJson(res, 405, { error: "method not allowed" });
+      return;
+    }
+    route(req, res);
+  });
+  base = `${server.url}/`;
+
+  function route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const pathname = new URL(req.url ?? "/", base).pathname;
+    const tarballAt = pathname.indexOf("/-/");
+    if (tarballAt !== -1) {
+      const name = decodeURIComponent(pathname.slice(1, tarballAt));
+      const file = pathname.slice(tarballAt + 3);
+      const pkg = byName.get(name)?.find((p) => tarballName(p) === file);
+      if (!pkg) return sendJson(res, 404, { error: "not found" });
+      res.writeHead(200, {
+        "content-type": "application/octet-stream",
+        "content-length": pkg.tarball.length,
+      });
+      res.end(req.method === "HEAD" ? undefined : pkg.tarball);
+      return;
+    }
+    // npm clients escape scoped names as "@scope%2fname"; decoding also
+    // accepts the unescaped "@scope/name" form.
+    const name = decodeURIComponent(pathname.slice(1));
+    const versions = byName.get(name);
+    if (!versions) return sendJson(res, 404, { error: "not found" });
+    // The corgi (abbreviated) format is a subset of the full packument, so
+    // serving the full document satisfies clients that ask for it.
+    const corgi = (req.headers.accept ?? "").includes(CORGI);
+    sendJson(res, 200, packument(name, versions), corgi ? CORGI : "application/json");
+  }
+
+  function packument(name: string, versions: PackedPackage[]): Record<string, unknown> {
+    const sorted = [...versions].sort((a, b) => semver.compare(a.version, b.version));
+    const latest = sorted.at(-1)?.version;
+    const time: Record<string, string> = {};
+    const docs: Record<string, unknown> = {};
+    sorted.forEach((pkg, i) => {
+      // Fake but ordered publish times: older versions published earlier.
+      time[pkg.version] = new Date(Date.UTC(2025, 0, 1 + i)).toISOString();
+      docs[pkg.version] = {
+        ...pkg.manifest,
+        _id: `${name}@${pkg.version}`,
+        dist: {
+          tarball: `${base}${name}/-/${tarballName(pkg)}`,
+          integrity:
+            opts.corruptIntegrity === `${name}@${pkg.version}` ? wrongIntegrity(pkg) : pkg.integrity,
+          shasum: pkg.shasum,
+        },
+      };
+    });
+    const stamps = Object.values(time);
+    return {
+      _id: name,
+      name,
+      "dist-tags": latest ? { latest } : {},
+      versions: docs,
+      time: { created: stamps[0], modified: stamps.at(-1), ...time },
+    };
+  }
+
+  return { url: base, requests, close: server.close };
+}
+
+/** "<basename>-<version>.tgz": scoped packages drop the scope, as npm does. */
+function tarballName(pkg: PackedPackage): string {
+  const basename = pkg.name.startsWith("@") ? pkg.name.slice(pkg.name.indexOf("/") + 1) : pkg.name;
+  return `${basename}-${pkg.version}.tgz`;
+}
+
+/** A well-formed sha512 SRI string that does not match the tarball. */
+function wrongIntegrity(pkg: PackedPackage): string {
+  const digest = createHash("sha512").update(pkg.tarball).update("tampered").digest("base64");
+  return `sha512-${digest}`;
+}
