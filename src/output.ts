@@ -9,6 +9,8 @@ export interface Output {
   readonly interactive: boolean;
   warn(message: string): void;
   note(message: string): void;
+  /** A note that matters even to scripts (restart the client): printed under --json too. */
+  remind(message: string): void;
   debug(message: string): void;
   progress(message: string): void;
   /** Bold/dim/etc. only when colour is on. */
@@ -30,6 +32,7 @@ export function createOutput(options: { json: boolean; verbose: boolean; env: No
     note: (message) => {
       if (!options.json) stderr.write(`${message}\n`);
     },
+    remind: (message) => stderr.write(`${message}\n`),
     debug: (message) => {
       if (options.verbose) stderr.write(`${style('dim', message)}\n`);
     },

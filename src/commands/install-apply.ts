@@ -93,7 +93,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, locations: C
     if (installed.added) await rm(installed.storePath, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
-  for (const location of locations) ctx.out.note(location.client.restart);
+  for (const location of locations) ctx.out.remind(location.client.restart);
   return {
     name: plan.server,
     version: plan.version,

@@ -26,6 +26,6 @@ export async function uninstall(ctx: Context, name: string) {
   });
   await removeSecrets(ctx, server.name);
   await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
-  for (const { location } of locations) ctx.out.note(location.client.restart);
+  for (const { location } of locations) ctx.out.remind(location.client.restart);
   return { name: server.name, version: server.version, removed };
 }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { removeEntry, setEntry } from '../../src/clients/json-editor.js';
+
+const entry = { command: '/usr/bin/node', args: ['/store/x/index.js'], env: { A: 'b' } };
+
+function roundTrip(text: string, path = ['mcpServers'], key = 'github-posts') {
+  const { text: added, record } = setEntry({ file: 'f.json', text }, path, key, entry);
+  const removed = removeEntry({ file: 'f.json', text: added }, path, key, record);
+  return { added, record, removed };
+}
+
+describe('json editor: install then uninstall restores the file byte for byte', () => {
+  const fixtures: Record<string, string> = {
+    'servers and other keys': '{\n  "mcpServers": {\n    "other": {\n      "command": "x"\n    }\n  },\n  "globalShortcut": "Ctrl+Space"\n}\n',
+    'comments and trailing commas (JSONC)': '{\n  // my servers\n  "mcpServers": {\n    "other": { "command": "x" }, // keep me\n  },\n  /* block */ "theme": "dark",\n}\n',
+    'line comment after the last entry': '{\n  "mcpServers": {\n    "other": { "command": "x" } // trailing\n  }\n}',
+    'empty server map': '{\n  "mcpServers": {}\n}\n',
+    'empty map with whitespace': '{\n  "mcpServers": {\n  }\n}\n',
+    'no server map yet': '{\n    "globalShortcut": "x"\n}\n',
+    'tabs and CRLF': '{\r\n\t"mcpServers": {\r\n\t\t"a": {"command": "y"}\r\n\t}\r\n}\r\n',
+    'empty object file': '{}',
+    'one-line file': '{"mcpServers":{"a":{"command":"y"}},"x":1}',
+    'four spaces, two entries': '{\n    "mcpServers": {\n        "a": {"command": "y"},\n        "b": {"command": "z"}\n    }\n}',
+  };
+  for (const [name, text] of Object.entries(fixtures)) {
+    it(name, () => {
+      const { added, removed } = roundTrip(text);
+      expect(added).not.toBe(text);
+      expect(JSON.parse(stripComments(added)).mcpServers['github-posts']).toEqual(entry);
+      expect(removed).toBe(text);
+    });
+  }
+
+  it('a missing or empty file is created, and deleted again on removal', () => {
+    expect(roundTrip('').removed).toBeNull();
+    const { added } = roundTrip('');
+    expect(JSON.parse(added)).toEqual({ mcpServers: { 'github-posts': entry } });
+  });
+
+  it('adds after the existing entries without touching their formatting', () => {
+    const text = '{\n  "mcpServers": {\n    "a": {"command": "y"}\n  }\n}\n';
+    const { added } = roundTrip(text);
+    expect(added).toBe(
+      '{\n  "mcpServers": {\n    "a": {"command": "y"},\n    "github-posts": {\n      "command": "/usr/bin/node",\n      "args": [\n        "/store/x/index.js"\n      ],\n      "env": {\n        "A": "b"\n      }\n    }\n  }\n}\n',
+    );
+  });
+
+  it('removes its entry wherever later edits moved it, keeping the neighbours', () => {
+    const { added, record } = roundTrip('{\n  "mcpServers": {\n    "a": 1\n  }\n}\n');
+    // Someone adds an entry after ours by hand.
+    const edited = added.replace(/\n  \}\n\}\n$/, ',\n    "z": 2\n  }\n}\n');
+    const removed = removeEntry({ file: 'f.json', text: edited }, ['mcpServers'], 'github-posts', record);
+    expect(removed).toBe('{\n  "mcpServers": {\n    "a": 1,\n    "z": 2\n  }\n}\n');
+  });
+
+  it('replaces its own entry in place on upgrade', () => {
+    const { added } = roundTrip('{\n  "mcpServers": {\n    "a": 1\n  },\n  "b": 2\n}\n');
+    const upgraded = setEntry({ file: 'f.json', text: added }, ['mcpServers'], 'github-posts', { command: 'n' }).text;
+    expect(upgraded).toBe('{\n  "mcpServers": {\n    "a": 1,\n    "github-posts": {\n      "command": "n"\n    }\n  },\n  "b": 2\n}\n');
+  });
+
+  it('creates nested containers and removes them again', () => {
+    const text = '{\n  "theme": "dark"\n}\n';
+    const { added, removed } = roundTrip(text, ['a', 'b']);
+    expect(JSON.parse(added)).toEqual({ theme: 'dark', a: { b: { 'github-posts': entry } } });
+    expect(removed).toBe(text);
+  });
+});
+
+describe('json editor: refuses what it cannot edit safely', () => {
+  it('names the line and column of a syntax error', () => {
+    expect(() => setEntry({ file: '/x/claude.json', text: '{\n  "mcpServers": {\n    "a": 1\n    "b": 2\n  }\n}' }, ['mcpServers'], 'k', 1)).toThrow(
+      /\/x\/claude\.json:4:5: cannot parse/,
+    );
+  });
+  it('refuses a server map that is not an object', () => {
+    expect(() => setEntry({ file: 'f', text: '{"mcpServers": []}' }, ['mcpServers'], 'k', 1)).toThrow(/is not an object/);
+  });
+  it('refuses a file whose top level is not an object', () => {
+    expect(() => setEntry({ file: 'f', text: '[1]' }, ['mcpServers'], 'k', 1)).toThrow(/top level is not an object/);
+  });
+});
+
+function stripComments(text: string): string {
+  return text.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/,(\s*[}\]])/g, '$1');
+}
