@@ -1,7 +1,5 @@
 import { mkdir, readFile, copyFile, access } from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import { McpmError } from '../errors.js';
 
 /**
@@ -10,7 +8,9 @@ import { McpmError } from '../errors.js';
  */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   await ensureDir(path.dirname(file));
-  let release: (() => Promise<void>) | undefined;
+  // Imported here, not at the top: `mcpm list` reads state without locking and must not pay for these.
+  const { default: lockfile } = await import('proper-lockfile');
+  let release: () => Promise<void>;
   try {
     release = await lockfile.lock(file, {
       realpath: false,
@@ -34,6 +34,7 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
 /** Temp file beside the target, fsync, rename: a reader sees the old file or the new one, never a mix. Keeps mode. */
 export async function writeFileAtomicSafe(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
   await ensureDir(path.dirname(file));
+  const { default: writeFileAtomic } = await import('write-file-atomic');
   try {
     await writeFileAtomic(file, text, { mode: options.mode, encoding: 'utf8' });
   } catch (error) {

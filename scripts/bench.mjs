@@ -1,0 +1,113 @@
+// `npm run bench`: the figures in the README, measured side by side in one run on this machine.
+//   1. start-up: `node -e 0` vs `mcpm --version`, `mcpm list` (50 servers installed), `mcpm search` (embedded index)
+//   2. launch to MCP `initialize`: mcpm's Claude Desktop entry vs an `npx -y` entry (warm) vs node on the bin
+//   3. search over the official registry dump (../shared, when present) as a static index
+// Part 2 installs @modelcontextprotocol/server-memory from the public npm registry into a temporary HOME.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = path.join(root, 'bin', 'mcpm.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const home = mkdtempSync(path.join(os.tmpdir(), 'mcpm-bench-'));
+const baseEnv = { ...process.env, HOME: home, MCPM_HOME: path.join(home, '.mcpm'), CI: '1', NO_COLOR: '1' };
+delete baseEnv.XDG_CONFIG_HOME;
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { median: at(0.5), p10: at(0.1), p90: at(0.9) };
+}
+const fmt = (s) => `${s.median.toFixed(1)} ms (p10 ${s.p10.toFixed(1)}, p90 ${s.p90.toFixed(1)})`;
+
+/** Runs every command round-robin, so a change in the machine's load hits all of them alike. */
+function timeCommands(cases) {
+  const samples = cases.map(() => []);
+  for (let i = 0; i < RUNS + 2; i++) {
+    cases.forEach(({ args, env = baseEnv }, index) => {
+      const start = process.hrtime.bigint();
+      const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+      if (i >= 2) samples[index].push(ms); // two warm-up rounds fill the OS file cache
+    });
+  }
+  return samples.map(stats);
+}
+
+async function timeInitialize(command, args, env = {}) {
+  const samples = [];
+  for (let i = 0; i < Math.max(5, Math.floor(RUNS / 2)) + 1; i++) {
+    const transport = new StdioClientTransport({ command, args, env: { HOME: home, PATH: process.env.PATH, ...env }, stderr: 'ignore' });
+    const client = new Client({ name: 'bench', version: '1' });
+    const start = process.hrtime.bigint();
+    await client.connect(transport);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    await client.close();
+    if (i >= 1) samples.push(ms);
+  }
+  return stats(samples);
+}
+
+function seedFiftyServers() {
+  const servers = {};
+  for (let i = 0; i < 50; i++) {
+    const name = `io.github.bench/server-${i}`;
+    servers[name] = {
+      name, version: '1.0.0', registry: 'embedded', package: { registryType: 'npm', identifier: `bench-${i}`, version: '1.0.0' },
+      storePath: '/nowhere', bin: '/nowhere/index.js', env: {}, args: {}, secretEnv: [], previousVersions: [],
+      entries: [{ client: 'claude-desktop', file: '/nowhere/claude_desktop_config.json', key: `server-${i}` }], installedAt: new Date().toISOString(),
+    };
+  }
+  const env = { ...baseEnv, MCPM_HOME: path.join(home, 'fifty') };
+  mkdirSync(path.join(env.MCPM_HOME, 'state'), { recursive: true });
+  writeFileSync(path.join(env.MCPM_HOME, 'state', 'installed.json'), JSON.stringify({ formatVersion: 1, servers }));
+  return env;
+}
+
+const rows = [];
+const row = (what, result, goal = '') => {
+  rows.push({ what, result, goal });
+  console.error(`${what}: ${typeof result === 'string' ? result : fmt(result)} ${goal}`);
+};
+
+const dump = path.join(root, '..', 'shared', 'registry', 'official-2025-12-02.json');
+const startCases = [
+  { what: 'node -e 0 (bare node start)', args: ['-e', '0'] },
+  { what: 'mcpm --version', args: [bin, '--version'], vsBare: 1.5 },
+  { what: 'mcpm list (50 servers)', args: [bin, 'list'], env: seedFiftyServers(), vsBare: 1.5 },
+  { what: 'mcpm search memory --registry embedded', args: [bin, 'search', 'memory', '--registry', 'embedded'] },
+  ...(existsSync(dump) ? [{ what: 'mcpm search github over the official dump (2,354 versions, static index)', args: [bin, 'search', 'github', '--registry', dump] }] : []),
+];
+const startResults = timeCommands(startCases);
+const bare = startResults[0];
+startCases.forEach((c, i) => {
+  const r = startResults[i];
+  const goal = c.vsBare ? `< ${c.vsBare}x bare (${(bare.median * c.vsBare).toFixed(1)} ms): ${r.median < bare.median * c.vsBare ? 'met' : 'NOT met'} (${(r.median / bare.median).toFixed(2)}x)` : '';
+  row(c.what, r, goal);
+});
+
+// Launch to initialize.
+const install = spawnSync(process.execPath, [bin, 'install', 'memory', '--client', 'claude-desktop', '--registry', 'embedded', '--json'], { env: baseEnv, encoding: 'utf8' });
+if (install.status !== 0) throw new Error(`install failed: ${install.stdout}${install.stderr}`);
+const config = JSON.parse(readFileSync(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), 'utf8'));
+const entry = config.mcpServers.memory;
+const pkg = JSON.parse(install.stdout).result.package;
+const direct = await timeInitialize(process.execPath, [entry.args.at(-1)]);
+row('initialize: node on the bin directly', direct);
+const fromEntry = await timeInitialize(entry.command, entry.args, entry.env);
+row("initialize: mcpm's Claude Desktop entry", fromEntry, `goal within 60 ms of direct: ${fromEntry.median - direct.median < 60 ? 'met' : 'NOT met'} (+${(fromEntry.median - direct.median).toFixed(1)} ms)`);
+const npxSpec = `${pkg.identifier}@${pkg.version}`;
+spawnSync('npx', ['-y', npxSpec, '--help'], { env: { ...process.env, HOME: home }, timeout: 120_000, input: '' }); // warm npx's cache
+const npx = await timeInitialize('npx', ['-y', npxSpec], { npm_config_cache: path.join(home, '.npm') });
+row('initialize: `npx -y` entry (warm cache)', npx, `mcpm is ${(npx.median / fromEntry.median).toFixed(1)}x faster`);
+
+const table = ['| what | median (p10, p90) | goal |', '|---|---|---|', ...rows.map((r) => `| ${r.what} | ${typeof r.result === 'string' ? r.result : fmt(r.result)} | ${r.goal} |`)];
+const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${RUNS} runs each.`;
+console.log(`${header}\n\n${table.join('\n')}`);
+rmSync(home, { recursive: true, force: true });

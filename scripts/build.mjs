@@ -1,0 +1,30 @@
+// Builds dist/ with esbuild: the CLI and the small libraries every command needs (commander, env-paths, semver,
+// jsonc-parser) are bundled, because on Node 20 resolving each package through the ESM loader costs ~5-10 ms of
+// start-up. Each command is its own chunk, loaded when it runs; the heavy libraries (pacote, arborist, the MCP SDK,
+// prompts, lock and atomic-write libraries) stay external and are imported only by the commands that use them.
+// Type checking is `tsc --noEmit` (npm run typecheck, run by npm test).
+import { cpSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url);
+rmSync(new URL('dist', root), { recursive: true, force: true });
+await build({
+  entryPoints: [new URL('src/cli.ts', root).pathname],
+  outdir: new URL('dist', root).pathname,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  // jsonc-parser's "main" is a UMD build with dynamic requires; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
+  target: 'node20',
+  sourcemap: false,
+  logLevel: 'warning',
+  external: [
+    'pacote', '@npmcli/arborist', '@modelcontextprotocol/sdk', 'prompts', 'proper-lockfile', 'write-file-atomic',
+    'tar', 'yaml', 'smol-toml',
+  ],
+  // Bundled CommonJS (commander, semver) may call require() for node built-ins.
+  banner: { js: "import { createRequire as __mcpmCreateRequire } from 'node:module'; const require = __mcpmCreateRequire(import.meta.url);" },
+});
+cpSync(new URL('src/registry/embedded-index.json', root), new URL('dist/embedded-index.json', root));

@@ -1,0 +1,43 @@
+// Commands that do not need pacote, arborist, prompts or the MCP SDK must not load them: they cost start-up time.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runMcpm } from './helpers/cli.js';
+import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
+
+const hook = fileURLToPath(new URL('./fixtures/hooks/log-modules.mjs', import.meta.url));
+const HEAVY = /node_modules\/(pacote|@npmcli\/arborist|@modelcontextprotocol\/sdk|prompts|proper-lockfile|write-file-atomic)\//;
+
+afterAll(cleanupTmpDirs);
+
+async function modulesLoadedBy(args: string[]): Promise<string[]> {
+  const home = await makeTmpDir('mcpm-startup-');
+  const log = path.join(home, 'modules.log');
+  writeFileSync(log, '');
+  const run = await runMcpm(args, { home, env: { NODE_OPTIONS: `--import=${hook}`, MODULE_LOG: log } });
+  expect(run.code, run.stderr).toBe(0);
+  return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+}
+
+describe('start-up loads only what the command needs', () => {
+  for (const args of [['--version'], ['list'], ['list', '--json'], ['search', 'memory', '--registry', 'embedded']]) {
+    it(`mcpm ${args.join(' ')}`, async () => {
+      const modules = await modulesLoadedBy(args);
+      expect(modules.some((url) => url.endsWith('/dist/cli.js'))).toBe(true);
+      expect(modules.filter((url) => HEAVY.test(url))).toEqual([]);
+    });
+  }
+
+  it('the check can fail: install does load pacote (here against an npm registry that refuses connections)', async () => {
+    const home = await makeTmpDir('mcpm-startup-');
+    const log = path.join(home, 'modules.log');
+    writeFileSync(log, '');
+    const run = await runMcpm(['install', 'memory', '--registry', 'embedded', '--client', 'claude-desktop', '--json'], {
+      home,
+      env: { NODE_OPTIONS: `--import=${hook}`, MODULE_LOG: log, npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0' },
+    });
+    expect(run.json?.error?.code, run.stderr).toBe('ENETWORK');
+    expect(readFileSync(log, 'utf8')).toMatch(/node_modules\/pacote\//);
+  });
+});
