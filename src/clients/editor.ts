@@ -1,17 +1,7 @@
 import { McpmError } from '../errors.js';
-import { findValue, nodeValue, parseJsonFile, removeEntry, setEntry, type InsertRecord } from './json-editor.js';
+import type { FormatEditor } from './format-editor.js';
+import { findValue, nodeValue, parseJsonFile, removeEntry, setEntry } from './json-editor.js';
 import type { FileFormat } from './table.js';
-
-/** One format's edits, all pure text-in text-out so they can be tested and fuzzed without a disk. */
-export interface FormatEditor {
-  /** Throws EPARSE (with path, line, column) if the text cannot be edited safely. */
-  check(file: string, text: string, path: string[]): void;
-  get(file: string, text: string, path: string[], key: string): unknown;
-  keys(file: string, text: string, path: string[]): string[];
-  set(file: string, text: string, path: string[], key: string, value: unknown): { text: string; record: InsertRecord };
-  /** null: the file should be deleted (mcpm created it and it is empty again). */
-  remove(file: string, text: string, path: string[], key: string, record?: InsertRecord): string | null | undefined;
-}
 
 const jsonEditor: FormatEditor = {
   check(file, text, path) {

@@ -1,5 +1,5 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { McpmError } from '../errors.js';
+import { parseError } from './format-editor.js';
 
 /**
  * A format-preserving editor for JSON and JSON-with-comments files that other programs own.
@@ -10,14 +10,14 @@ import { McpmError } from '../errors.js';
  * had to create, and the original text of an empty object it filled).
  */
 
-export interface InsertRecord {
+export type InsertRecord = {
   /** How many of the path's objects the insertion created (0: the server map already existed). */
   createdDepth?: number;
   /** The whitespace that stood inside the object the entry went into when that object was empty. */
   emptyInside?: string;
   /** The whole original text when the file was empty or missing (undefined: missing). */
   wholeFile?: string | null;
-}
+};
 
 export interface JsonDocument {
   readonly file: string;
@@ -37,18 +37,7 @@ export function parseJsonFile(file: string, text: string): Node | undefined {
   return root;
 }
 
-export function parseFailure(file: string, text: string, offset: number, what: string): McpmError {
-  const { line, column } = position(text, offset);
-  return new McpmError('EPARSE', `${file}:${line}:${column}: cannot parse (${what})`, {
-    hint: 'Fix the file by hand (mcpm left it untouched), then run the command again.',
-  });
-}
-
-function position(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
-}
+export const parseFailure = parseError;
 
 /** The value at `path` (an object key per step), or undefined. */
 export function findValue(root: Node | undefined, path: string[]): Node | undefined {

@@ -1,6 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
-import type { InsertRecord } from './json-editor.js';
+import type { EditRecord } from './format-editor.js';
 import { editorFor } from './editor.js';
 import type { ClientLocation } from './locate.js';
 
@@ -9,7 +9,7 @@ export interface AppliedWrite {
   file: string;
   before: string | undefined;
   after: string;
-  record: InsertRecord;
+  record: EditRecord;
 }
 
 /** Reads a client file and checks that mcpm can edit it; returns its text (undefined: no file yet). */
@@ -48,7 +48,7 @@ export async function writeClientEntry(
 }
 
 /** Removes mcpm's entry; when mcpm created the file and nothing else is left in it, the file goes too. */
-export async function removeClientEntry(location: ClientLocation, key: string, record: InsertRecord | undefined): Promise<boolean> {
+export async function removeClientEntry(location: ClientLocation, key: string, record: EditRecord | undefined): Promise<boolean> {
   const { file } = location;
   const { format, serversPath } = location.client;
   const editor = editorFor(format);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { InsertRecord } from '../clients/json-editor.js';
+import type { EditRecord } from '../clients/format-editor.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { matchesShortName } from '../registry/short-name.js';
@@ -15,7 +15,7 @@ export interface ManagedEntry {
   file: string;
   key: string;
   /** What the insertion created, so removing the entry restores the file exactly (see clients/json-editor.ts). */
-  record?: InsertRecord;
+  record?: EditRecord;
 }
 
 export interface InstalledServer {
