@@ -73,6 +73,10 @@ describe('mcpm install github-posts, end to end', () => {
     expect(entry.env).toEqual({ POSTS_API_URL: world.postsUrl });
     // The token is in mcpm's 0600 secrets file, not in the client's file.
     expect(readFileSync(configFile, 'utf8')).not.toContain(TOKEN);
+    // The store version keeps the lock file of its whole dependency tree.
+    const lock = JSON.parse(readFileSync(path.join(run.json.result.storePath, 'package-lock.json'), 'utf8'));
+    expect(Object.keys(lock.packages)).toEqual(expect.arrayContaining(['node_modules/github-posts', 'node_modules/posts-format']));
+    expect(lock.packages['node_modules/posts-format'].integrity).toMatch(/^sha512-/);
     const envFile = entry.args[0].replace(/^--env-file=/, '');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
 
