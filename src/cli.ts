@@ -52,8 +52,9 @@ export async function main(argv: string[]): Promise<void> {
       .description('install a server into the store and add it to MCP clients')
       .option('--client <id>', 'a client to write (repeatable; "all" = every detected client)', collect)
       .option('--env <KEY[=VALUE]>', 'an environment input; without =VALUE it is read from your environment (repeatable)', collect)
-      .option('--arg <NAME=VALUE>', 'a package argument (repeatable)', collect)
+      .option('--arg <NAME=VALUE>', 'a package argument, or a remote server\'s URL variable or header (repeatable)', collect)
       .option('--as <key>', 'the key of the entry in client files (default: the short name)')
+      .option('--scope <scope>', '"user" (default) or "project": write the clients\' project files in this folder and record it in mcpm.json')
       .option('--dry-run', 'print the plan and write nothing')
       .option('--allow-scripts', 'run install scripts of the package and its dependencies (off by default)')
       .option('--engine-strict', 'fail when the package\'s engines.node excludes the node that will run it'),
@@ -78,6 +79,27 @@ export async function main(argv: string[]): Promise<void> {
       return { result, text: `Removed ${result.name}@${result.version}${result.removed.length ? ` from ${result.removed.map((r) => r.client).join(', ')}` : ''}` };
     },
   );
+
+  register(program.command('clients').description('list the MCP clients mcpm knows, whether each is detected, and its file'), () => async (ctx) => {
+    const { clients, renderClients } = await import('./commands/clients.js');
+    const result = clients(ctx);
+    return { result, text: renderClients(result) };
+  });
+
+  for (const [verb, enable] of [['enable', true], ['disable', false]] as const) {
+    register(
+      program
+        .command(verb)
+        .argument('<name>', 'full name, short name or entry key')
+        .description(`${verb} an installed server in its clients (the client's own switch where it has one)`)
+        .option('--client <id>', 'only this client (repeatable)', collect),
+      ([name], options) => async (ctx) => {
+        const { setEnabled } = await import('./commands/toggle.js');
+        const result = await setEnabled(ctx, name!, enable, (options.client as string[] | undefined) ?? []);
+        return { result, text: `${enable ? 'Enabled' : 'Disabled'} ${result.name}${result.clients.length ? ` in ${result.clients.map((c) => c.client).join(', ')}` : ' (nothing to change)'}` };
+      },
+    );
+  }
 
   program.addOption(new Option('--no-color', 'same as NO_COLOR=1').hideHelp());
 

@@ -1,5 +1,6 @@
 import { McpmError } from '../errors.js';
 import type { FormatEditor } from './format-editor.js';
+import { tomlEditor } from './toml-editor.js';
 import { findValue, nodeValue, parseJsonFile, removeEntry, setEntry } from './json-editor.js';
 import type { FileFormat } from './table.js';
 
@@ -27,6 +28,8 @@ export function editorFor(format: FileFormat): FormatEditor {
     case 'json':
     case 'jsonc':
       return jsonEditor;
+    case 'toml':
+      return tomlEditor;
     default:
       throw new McpmError('EUNSUPPORTED', `Editing ${format} files is not supported yet`, { hint: 'Choose another client.' });
   }

@@ -14,20 +14,51 @@ export interface PathEnv {
  * separator. A template whose variable is unset and has no fallback resolves to undefined.
  */
 export function resolveTemplate(template: string, where: PathEnv): string | undefined {
-  let unresolved = false;
-  const expanded = template.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => {
-    const value = where.env[name];
-    if (value) return value.replaceAll('\\', '/');
-    if (fallback !== undefined) return resolveTemplate(fallback, where)?.replaceAll('\\', '/') ?? '';
-    unresolved = true;
-    return '';
-  });
-  if (unresolved) return undefined;
+  const expanded = expand(template, where);
+  if (expanded === undefined) return undefined;
   const withHome = expanded.replace(/^~(?=\/|$)/, where.home.replaceAll('\\', '/')).replace(/^\{cwd\}/, where.cwd.replaceAll('\\', '/'));
   const flavour = where.platform === 'win32' ? path.win32 : path.posix;
   return flavour.normalize(withHome.split('/').join(flavour.sep));
 }
 
+/** Expands `${VAR}` and `${VAR:-fallback}`, where a fallback may itself hold `${...}` (matched braces). */
+function expand(template: string, where: PathEnv): string | undefined {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const start = template.indexOf('${', i);
+    if (start === -1) return out + template.slice(i);
+    out += template.slice(i, start);
+    let depth = 1;
+    let end = start + 2;
+    for (; end < template.length && depth > 0; end++) {
+      if (template.startsWith('${', end)) depth++, end++;
+      else if (template[end] === '}') depth--;
+    }
+    const body = template.slice(start + 2, end - 1);
+    const [name, fallback] = splitOnce(body, ':-');
+    const value = where.env[name];
+    if (value) out += value.replaceAll('\\', '/');
+    else if (fallback !== undefined) {
+      const inner = expand(fallback, where);
+      if (inner === undefined) return undefined;
+      out += inner.replace(/^~(?=\/|$)/, where.home.replaceAll('\\', '/'));
+    } else return undefined;
+    i = end;
+  }
+  return out;
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + separator.length)];
+}
+
 export function platformKey(platform: NodeJS.Platform): 'darwin' | 'win32' | 'linux' {
   return platform === 'darwin' || platform === 'win32' ? platform : 'linux';
+}
+
+/** Whether two paths name the same file (as this machine resolves them). */
+export function samePath(a: string, b: string): boolean {
+  return path.resolve(a) === path.resolve(b);
 }

@@ -1,33 +1,40 @@
-import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import { chooseClients } from './targets.js';
-import { chooseInputs, parseAssignments } from './inputs.js';
-import { applyInstall, type InstallPlan } from './install-apply.js';
-import { locationOf } from './targets.js';
-import { readClientFile } from '../clients/write.js';
 import { editorFor } from '../clients/editor.js';
+import type { ClientLocation } from '../clients/locate.js';
+import { samePath } from '../clients/paths.js';
+import { clientKey } from '../clients/table.js';
+import { readClientFile } from '../clients/write.js';
 import { fixedEnvironment, inputRequests } from '../plan/inputs.js';
+import { remoteInputRequests } from '../plan/remote.js';
 import { parseNameSpec, selectVersion } from '../plan/version.js';
 import { resolveServer } from '../registry/resolve.js';
 import { defaultEntryKey } from '../registry/short-name.js';
-import type { Package } from '../registry/types.js';
+import type { Package, ServerJson, Transport } from '../registry/types.js';
 import { assertSafe } from '../store/layout.js';
-import { readSecrets } from '../state/secrets.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { readSecrets } from '../state/secrets.js';
+import { chooseInputs, parseAssignments } from './inputs.js';
+import { applyInstall, type InstallPlan, type InstallTarget } from './install-apply.js';
+import { chooseClients, locationOfEntry, parseScope } from './targets.js';
 
 export interface InstallOptions {
   client?: string[];
   env?: string[];
   arg?: string[];
   as?: string;
+  scope?: string;
   dryRun?: boolean;
   allowScripts?: boolean;
   engineStrict?: boolean;
 }
 
+type Source = { kind: 'npm'; pkg: Package & { identifier: string } } | { kind: 'remote'; remotes: Transport[] };
+
+/** Resolves, plans and checks an install (nothing is written here), then hands the plan to applyInstall. */
 export async function install(ctx: Context, spec: string, options: InstallOptions): Promise<unknown> {
   const { name, range } = parseNameSpec(spec);
+  const scope = parseScope(options.scope);
   const state = readState(ctx);
   // A key or short name of something installed means that server: reinstalling it keeps its entries and inputs.
   const existing = findInstalled(state, name);
@@ -35,57 +42,50 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const chosen = selectVersion(resolved.name, resolved.versions, range);
   const server = chosen.server;
   if (chosen.meta.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
-  const pkg = npmPackage(server.packages ?? [], server.name);
   assertSafe(server.name, server.version);
+  const source = chooseSource(server);
 
+  const sameServer = existing?.name === server.name ? existing : undefined;
   const given = {
     env: parseAssignments(ctx, '--env', options.env ?? [], true),
     args: parseAssignments(ctx, '--arg', options.arg ?? [], false),
   };
-  const previous = existing && existing.name === server.name
-    ? { env: existing.env, args: existing.args, secretEnv: await readSecrets(ctx, existing.name) }
+  const previous = sameServer
+    ? { env: sameServer.env, args: sameServer.args, secretEnv: await readSecrets(ctx, sameServer.name) }
     : { env: {}, args: {}, secretEnv: {} };
-  const inputs = await chooseInputs(ctx, inputRequests(pkg), given, previous);
+  const requests = source.kind === 'npm' ? inputRequests(source.pkg) : source.remotes.flatMap(remoteInputRequests);
+  const inputs = await chooseInputs(ctx, requests, given, previous);
 
-  const sameServer = existing?.name === server.name ? existing : undefined;
-  const key = options.as ?? sameServer?.entries[0]?.key ?? defaultEntryKey(server.name);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(key)) {
-    throw new McpmError('EUSAGE', `"${key}" cannot be an entry key`, { hint: 'Use letters, digits, ".", "_" and "-" with --as.' });
+  const baseKey = options.as ?? sameServer?.entries[0]?.key ?? defaultEntryKey(server.name);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(baseKey)) {
+    throw new McpmError('EUSAGE', `"${baseKey}" cannot be an entry key`, { hint: 'Use letters, digits, ".", "_" and "-" with --as.' });
   }
-  const requested = options.client ?? [];
-  const locations = requested.length === 0 && sameServer
-    ? sameServer.entries.map((entry) => locationOf(ctx, entry.client))
-    : await chooseClients(ctx, requested);
-  // Entries the server already has in other clients move to the new version too.
-  for (const entry of sameServer?.entries ?? []) {
-    if (!locations.some((l) => l.client.id === entry.client)) locations.push(locationOf(ctx, entry.client));
-  }
+  const locations = await targetLocations(ctx, options.client ?? [], scope, sameServer);
+  const targets = withTransports(locations, source, Boolean(options.client?.length)).map((target) => {
+    const previousEntry = sameServer?.entries.find((e) => e.client === target.location.client.id && samePath(e.file, target.location.file));
+    return { ...target, key: previousEntry?.key ?? clientKey(target.location.client, options.as ?? baseKey), previousEntry };
+  });
   // Check every file before anything is downloaded or written: a failed install changes no file.
-  for (const location of locations) {
-    const text = await readClientFile(location);
-    if (text === undefined) continue;
-    const held = editorFor(location.client.format).get(location.file, text, location.client.serversPath, key);
-    if (held !== undefined && !managedBy(sameServer, location.client.id, location.file, key)) {
-      throw conflict(location.client.name, location.file, key, state.servers, server.name);
-    }
-  }
+  for (const target of targets) await checkTarget(target, sameServer, state.servers, server.name);
 
   const plan: InstallPlan = {
     server: server.name,
     version: server.version,
     range,
     registry: chosen.registry,
-    package: { registryType: 'npm', identifier: pkg.identifier!, version: pkg.version ?? server.version, registryBaseUrl: pkg.registryBaseUrl },
-    key,
-    clients: locations.map((location) => ({ client: location.client.id, file: location.file })),
-    env: { ...fixedEnvironment(pkg), ...inputs.env },
+    scope,
+    source: source.kind === 'npm'
+      ? { kind: 'npm', package: { registryType: 'npm', identifier: source.pkg.identifier, version: source.pkg.version ?? server.version, registryBaseUrl: source.pkg.registryBaseUrl }, definition: source.pkg }
+      : { kind: 'remote', remotes: source.remotes },
+    key: baseKey,
+    targets,
+    env: source.kind === 'npm' ? { ...fixedEnvironment(source.pkg), ...inputs.env } : {},
     secretEnv: inputs.secretEnv,
     args: inputs.args,
-    packageDefinition: pkg,
     previous: sameServer,
   };
   if (options.dryRun) return { dryRun: true, ...describePlan(plan) };
-  return applyInstall(ctx, plan, locations, { allowScripts: Boolean(options.allowScripts), engineStrict: Boolean(options.engineStrict) });
+  return applyInstall(ctx, plan, { allowScripts: Boolean(options.allowScripts), engineStrict: Boolean(options.engineStrict) });
 }
 
 export function describePlan(plan: InstallPlan) {
@@ -94,32 +94,70 @@ export function describePlan(plan: InstallPlan) {
     version: plan.version,
     previousVersion: plan.previous?.version,
     registry: plan.registry,
-    package: plan.package,
+    ...(plan.source.kind === 'npm' ? { package: plan.source.package } : { remote: plan.source.remotes.map((r) => ({ type: r.type, url: r.url })) }),
     key: plan.key,
-    clients: plan.clients,
+    scope: plan.scope,
+    clients: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })),
     env: Object.keys(plan.env),
     secretEnv: Object.keys(plan.secretEnv),
     args: plan.args,
   };
 }
 
-function managedBy(server: InstalledServer | undefined, client: string, file: string, key: string): boolean {
-  return Boolean(server?.entries.some((e) => e.client === client && path.resolve(e.file) === path.resolve(file) && e.key === key));
+/** Named clients, else the clients the server is already in, else the detected ones; plus its other entries. */
+async function targetLocations(ctx: Context, requested: string[], scope: 'user' | 'project', installed: InstalledServer | undefined): Promise<ClientLocation[]> {
+  const current = (installed?.entries ?? []).map(locationOfEntry);
+  const locations = requested.length === 0 && current.length > 0 ? [] : await chooseClients(ctx, requested, scope);
+  // Entries the server already has move to the new version too.
+  for (const location of current) {
+    if (!locations.some((l) => l.client.id === location.client.id && samePath(l.file, location.file))) locations.push(location);
+  }
+  return locations;
 }
 
-function conflict(clientName: string, file: string, key: string, servers: Record<string, InstalledServer>, name: string): McpmError {
-  const owner = Object.values(servers).find((s) => s.name !== name && s.entries.some((e) => e.key === key && path.resolve(e.file) === path.resolve(file)));
+/** For a remote server, each client gets the first transport it can speak; a client that can speak none is said so. */
+function withTransports(locations: ClientLocation[], source: Source, named: boolean): Array<Omit<InstallTarget, 'key' | 'previousEntry'>> {
+  if (source.kind === 'npm') return locations.map((location) => ({ location }));
+  const usable = locations.flatMap((location) => {
+    const remote = source.remotes.find((r) => location.client.remote?.transports.includes(r.type as 'streamable-http' | 'sse'));
+    if (remote) return [{ location, remote }];
+    if (named || locations.length === 1) {
+      throw new McpmError('EUNSUPPORTED', `${location.client.name} cannot connect to this remote server (${source.remotes.map((r) => r.type).join(', ')}) from its config file`, {
+        hint: location.client.remote
+          ? `${location.client.name} speaks ${location.client.remote.transports.join(' and ')} only; choose another client with --client.`
+          : `Add it in ${location.client.name}'s own settings (for Claude Desktop: Settings > Connectors), or choose another client with --client.`,
+      });
+    }
+    return [];
+  });
+  if (usable.length === 0) {
+    throw new McpmError('EUNSUPPORTED', 'None of the detected clients can connect to this remote server from its config file', { hint: 'Name a client that can with --client.' });
+  }
+  return usable;
+}
+
+async function checkTarget(target: InstallTarget, installed: InstalledServer | undefined, servers: Record<string, InstalledServer>, name: string): Promise<void> {
+  const { location, key, previousEntry } = target;
+  const text = await readClientFile(location);
+  if (text === undefined || (previousEntry && previousEntry.key === key)) return;
+  const held = editorFor(location.client.format).get(location.file, text, location.client.serversPath, key);
+  if (held === undefined) return;
+  const owner = Object.values(servers).find((s) => s.entries.some((e) => e.key === key && samePath(e.file, location.file)));
   const whose = owner ? `that mcpm installed for ${owner.name}` : 'that mcpm does not manage';
-  return new McpmError('ECONFLICT', `${clientName} already has an entry "${key}" ${whose} (${file})`, {
-    hint: `Choose another key with --as <key>; mcpm never overwrites an entry it does not own.`,
+  if (owner && owner.name === name && installed) return;
+  throw new McpmError('ECONFLICT', `${location.client.name} already has an entry "${key}" ${whose} (${location.file})`, {
+    hint: 'Choose another key with --as <key>; mcpm never overwrites an entry it does not own.',
   });
 }
 
-function npmPackage(packages: Package[], name: string): Package & { identifier: string } {
+function chooseSource(server: ServerJson): Source {
+  const packages = server.packages ?? [];
   const npm = packages.find((p) => p.registryType === 'npm' && typeof p.identifier === 'string' && (p.transport?.type ?? 'stdio') === 'stdio');
-  if (npm) return npm as Package & { identifier: string };
+  if (npm) return { kind: 'npm', pkg: npm as Package & { identifier: string } };
+  const remotes = (server.remotes ?? []).filter((r) => (r.type === 'streamable-http' || r.type === 'sse') && typeof r.url === 'string');
+  if (remotes.length > 0) return { kind: 'remote', remotes };
   const kinds = [...new Set(packages.map((p) => p.registryType ?? 'unknown'))];
-  throw new McpmError('EUNSUPPORTED', `${name} has no npm package with a stdio transport${kinds.length ? ` (it offers: ${kinds.join(', ')})` : ' (it is remote-only)'}`, {
-    hint: 'This version of mcpm installs npm-packaged servers; other package types and remote servers are not supported yet.',
+  throw new McpmError('EUNSUPPORTED', `${server.name} has no npm package with a stdio transport and no remote endpoint${kinds.length ? ` (it offers: ${kinds.join(', ')})` : ''}`, {
+    hint: 'This version of mcpm installs npm-packaged and remote servers; other package types are not supported yet.',
   });
 }

@@ -5,6 +5,7 @@ export interface ListedServer {
   name: string;
   key: string;
   version: string;
+  /** `identifier@version` of the npm package, or `remote <url>`. */
   package: string;
   registry: string;
   clients: Array<{ client: string; file: string; key: string }>;
@@ -19,7 +20,7 @@ export function list(ctx: Context): ListedServer[] {
       name: server.name,
       key: server.entries[0]?.key ?? '',
       version: server.version,
-      package: `${server.package.identifier}@${server.package.version}`,
+      package: server.package ? `${server.package.identifier}@${server.package.version}` : `remote ${server.remote?.url ?? ""}`,
       registry: server.registry,
       clients: server.entries.map((entry) => ({ client: entry.client, file: entry.file, key: entry.key })),
     }));

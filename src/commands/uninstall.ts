@@ -5,7 +5,8 @@ import { readClientFile, removeClientEntry } from '../clients/write.js';
 import { serverDir } from '../store/layout.js';
 import { findInstalled, readState, updateState } from '../state/installed.js';
 import { removeSecrets } from '../state/secrets.js';
-import { locationOf } from './targets.js';
+import { updateProjectManifest } from './project.js';
+import { locationOfEntry } from './targets.js';
 
 /** Removes a server's entries from every client file mcpm wrote, its record, its secrets and its store versions. */
 export async function uninstall(ctx: Context, name: string) {
@@ -13,19 +14,25 @@ export async function uninstall(ctx: Context, name: string) {
   if (!server) {
     throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
   }
-  const locations = server.entries.map((entry) => ({ entry, location: { ...locationOf(ctx, entry.client), file: entry.file } }));
+  const targets = server.entries.map((entry) => ({ entry, location: locationOfEntry(entry) }));
   // Every file must be editable before any is changed.
-  for (const { location } of locations) await readClientFile(location);
+  for (const { location } of targets) await readClientFile(location);
   const removed: Array<{ client: string; file: string; key: string }> = [];
-  for (const { entry, location } of locations) {
+  for (const { entry, location } of targets) {
+    if (entry.disabled && !location.client.disable) continue; // disabled by removal: nothing in the file
     if (await removeClientEntry(location, entry.key, entry.record)) removed.push({ client: entry.client, file: entry.file, key: entry.key });
     else ctx.out.warn(`${entry.file} no longer had the entry "${entry.key}"; nothing to remove there`);
+  }
+  for (const project of new Set(server.entries.flatMap((entry) => (entry.scope === 'project' && entry.project ? [entry.project] : [])))) {
+    await updateProjectManifest(project, (manifest) => {
+      delete manifest.servers[server.name];
+    });
   }
   await updateState(ctx, (state) => {
     delete state.servers[server.name];
   });
   await removeSecrets(ctx, server.name);
-  await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
-  for (const { location } of locations) ctx.out.remind(location.client.restart);
+  if (server.storePath) await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
+  for (const { location } of targets) ctx.out.remind(location.client.restart);
   return { name: server.name, version: server.version, removed };
 }

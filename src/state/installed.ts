@@ -14,6 +14,12 @@ export interface ManagedEntry {
   client: string;
   file: string;
   key: string;
+  scope?: 'user' | 'project';
+  /** For project scope: the project folder (where its mcpm.json is). */
+  project?: string;
+  /** For clients without their own switch: the entry `mcpm disable` removed, kept so `enable` restores it. */
+  disabledValue?: unknown;
+  disabled?: boolean;
   /** What the insertion created, so removing the entry restores the file exactly (see clients/json-editor.ts). */
   record?: EditRecord;
 }
@@ -24,10 +30,13 @@ export interface InstalledServer {
   /** The range the user asked for, when they gave one. */
   range?: string;
   registry: string;
-  package: { registryType: string; identifier: string; version: string; registryBaseUrl?: string };
-  /** The installed version's folder in the store, and the bin file the entry starts. */
-  storePath: string;
-  bin: string;
+  /** The npm package in the store (stdio servers). */
+  package?: { registryType: string; identifier: string; version: string; registryBaseUrl?: string };
+  /** The remote endpoint (remote servers), with header names only: secret values live in the secrets file. */
+  remote?: { transport: 'streamable-http' | 'sse'; url: string };
+  /** The installed version's folder in the store, and the bin file the entry starts (npm only). */
+  storePath?: string;
+  bin?: string;
   /** Input values that are not secret (secret ones live in the secrets folder, never here). */
   env: Record<string, string>;
   args: Record<string, string>;
