@@ -101,6 +101,19 @@ export async function main(argv: string[]): Promise<void> {
     );
   }
 
+  register(
+    program
+      .command('import')
+      .description('find entries mcpm did not write, match them to registry servers, and adopt them on request')
+      .option('--client <id>', 'only this client (repeatable; default: every detected client)', collect)
+      .option('--adopt', 'install every matched entry into the store and replace it (keeps its key and env values)'),
+    (_args, options) => async (ctx) => {
+      const { importEntries, renderImport } = await import('./commands/import.js');
+      const result = await importEntries(ctx, { client: options.client as string[] | undefined, adopt: Boolean(options.adopt) });
+      return { result, text: renderImport(result) };
+    },
+  );
+
   program.addOption(new Option('--no-color', 'same as NO_COLOR=1').hideHelp());
 
   try {

@@ -18,15 +18,29 @@ function flavour(where: PathEnv): path.PlatformPath {
   return where.platform === 'win32' ? path.win32 : path.posix;
 }
 
+interface Candidate {
+  file: string;
+  /** The folder whose existence selects this candidate. */
+  marker: string;
+}
+
+function candidates(client: ClientDefinition, where: PathEnv): Candidate[] {
+  return client.files[platformKey(where.platform)].flatMap((candidate) => {
+    const file = resolveTemplate(typeof candidate === 'string' ? candidate : candidate.path, where);
+    const marker = typeof candidate === 'string' ? file && flavour(where).dirname(file) : resolveTemplate(candidate.when, where);
+    return file && marker ? [{ file, marker }] : [];
+  });
+}
+
 /** Pure: the candidate user-scope files of a client on a platform. */
 export function candidateFiles(client: ClientDefinition, where: PathEnv): string[] {
-  return client.files[platformKey(where.platform)].flatMap((template) => resolveTemplate(template, where) ?? []);
+  return candidates(client, where).map((c) => c.file);
 }
 
 function detectionFolders(client: ClientDefinition, where: PathEnv): string[] {
   const templates = client.detect?.[platformKey(where.platform)];
   if (templates) return templates.flatMap((template) => resolveTemplate(template, where) ?? []);
-  return candidateFiles(client, where).map((file) => flavour(where).dirname(file));
+  return candidates(client, where).map((c) => c.marker);
 }
 
 /**
@@ -40,12 +54,12 @@ export function locateClient(
   scope: Scope = 'user',
   exists: (p: string) => boolean = existsSync,
 ): ClientLocation | undefined {
-  const candidates = candidateFiles(client, where);
-  const detected = candidates.some((file) => exists(file)) || detectionFolders(client, where).some((folder) => exists(folder));
+  const found = candidates(client, where);
+  const detected = found.some((c) => exists(c.file)) || detectionFolders(client, where).some((folder) => exists(folder));
   if (scope === 'project') {
     if (!client.projectFile) return undefined;
     return { client, file: flavour(where).join(where.cwd, ...client.projectFile.split('/')), scope, detected };
   }
-  const present = candidates.find((file) => exists(file)) ?? candidates.find((file) => exists(flavour(where).dirname(file)));
-  return { client, file: present ?? candidates[candidates.length - 1]!, scope, detected };
+  const present = found.find((c) => exists(c.file)) ?? found.find((c) => exists(c.marker));
+  return { client, file: (present ?? found[found.length - 1]!).file, scope, detected };
 }

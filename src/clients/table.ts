@@ -8,7 +8,7 @@
 export type FileFormat = 'json' | 'jsonc' | 'yaml-map' | 'yaml-list' | 'toml';
 
 /** How a client wants a stdio entry (see plan/entry.ts). */
-export type StdioShape = 'standard' | 'typed' | 'disabled-flag' | 'zed' | 'goose' | 'opencode' | 'continue';
+export type StdioShape = 'standard' | 'typed' | 'zed' | 'goose' | 'opencode' | 'continue';
 
 /** How a client wants a remote entry (see plan/entry.ts). */
 export type RemoteShape =
@@ -25,6 +25,9 @@ export type RemoteShape =
   | 'opencode'
   | 'amazon-q';
 
+/** A candidate file; `when` names a folder whose existence selects it even before the file's own folder exists. */
+export type FileCandidate = string | { path: string; when: string };
+
 export interface ClientDefinition {
   id: string;
   name: string;
@@ -35,7 +38,7 @@ export interface ClientDefinition {
    * Candidate files per OS, in order of preference. The first that exists, else the first whose folder exists, is
    * the one mcpm edits; if none does, the last (the most general) is created when the user names the client.
    */
-  files: { darwin: string[]; linux: string[]; win32: string[] };
+  files: { darwin: FileCandidate[]; linux: FileCandidate[]; win32: FileCandidate[] };
   /** Folders whose existence means the client is installed (default: the folders of `files`). */
   detect?: { darwin?: string[]; linux?: string[]; win32?: string[] };
   /** The project-scoped file, relative to the project folder (`--scope project`), if the client has one. */
@@ -45,6 +48,8 @@ export interface ClientDefinition {
   remote?: { shape: RemoteShape; transports: Array<'streamable-http' | 'sse'> };
   /** The client's own per-entry switch, if it has one; otherwise disable removes the entry and remembers it. */
   disable?: { field: string; off: boolean };
+  /** Top-level keys a new file must have for the client to accept it (Continue refuses a config without a name). */
+  skeleton?: Record<string, unknown>;
   /** Characters a client accepts in an entry key; others become "-". */
   keyPattern: RegExp;
   restart: string;
@@ -72,7 +77,10 @@ export const CLIENTS: readonly ClientDefinition[] = [
       win32: [
         // The Microsoft Store (MSIX) build, the default since 2026, reads its own virtualised copy of %APPDATA%;
         // writing the classic path does nothing for it, so it comes first when present.
-        '${LOCALAPPDATA:-~/AppData/Local}/Packages/Claude_pzs8sxrjxfjjc/LocalCache/Roaming/Claude/claude_desktop_config.json',
+        {
+          path: '${LOCALAPPDATA:-~/AppData/Local}/Packages/Claude_pzs8sxrjxfjjc/LocalCache/Roaming/Claude/claude_desktop_config.json',
+          when: '${LOCALAPPDATA:-~/AppData/Local}/Packages/Claude_pzs8sxrjxfjjc',
+        },
         '${APPDATA:-~/AppData/Roaming}/Claude/claude_desktop_config.json',
       ],
     },
@@ -125,7 +133,6 @@ export const CLIENTS: readonly ClientDefinition[] = [
     files: { darwin: ['~/.codeium/windsurf/mcp_config.json'], linux: ['~/.codeium/windsurf/mcp_config.json'], win32: ['~/.codeium/windsurf/mcp_config.json'] },
     stdio: 'standard',
     remote: { shape: 'windsurf', transports: ['streamable-http', 'sse'] },
-    disable: { field: 'disabled', off: true },
     keyPattern: SAFE_KEY,
     restart: 'Press refresh in Windsurf\'s MCP panel (or restart it) to load the change.',
   },
@@ -140,7 +147,7 @@ export const CLIENTS: readonly ClientDefinition[] = [
       win32: ['${CLINE_DATA_DIR:-${CLINE_DIR:-~/.cline}/data}/settings/cline_mcp_settings.json'],
     },
     detect: { darwin: ['${CLINE_DIR:-~/.cline}'], linux: ['${CLINE_DIR:-~/.cline}'], win32: ['${CLINE_DIR:-~/.cline}'] },
-    stdio: 'disabled-flag',
+    stdio: 'standard',
     remote: { shape: 'cline', transports: ['streamable-http', 'sse'] },
     disable: { field: 'disabled', off: true },
     keyPattern: SAFE_KEY,
@@ -162,7 +169,7 @@ export const CLIENTS: readonly ClientDefinition[] = [
       win32: [`${CODE_USER.win32}/globalStorage/rooveterinaryinc.roo-cline`],
     },
     projectFile: '.roo/mcp.json',
-    stdio: 'disabled-flag',
+    stdio: 'standard',
     remote: { shape: 'roo-code', transports: ['streamable-http', 'sse'] },
     disable: { field: 'disabled', off: true },
     keyPattern: SAFE_KEY,
@@ -174,6 +181,7 @@ export const CLIENTS: readonly ClientDefinition[] = [
     format: 'yaml-list',
     serversPath: ['mcpServers'],
     files: { darwin: ['~/.continue/config.yaml'], linux: ['~/.continue/config.yaml'], win32: ['~/.continue/config.yaml'] },
+    skeleton: { name: 'Local Config', version: '1.0.0', schema: 'v1' },
     stdio: 'continue',
     remote: { shape: 'continue', transports: ['streamable-http', 'sse'] },
     keyPattern: SAFE_KEY,
@@ -218,6 +226,8 @@ export const CLIENTS: readonly ClientDefinition[] = [
     format: 'toml',
     serversPath: ['mcp_servers'],
     files: { darwin: ['${CODEX_HOME:-~/.codex}/config.toml'], linux: ['${CODEX_HOME:-~/.codex}/config.toml'], win32: ['${CODEX_HOME:-~/.codex}/config.toml'] },
+    // Codex reads it only in projects the user marked trusted.
+    projectFile: '.codex/config.toml',
     stdio: 'standard',
     remote: { shape: 'codex', transports: ['streamable-http'] },
     disable: { field: 'enabled', off: false },
@@ -277,7 +287,7 @@ export const CLIENTS: readonly ClientDefinition[] = [
     files: { darwin: ['~/.kiro/settings/mcp.json'], linux: ['~/.kiro/settings/mcp.json'], win32: ['~/.kiro/settings/mcp.json'] },
     detect: { darwin: ['~/.kiro'], linux: ['~/.kiro'], win32: ['~/.kiro'] },
     projectFile: '.kiro/settings/mcp.json',
-    stdio: 'disabled-flag',
+    stdio: 'standard',
     remote: { shape: 'url', transports: ['streamable-http', 'sse'] },
     disable: { field: 'disabled', off: true },
     keyPattern: SAFE_KEY,

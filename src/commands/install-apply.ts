@@ -42,7 +42,7 @@ export interface InstallPlan {
  * earlier steps wrote is undone (client files restored, a new store version removed, secrets put back), so a
  * failed install leaves every file as it was.
  */
-export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { allowScripts: boolean; engineStrict: boolean }) {
+export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { allowScripts: boolean; engineStrict: boolean; adopt?: boolean }) {
   const { source } = plan;
   const installed: InstalledVersion | undefined = source.kind === 'npm'
     ? await installNpmPackage(ctx, { serverName: plan.server, ...source.package, allowScripts: flags.allowScripts, engineStrict: flags.engineStrict })
@@ -63,7 +63,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         continue;
       }
       if (previousEntry?.disabled && disable) value = { ...value, [disable.field]: disable.off };
-      const write = await writeClientEntry(location, key, value, () => previousEntry !== undefined, () =>
+      const write = await writeClientEntry(location, key, value, () => previousEntry !== undefined || Boolean(flags.adopt), () =>
         new McpmError('ECONFLICT', `${location.client.name} got an entry "${key}" from someone else meanwhile (${location.file})`, {
           hint: 'Choose another key with --as <key>.',
         }),

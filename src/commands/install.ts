@@ -27,6 +27,8 @@ export interface InstallOptions {
   dryRun?: boolean;
   allowScripts?: boolean;
   engineStrict?: boolean;
+  /** `mcpm import`: the entry at the key is the user's hand-written one, replaced on purpose. */
+  adopt?: boolean;
 }
 
 type Source = { kind: 'npm'; pkg: Package & { identifier: string } } | { kind: 'remote'; remotes: Transport[] };
@@ -66,7 +68,7 @@ export async function install(ctx: Context, spec: string, options: InstallOption
     return { ...target, key: previousEntry?.key ?? clientKey(target.location.client, options.as ?? baseKey), previousEntry };
   });
   // Check every file before anything is downloaded or written: a failed install changes no file.
-  for (const target of targets) await checkTarget(target, sameServer, state.servers, server.name);
+  if (!options.adopt) for (const target of targets) await checkTarget(target, sameServer, state.servers, server.name);
 
   const plan: InstallPlan = {
     server: server.name,
@@ -85,7 +87,7 @@ export async function install(ctx: Context, spec: string, options: InstallOption
     previous: sameServer,
   };
   if (options.dryRun) return { dryRun: true, ...describePlan(plan) };
-  return applyInstall(ctx, plan, { allowScripts: Boolean(options.allowScripts), engineStrict: Boolean(options.engineStrict) });
+  return applyInstall(ctx, plan, { allowScripts: Boolean(options.allowScripts), engineStrict: Boolean(options.engineStrict), adopt: Boolean(options.adopt) });
 }
 
 export function describePlan(plan: InstallPlan) {

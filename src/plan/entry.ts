@@ -27,8 +27,6 @@ export function renderStdioEntry(shape: StdioShape, launch: LaunchSpec, key: str
       return withEnv({ command, args }, 'env', env);
     case 'typed':
       return withEnv({ type: 'stdio', command, args }, 'env', env);
-    case 'disabled-flag':
-      return { ...withEnv({ command, args }, 'env', env), disabled: false };
     case 'zed':
       return withEnv({ source: 'custom', command, args }, 'env', env);
     case 'goose':
@@ -36,7 +34,7 @@ export function renderStdioEntry(shape: StdioShape, launch: LaunchSpec, key: str
     case 'opencode':
       return { ...withEnv({ type: 'local', command: [command, ...args] }, 'environment', env), enabled: true };
     case 'continue':
-      return withEnv({ name: key, type: 'stdio', command, args }, 'env', env);
+      return withEnv({ name: key, command, args }, 'env', env);
   }
 }
 
@@ -58,7 +56,7 @@ export function renderRemoteEntry(shape: RemoteShape, remote: RemoteSpec, key: s
     case 'windsurf':
       return withHeaders({ serverUrl: url }, 'headers', headers);
     case 'cline':
-      return { ...withHeaders({ type: http ? 'streamableHttp' : 'sse', url }, 'headers', headers), disabled: false };
+      return withHeaders({ type: http ? 'streamableHttp' : 'sse', url }, 'headers', headers);
     case 'roo-code':
       return withHeaders({ type: http ? 'streamable-http' : 'sse', url }, 'headers', headers);
     case 'continue':
