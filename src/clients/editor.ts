@@ -1,6 +1,7 @@
 import { McpmError } from '../errors.js';
 import type { FormatEditor } from './format-editor.js';
 import { tomlEditor } from './toml-editor.js';
+import { yamlListEditor, yamlMapEditor } from './yaml-editor.js';
 import { findValue, nodeValue, parseJsonFile, removeEntry, setEntry } from './json-editor.js';
 import type { FileFormat } from './table.js';
 
@@ -30,7 +31,17 @@ export function editorFor(format: FileFormat): FormatEditor {
       return jsonEditor;
     case 'toml':
       return tomlEditor;
-    default:
-      throw new McpmError('EUNSUPPORTED', `Editing ${format} files is not supported yet`, { hint: 'Choose another client.' });
+    case 'yaml-map':
+      return yamlMapEditor;
+    case 'yaml-list':
+      return yamlListEditor;
   }
+}
+
+/** The text of a new file that must start with some keys (see ClientDefinition.skeleton). */
+export function skeletonText(format: FileFormat, skeleton: Record<string, unknown>): string {
+  if (format === 'yaml-map' || format === 'yaml-list') {
+    return Object.entries(skeleton).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join('\n') + '\n';
+  }
+  return `${JSON.stringify(skeleton, null, 2)}\n`;
 }

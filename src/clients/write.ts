@@ -1,7 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import type { EditRecord } from './format-editor.js';
-import { editorFor } from './editor.js';
+import { editorFor, skeletonText } from './editor.js';
 import type { ClientLocation } from './locate.js';
 
 /** What a write changed, so a later failure in the same command can put the file back. */
@@ -36,11 +36,15 @@ export async function writeClientEntry(
   const editor = editorFor(format);
   return withFileLock(file, async () => {
     const before = await readTextIfExists(file);
-    const text = before ?? '';
+    const skeleton = before === undefined && location.client.skeleton ? skeletonText(format, location.client.skeleton) : undefined;
+    const text = before ?? skeleton ?? '';
     editor.check(file, text, serversPath);
     const existing = editor.get(file, text, serversPath, key);
     if (existing !== undefined && !mayReplace(existing)) throw onConflict();
-    const { text: after, record } = editor.set(file, text, serversPath, key, entry);
+    const edit = editor.set(file, text, serversPath, key, entry);
+    const after = edit.text;
+    // A file that had to start from a skeleton is deleted again when only the skeleton is left.
+    const record = skeleton !== undefined ? { ...edit.record, skeleton } : edit.record;
     if (before !== undefined) await backupOnce(file);
     await writeFileAtomicSafe(file, after);
     return { file, before, after, record };
@@ -57,7 +61,7 @@ export async function removeClientEntry(location: ClientLocation, key: string, r
     if (before === undefined) return false;
     if (editor.get(file, before, serversPath, key) === undefined) return false;
     const after = editor.remove(file, before, serversPath, key, record);
-    if (after === null) await rm(file, { force: true });
+    if (after === null || (typeof record?.skeleton === 'string' && after === record.skeleton)) await rm(file, { force: true });
     else if (after !== undefined && after !== before) await writeFileAtomicSafe(file, after);
     return true;
   });

@@ -1,0 +1,277 @@
+// Every client, as a new user would meet it: install from the local registries into a temporary HOME writes the
+// right file with the right shape (compared with the hand-written golden table), the official MCP SDK client starts
+// the server from each stdio entry as written and lists its tools, remote servers get each client's remote shape,
+// disable/enable use each client's own switch, and install then uninstall leaves documented fixture files (with
+// comments and other settings) byte for byte as they were.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENTS, findClient } from '../src/clients/table.js';
+import { locateClient } from '../src/clients/locate.js';
+import { readForeignEntry } from '../src/plan/foreign.js';
+import { runMcpm } from './helpers/cli.js';
+import { entryIn, fillPlaceholders, readClientData } from './helpers/client-files.js';
+import { connectToEntry } from './helpers/mcp-client.js';
+import { serverEntry, SERVER_SCHEMA, OFFICIAL_META } from './helpers/mcp-registry.js';
+import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
+import { FIXTURES as FIXTURES_PACKAGES, TOKEN, startWorld, type World } from './helpers/world.js';
+import { packFixture } from './helpers/pack.js';
+
+const golden = JSON.parse(readFileSync(new URL('./golden/clients.json', import.meta.url), 'utf8'));
+const FIXTURES = fileURLToPath(new URL('./fixtures/clients/', import.meta.url));
+const ALL = CLIENTS.map((c) => c.id);
+
+function remoteEntry(name: string, remote: Record<string, unknown>) {
+  return {
+    server: { $schema: SERVER_SCHEMA, name, description: 'A remote test server', version: '1.0.0', remotes: [remote] },
+    _meta: { [OFFICIAL_META]: { status: 'active', publishedAt: '2025-11-01T00:00:00Z', updatedAt: '2025-11-01T00:00:00Z', isLatest: true } },
+  };
+}
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld({
+    versions: ['1.0.0'],
+    extraEntries: () => [
+      remoteEntry('io.github.acme/remote-posts', { type: 'streamable-http', url: 'https://mcp.example.com/mcp', headers: [{ name: 'X-Tenant', value: 'acme' }] }),
+      remoteEntry('io.github.acme/remote-sse', { type: 'sse', url: 'https://mcp.example.com/sse' }),
+    ],
+  });
+});
+afterAll(async () => {
+  await world.close();
+  await cleanupTmpDirs();
+});
+
+const where = (home: string) => ({ platform: process.platform, home, env: { HOME: home }, cwd: home });
+const fileOf = (id: string, home: string) => locateClient(findClient(id)!, where(home))!.file;
+const mcpm = (home: string, args: string[], env: Record<string, string> = {}) =>
+  runMcpm([...args, '--registry', world.registryUrl], { home, env: { POSTS_API_TOKEN: TOKEN, ...env }, timeoutMs: 90_000 });
+const inputs = () => ['--env', `POSTS_API_URL=${world.postsUrl}`, '--env', 'POSTS_API_TOKEN'];
+const clientFlags = (ids: string[]) => ids.flatMap((id) => ['--client', id]);
+
+describe('install into every client at once', () => {
+  let home: string;
+  let result: any;
+  let live: (goldenValue: unknown) => any;
+  beforeAll(async () => {
+    home = await makeTmpDir('mcpm-clients-');
+    const run = await mcpm(home, ['install', 'github-posts', ...clientFlags(ALL), '--json', ...inputs()]);
+    expect(run.json?.ok, run.stderr + run.stdout).toBe(true);
+    result = run.json.result;
+    const values = {
+      NODE: process.execPath,
+      BIN: path.join(result.storePath, 'node_modules', 'github-posts', 'index.js'),
+      SECRETS: path.join(home, '.mcpm', 'secrets', 'io.github.acme', 'github-posts.env'),
+    };
+    // The golden scenario names a fixed posts API URL; the test's API listens on another port.
+    live = (goldenValue) => fillPlaceholders(JSON.parse(JSON.stringify(goldenValue).replaceAll('http://127.0.0.1:4000', world.postsUrl)), values);
+  });
+
+  for (const id of ALL) {
+    it(`${id}: the right file, in the right place, with the golden shape`, () => {
+      const client = findClient(id)!;
+      const file = fileOf(id, home);
+      expect(result.clients).toContainEqual({ client: id, file, key: 'github-posts' });
+      expect(readClientData(file, client.format)).toEqual(live(golden.clients[id].stdio));
+      expect(readFileSync(file, 'utf8')).not.toContain(TOKEN);
+    });
+
+    it(`${id}: the official MCP SDK client starts the server from the entry as written`, async () => {
+      const client = findClient(id)!;
+      const entry = entryIn(readClientData(fileOf(id, home), client.format), client.serversPath, 'github-posts');
+      const launch = readForeignEntry(entry);
+      const server = await connectToEntry({ command: launch.command!, args: launch.args, env: launch.env }, { home });
+      try {
+        const tools = await server.client.listTools();
+        expect(tools.tools.map((t) => t.name)).toEqual(['get_posts']);
+        const posts: any = await server.client.callTool({ name: 'get_posts', arguments: { limit: 3 } });
+        expect(JSON.parse(posts.content[0].text)).toHaveLength(3);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('mcpm clients shows each as detected, with the file and one managed server', async () => {
+    const run = await mcpm(home, ['clients', '--json']);
+    expect(run.json.result).toHaveLength(ALL.length);
+    for (const row of run.json.result) {
+      expect(row).toMatchObject({ detected: true, file: fileOf(row.id, home), managed: 1 });
+    }
+  });
+
+  it('disable uses each client\'s own switch, or removes the entry; enable restores the same bytes', async () => {
+    const before = Object.fromEntries(ALL.map((id) => [id, readFileSync(fileOf(id, home), 'utf8')]));
+    const off = await mcpm(home, ['disable', 'github-posts', '--json']);
+    expect(off.json?.ok, off.stderr).toBe(true);
+    for (const id of ALL) {
+      const client = findClient(id)!;
+      const expected = golden.clients[id].disabled;
+      // Without a switch the entry is removed; mcpm created this file, so the file goes with it.
+      if (!existsSync(fileOf(id, home))) {
+        expect(expected, id).toBeNull();
+        continue;
+      }
+      const entry = entryIn(readClientData(fileOf(id, home), client.format), client.serversPath, 'github-posts');
+      if (expected === null) expect(entry, id).toBeUndefined();
+      else expect(entry, id).toEqual(live(expected));
+    }
+    const on = await mcpm(home, ['enable', 'github-posts', '--json']);
+    expect(on.json?.ok, on.stderr).toBe(true);
+    for (const id of ALL) expect(readFileSync(fileOf(id, home), 'utf8'), id).toBe(before[id]);
+  });
+
+  it('uninstall removes every file it created', async () => {
+    const run = await mcpm(home, ['uninstall', 'github-posts', '--json']);
+    expect(run.json?.result.removed, run.stderr).toHaveLength(ALL.length);
+    for (const id of ALL) expect(existsSync(fileOf(id, home)), id).toBe(false);
+  });
+});
+
+describe('remote servers get each client\'s remote shape', () => {
+  for (const [server, goldenKey, key] of [['remote-posts', 'remoteHttp', 'remote-posts'], ['remote-sse', 'remoteSse', 'remote-sse']] as const) {
+    for (const id of ALL) {
+      it(`${server} in ${id}`, async () => {
+        const home = await makeTmpDir('mcpm-remote-');
+        const expected = golden.clients[id][goldenKey];
+        const run = await mcpm(home, ['install', server, '--client', id, '--json']);
+        if (expected === null) {
+          expect(run.json?.error?.code, run.stdout).toBe('EUNSUPPORTED');
+          expect(existsSync(fileOf(id, home))).toBe(false);
+          return;
+        }
+        expect(run.json?.ok, run.stderr + run.stdout).toBe(true);
+        expect(readClientData(fileOf(id, home), findClient(id)!.format)).toEqual(expected);
+        expect(run.json.result.clients).toEqual([{ client: id, file: fileOf(id, home), key }]);
+      });
+    }
+  }
+});
+
+describe('install then uninstall leaves the user\'s file byte for byte', () => {
+  for (const id of ALL) {
+    it(id, async () => {
+      const fixture = fixtureFor(id);
+      const home = await makeTmpDir('mcpm-roundtrip-');
+      const file = fileOf(id, home);
+      mkdirSync(path.dirname(file), { recursive: true });
+      copyFileSync(fixture, file);
+      const original = readFileSync(file, 'utf8');
+      const run = await mcpm(home, ['install', 'github-posts', '--client', id, '--json', ...inputs()]);
+      expect(run.json?.ok, run.stderr + run.stdout).toBe(true);
+      const installed = readFileSync(file, 'utf8');
+      expect(installed).not.toBe(original);
+      // Everything the user had is still there, comments included.
+      for (const line of original.split('\n').filter((l) => /\/\/|#/.test(l))) expect(installed).toContain(line.trim());
+      const data = readClientData(file, findClient(id)!.format);
+      expect(entryIn(data, findClient(id)!.serversPath, 'github-posts')).toBeDefined();
+      const removed = await mcpm(home, ['uninstall', 'github-posts', '--json']);
+      expect(removed.json?.ok, removed.stderr).toBe(true);
+      expect(readFileSync(file, 'utf8')).toBe(original);
+      expect(readFileSync(`${file}.mcpm-backup`, 'utf8')).toBe(original);
+    });
+  }
+});
+
+function fixtureFor(id: string): string {
+  const ext = { json: 'json', jsonc: 'jsonc', 'yaml-map': 'yaml', 'yaml-list': 'yaml', toml: 'toml' }[findClient(id)!.format];
+  const exact = path.join(FIXTURES, `${id}.${ext}`);
+  return existsSync(exact) ? exact : path.join(FIXTURES, `${id}.json`);
+}
+
+describe('clients: detection, scope, conflicts, concurrency, import', () => {
+  it('with no --client, installs into every detected client; none detected names --client', async () => {
+    const home = await makeTmpDir('mcpm-detect-');
+    const none = await mcpm(home, ['install', 'github-posts', '--json', ...inputs()]);
+    expect(none.json.error).toMatchObject({ code: 'ENOCLIENT', hint: expect.stringContaining('--client') });
+    mkdirSync(path.join(home, '.cursor'));
+    mkdirSync(path.join(home, '.codex'));
+    const run = await mcpm(home, ['install', 'github-posts', '--json', ...inputs()]);
+    expect(run.json?.result.clients.map((c: any) => c.client).sort(), run.stderr).toEqual(['codex', 'cursor']);
+    const all = await mcpm(home, ['install', 'github-posts', '--client', 'all', '--json']);
+    expect(all.json?.result.clients.map((c: any) => c.client).sort()).toEqual(['codex', 'cursor']);
+  });
+
+  it('--scope project writes the clients\' project files in this folder and records mcpm.json', async () => {
+    const home = await makeTmpDir('mcpm-scope-');
+    const project = path.join(home, 'work', 'app');
+    mkdirSync(project, { recursive: true });
+    const run = await runMcpm(['install', 'github-posts', '--scope', 'project', '--client', 'claude-code', '--client', 'vscode', '--registry', world.registryUrl, '--json', ...inputs()], {
+      home, cwd: project, env: { POSTS_API_TOKEN: TOKEN },
+    });
+    expect(run.json?.ok, run.stderr).toBe(true);
+    expect(Object.keys(readClientData(path.join(project, '.mcp.json'), 'json').mcpServers)).toEqual(['github-posts']);
+    expect(Object.keys(readClientData(path.join(project, '.vscode', 'mcp.json'), 'jsonc').servers)).toEqual(['github-posts']);
+    const manifest = JSON.parse(readFileSync(path.join(project, 'mcpm.json'), 'utf8'));
+    expect(manifest.servers['io.github.acme/github-posts']).toMatchObject({ range: '^1.0.0', clients: ['claude-code', 'vscode'], secrets: ['POSTS_API_TOKEN'] });
+    expect(readFileSync(path.join(project, 'mcpm.json'), 'utf8')).not.toContain(TOKEN);
+    const user = await mcpm(home, ['install', 'github-posts', '--scope', 'project', '--client', 'claude-desktop', '--json']);
+    expect(user.json.error).toMatchObject({ code: 'ECLIENT', message: expect.stringContaining('no project-scoped file') });
+    const gone = await runMcpm(['uninstall', 'github-posts', '--json'], { home, cwd: home });
+    expect(gone.json?.ok).toBe(true);
+    expect(existsSync(path.join(project, '.mcp.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(path.join(project, 'mcpm.json'), 'utf8')).servers).toEqual({});
+  });
+
+  it('writes a key the client accepts (Codex and Claude Code reject dots)', async () => {
+    const home = await makeTmpDir('mcpm-keys-');
+    const run = await mcpm(home, ['install', 'github-posts', '--as', 'posts.v1', '--client', 'codex', '--client', 'cursor', '--json', ...inputs()]);
+    expect(run.json?.result.clients.map((c: any) => c.key), run.stderr).toEqual(['posts-v1', 'posts.v1']);
+    expect(readFileSync(fileOf('codex', home), 'utf8')).toContain('[mcp_servers.posts-v1]');
+  });
+
+  it('eight concurrent installs of eight servers into the same client file and store leave all eight entries', async () => {
+    const names = Array.from({ length: 8 }, (_, i) => `posts-${i}`);
+    const packages = await Promise.all(names.map((name) => packFixture(path.join(FIXTURES_PACKAGES, 'github-posts'), { name, mcpName: `io.github.acme/${name}`, bin: { [name]: 'index.js' } })));
+    const crowd = await startWorld({
+      versions: ['1.0.0'],
+      packages,
+      extraEntries: (npmUrl) => names.map((name) => serverEntry(`io.github.acme/${name}`, '1.0.0', { identifier: name, version: '1.0.0', registryBaseUrl: npmUrl })),
+    });
+    try {
+      const home = await makeTmpDir('mcpm-concurrent-');
+      const file = fileOf('claude-desktop', home);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, '{\n  "mcpServers": {}\n}\n');
+      const runs = await Promise.all(names.map((name) => runMcpm(['install', name, '--client', 'claude-desktop', '--registry', crowd.registryUrl, '--json'], { home, timeoutMs: 120_000 })));
+      for (const run of runs) expect(run.json?.ok, run.stderr).toBe(true);
+      expect(Object.keys(readClientData(file, 'json').mcpServers).sort()).toEqual(names);
+      const list = await runMcpm(['list', '--json'], { home });
+      expect(list.json.result.map((s: any) => s.key).sort()).toEqual(names);
+    } finally {
+      await crowd.close();
+    }
+  });
+
+  it('import shows a hand-written npx entry and adopts it, keeping its key and env', async () => {
+    const home = await makeTmpDir('mcpm-import-');
+    const file = fileOf('claude-desktop', home);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const handWritten = { command: 'npx', args: ['-y', 'github-posts@1.0.0'], env: { POSTS_API_URL: world.postsUrl, POSTS_API_TOKEN: TOKEN } };
+    writeFileSync(file, JSON.stringify({ mcpServers: { 'my-posts': handWritten, other: { command: 'uvx', args: ['x'] } } }, null, 2));
+    const shown = await mcpm(home, ['import', '--json']);
+    expect(shown.json?.result, shown.stderr).toEqual([
+      expect.objectContaining({ client: 'claude-desktop', key: 'my-posts', package: 'github-posts', pinned: '1.0.0', match: expect.objectContaining({ name: 'io.github.acme/github-posts', version: '1.0.0' }) }),
+      expect.objectContaining({ client: 'claude-desktop', key: 'other', command: 'uvx x' }),
+    ]);
+    expect(readClientData(file, 'json').mcpServers['my-posts']).toEqual(handWritten);
+    const adopted = await mcpm(home, ['import', '--adopt', '--json']);
+    expect(adopted.json?.result[0].adopted, adopted.stderr).toBe(true);
+    const entry = readClientData(file, 'json').mcpServers['my-posts'];
+    expect(entry.command).toBe(process.execPath);
+    expect(entry.env).toEqual({ POSTS_API_URL: world.postsUrl });
+    expect(readFileSync(file, 'utf8')).not.toContain(TOKEN);
+    const list = await mcpm(home, ['list', '--json']);
+    expect(list.json.result[0]).toMatchObject({ name: 'io.github.acme/github-posts', key: 'my-posts', version: '1.0.0' });
+  });
+});
+
+describe('a client that cannot hold a remote server says so', () => {
+  it('Claude Desktop', async () => {
+    const home = await makeTmpDir('mcpm-noremote-');
+    const run = await mcpm(home, ['install', 'remote-posts', '--client', 'claude-desktop', '--json']);
+    expect(run.json.error).toMatchObject({ code: 'EUNSUPPORTED', hint: expect.stringContaining('Connectors') });
+  });
+});
