@@ -3,7 +3,7 @@
 // the server from each stdio entry as written and lists its tools, remote servers get each client's remote shape,
 // disable/enable use each client's own switch, and install then uninstall leaves documented fixture files (with
 // comments and other settings) byte for byte as they were.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, statSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,7 @@ describe('install then uninstall leaves the user\'s file byte for byte', () => {
       const file = fileOf(id, home);
       mkdirSync(path.dirname(file), { recursive: true });
       copyFileSync(fixture, file);
+      chmodSync(file, 0o640);
       const original = readFileSync(file, 'utf8');
       const run = await mcpm(home, ['install', 'github-posts', '--client', id, '--json', ...inputs()]);
       expect(run.json?.ok, run.stderr + run.stdout).toBe(true);
@@ -170,6 +171,7 @@ describe('install then uninstall leaves the user\'s file byte for byte', () => {
       const removed = await mcpm(home, ['uninstall', 'github-posts', '--json']);
       expect(removed.json?.ok, removed.stderr).toBe(true);
       expect(readFileSync(file, 'utf8')).toBe(original);
+      expect(statSync(file).mode & 0o777).toBe(0o640);
       expect(readFileSync(`${file}.mcpm-backup`, 'utf8')).toBe(original);
     });
   }

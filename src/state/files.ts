@@ -36,7 +36,7 @@ export async function writeFileAtomicSafe(file: string, text: string, options: {
   await ensureDir(path.dirname(file));
   const { default: writeFileAtomic } = await import('write-file-atomic');
   try {
-    await writeFileAtomic(file, text, { mode: options.mode, encoding: 'utf8' });
+    await retryBusy(() => writeFileAtomic(file, text, { mode: options.mode, encoding: 'utf8' }));
   } catch (error) {
     throw new McpmError('EFS', `Cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
       hint: 'Check the disk space and the permissions of that folder; the file was left as it was.',
@@ -78,5 +78,21 @@ export async function ensureDir(dir: string): Promise<void> {
       hint: 'Check that no file stands in its place and that you may write there.',
       cause: error,
     });
+  }
+}
+
+/**
+ * On Windows an editor, a virus scanner or the indexer may hold the file open for a moment, and the rename over
+ * it fails with EPERM/EBUSY/EACCES; retrying briefly is what npm and VS Code do too.
+ */
+async function retryBusy<T>(fn: () => Promise<T>, attempts = process.platform === 'win32' ? 8 : 1): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (attempt >= attempts || !['EPERM', 'EBUSY', 'EACCES'].includes(code ?? '')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+    }
   }
 }
