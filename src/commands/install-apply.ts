@@ -11,10 +11,13 @@ import { installNpmPackage, type InstalledVersion } from '../store/npm-install.j
 import { updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
 import { readSecrets, removeSecrets, writeSecrets } from '../state/secrets.js';
 import { recordInProject } from './project.js';
+import { failpoint } from '../failpoints.js';
 
 export interface InstallTarget {
   location: ClientLocation;
   key: string;
+  /** An earlier run of this install was killed after recording this entry as pending: the entry is ours. */
+  resumed?: boolean;
   /** For a remote server: the transport this client speaks. */
   remote?: Transport;
   previousEntry?: ManagedEntry;
@@ -51,6 +54,11 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
   const previousSecrets = plan.previous ? await readSecrets(ctx, plan.server) : {};
   try {
     const secretsPath = await writeSecrets(ctx, plan.server, plan.secretEnv);
+    failpoint('after-secrets');
+    // Journal first: if mcpm dies between the client writes and the state write, a rerun knows these entries.
+    await updateState(ctx, (state) => {
+      state.pending = { ...state.pending, [plan.server]: { entries: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })), startedAt: new Date().toISOString() } };
+    });
     const entryFor = entryRenderer(ctx, plan, installed, secretsPath);
     const entries: ManagedEntry[] = [];
     for (const target of plan.targets) {
@@ -63,12 +71,14 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         continue;
       }
       if (previousEntry?.disabled && disable) value = { ...value, [disable.field]: disable.off };
-      const write = await writeClientEntry(location, key, value, () => previousEntry !== undefined || Boolean(flags.adopt), () =>
+      failpoint('before-config-write', location.client.id);
+      const write = await writeClientEntry(location, key, value, () => previousEntry !== undefined || Boolean(flags.adopt) || Boolean(target.resumed), () =>
         new McpmError('ECONFLICT', `${location.client.name} got an entry "${key}" from someone else meanwhile (${location.file})`, {
           hint: 'Choose another key with --as <key>.',
         }),
       );
       writes.push(write);
+      failpoint('after-config-write', location.client.id);
       entries.push({
         client: location.client.id,
         file: location.file,
@@ -79,7 +89,9 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         ...(previousEntry?.disabled ? { disabled: true } : {}),
       });
     }
+    failpoint('before-state-write');
     await updateState(ctx, (state) => {
+      if (state.pending) delete state.pending[plan.server];
       const before = state.servers[plan.server];
       const kept = before && before.version !== plan.version && before.storePath
         ? [...before.previousVersions.filter((v) => v !== plan.version), before.version]
@@ -100,6 +112,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         installedAt: new Date().toISOString(),
       };
     });
+    failpoint('after-state-write');
     if (plan.scope === 'project') await recordInProject(ctx, plan);
   } catch (error) {
     for (const write of writes.reverse()) {
@@ -109,6 +122,9 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     if (plan.previous) await writeSecrets(ctx, plan.server, previousSecrets).catch(() => undefined);
     else await removeSecrets(ctx, plan.server).catch(() => undefined);
     if (installed?.added) await rm(installed.storePath, { recursive: true, force: true }).catch(() => undefined);
+    await updateState(ctx, (state) => {
+      if (state.pending) delete state.pending[plan.server];
+    }).catch(() => undefined);
     throw error;
   }
   for (const target of plan.targets) ctx.out.remind(target.location.client.restart);

@@ -63,12 +63,15 @@ export async function install(ctx: Context, spec: string, options: InstallOption
     throw new McpmError('EUSAGE', `"${baseKey}" cannot be an entry key`, { hint: 'Use letters, digits, ".", "_" and "-" with --as.' });
   }
   const locations = await targetLocations(ctx, options.client ?? [], scope, sameServer);
+  const pending = state.pending?.[server.name]?.entries ?? [];
   const targets = withTransports(locations, source, Boolean(options.client?.length)).map((target) => {
     const previousEntry = sameServer?.entries.find((e) => e.client === target.location.client.id && samePath(e.file, target.location.file));
-    return { ...target, key: previousEntry?.key ?? clientKey(target.location.client, options.as ?? baseKey), previousEntry };
+    const key = previousEntry?.key ?? clientKey(target.location.client, options.as ?? baseKey);
+    const resumed = pending.some((p) => p.client === target.location.client.id && samePath(p.file, target.location.file) && p.key === key);
+    return { ...target, key, previousEntry, resumed };
   });
   // Check every file before anything is downloaded or written: a failed install changes no file.
-  if (!options.adopt) for (const target of targets) await checkTarget(target, sameServer, state.servers, server.name);
+  if (!options.adopt) for (const target of targets) if (!target.resumed) await checkTarget(target, sameServer, state.servers, server.name);
 
   const plan: InstallPlan = {
     server: server.name,

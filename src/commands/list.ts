@@ -14,6 +14,9 @@ export interface ListedServer {
 /** Reads only mcpm's state file: no registry, no client files, so it stays as fast as a bare node start. */
 export function list(ctx: Context): ListedServer[] {
   const state = readState(ctx);
+  for (const name of Object.keys(state.pending ?? {})) {
+    ctx.out.warn(`An install of ${name} was interrupted; run \`mcpm install ${name}\` to complete it`);
+  }
   return Object.values(state.servers)
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((server) => ({

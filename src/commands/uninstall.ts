@@ -7,6 +7,7 @@ import { findInstalled, readState, updateState } from '../state/installed.js';
 import { removeSecrets } from '../state/secrets.js';
 import { updateProjectManifest } from './project.js';
 import { locationOfEntry } from './targets.js';
+import { failpoint } from '../failpoints.js';
 
 /** Removes a server's entries from every client file mcpm wrote, its record, its secrets and its store versions. */
 export async function uninstall(ctx: Context, name: string) {
@@ -22,6 +23,7 @@ export async function uninstall(ctx: Context, name: string) {
     if (entry.disabled && !location.client.disable) continue; // disabled by removal: nothing in the file
     if (await removeClientEntry(location, entry.key, entry.record)) removed.push({ client: entry.client, file: entry.file, key: entry.key });
     else ctx.out.warn(`${entry.file} no longer had the entry "${entry.key}"; nothing to remove there`);
+    failpoint('uninstall-after-config-write', entry.client);
   }
   for (const project of new Set(server.entries.flatMap((entry) => (entry.scope === 'project' && entry.project ? [entry.project] : [])))) {
     await updateProjectManifest(project, (manifest) => {
@@ -31,6 +33,7 @@ export async function uninstall(ctx: Context, name: string) {
   await updateState(ctx, (state) => {
     delete state.servers[server.name];
   });
+  failpoint('uninstall-after-state-write');
   await removeSecrets(ctx, server.name);
   if (server.storePath) await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
   for (const { location } of targets) ctx.out.remind(location.client.restart);

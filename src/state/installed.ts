@@ -50,6 +50,11 @@ export interface InstalledServer {
 export interface InstalledState {
   formatVersion: number;
   servers: Record<string, InstalledServer>;
+  /**
+   * Installs under way: the entries an install is about to write, recorded before it writes them, so that if mcpm
+   * is killed in between, rerunning the install recognises those entries as its own and completes.
+   */
+  pending?: Record<string, { entries: Array<{ client: string; file: string; key: string }>; startedAt: string }>;
 }
 
 export function stateFile(ctx: Context): string {
@@ -71,7 +76,7 @@ function parse(file: string, text: string | undefined): InstalledState {
       hint: 'Upgrade mcpm.',
     });
   }
-  return { formatVersion: STATE_FORMAT, servers: value.servers ?? {} };
+  return { formatVersion: STATE_FORMAT, servers: value.servers ?? {}, ...(value.pending ? { pending: value.pending } : {}) };
 }
 
 /** Synchronous on purpose: `mcpm list` reads only this file, and a sync read is the fastest start. */

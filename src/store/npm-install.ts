@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import type { Context } from '../context.js';
@@ -8,6 +8,7 @@ import { McpmError } from '../errors.js';
 import { readNpmConfig, type NpmOptions } from './npm-config.js';
 import { INSTALL_RECORD, STAGING, versionDir } from './layout.js';
 import { chooseBin } from './bin.js';
+import { failpoint } from '../failpoints.js';
 
 const PUBLIC_NPM = /^https?:\/\/registry\.npmjs\.(org|com)\/?$/i;
 
@@ -41,12 +42,14 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   const manifest = await npmCall(spec, () => pacote.manifest(spec, { ...options, fullMetadata: true }));
   checkOwnership(ctx, request.serverName, manifest.mcpName, spec);
   checkEngines(ctx, request, manifest.engines?.node);
+  failpoint('after-manifest');
 
   if (existsSync(path.join(target, INSTALL_RECORD))) {
     const record = JSON.parse(await readFile(path.join(target, INSTALL_RECORD), 'utf8')) as { bin: string; integrity?: string };
     return { storePath: target, bin: path.join(target, record.bin), integrity: record.integrity, added: false };
   }
 
+  await removeStaleStaging(path.join(ctx.paths.store, STAGING));
   const staging = path.join(ctx.paths.store, STAGING, `${Date.now()}-${randomBytes(4).toString('hex')}`);
   await mkdir(staging, { recursive: true });
   try {
@@ -58,6 +61,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     const { default: Arborist } = await import('@npmcli/arborist');
     const arborist = new Arborist({ ...options, path: staging, ignoreScripts: !request.allowScripts, audit: false, fund: false });
     await npmCall(spec, () => arborist.reify({ omit: ['dev'], save: true }));
+    failpoint('after-reify');
 
     const packageDir = path.join(staging, 'node_modules', ...request.identifier.split('/'));
     const installed = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { bin?: unknown; mcpName?: string; name: string };
@@ -73,8 +77,10 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     const record = { identifier: request.identifier, version: request.version, integrity: manifest._integrity, resolved: manifest._resolved, bin, installedAt: new Date().toISOString() };
     await writeFile(path.join(staging, INSTALL_RECORD), `${JSON.stringify(record, null, 2)}\n`);
     await mkdir(path.dirname(target), { recursive: true });
+    failpoint('before-store-rename');
     try {
       await rename(staging, target);
+      failpoint('after-store-rename');
     } catch (error) {
       // Another mcpm finished the same version first: theirs is whole, use it.
       if (!existsSync(path.join(target, INSTALL_RECORD))) throw error;
@@ -150,5 +156,15 @@ async function npmCall<T>(spec: string, fn: () => Promise<T>): Promise<T> {
       hint: 'Run again with --verbose for details.',
       detail: (error as Error).stack,
     });
+  }
+}
+
+/** Staging folders left by a killed mcpm are invisible (never in the store's version folders) and removed later. */
+async function removeStaleStaging(dir: string): Promise<void> {
+  const hourAgo = Date.now() - 60 * 60 * 1000;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const started = Number(name.split('-')[0]);
+    if (Number.isFinite(started) && started < hourAgo) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -1,0 +1,14 @@
+/**
+ * Named fault points, as databases have: a test sets MCPM_FAILPOINT=<name> and mcpm kills itself with SIGKILL
+ * when it reaches that point, so a kill -9 can be placed exactly at the critical moment (between two writes,
+ * after a rename) instead of hoped for. Outside tests the variable is unset and this is one comparison.
+ *
+ * Points: install: after-manifest, after-reify, before-store-rename, after-store-rename, after-secrets,
+ * before-config-write, after-config-write (each client file; `<point>:<client>` names one), before-state-write,
+ * after-state-write. uninstall: uninstall-after-config-write (each file), uninstall-after-state-write.
+ */
+export function failpoint(name: string, detail?: string): void {
+  const armed = process.env.MCPM_FAILPOINT;
+  if (!armed) return;
+  if (armed === name || (detail !== undefined && armed === `${name}:${detail}`)) process.kill(process.pid, 'SIGKILL');
+}
