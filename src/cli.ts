@@ -7,7 +7,7 @@ import { EXIT_OK, EXIT_USAGE, McpmError, exitCodeFor } from './errors.js';
  * The only file that knows commander. Each command's module is imported when that command runs, so `mcpm --version`
  * and `mcpm list` never load pacote, arborist or the MCP SDK. Handlers return data; `finish` prints it once.
  */
-type Handler = (ctx: Context) => Promise<{ result: unknown; text?: string }>;
+type Handler = (ctx: Context) => Promise<{ result: unknown; text?: string; exitCode?: number }>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -48,7 +48,7 @@ export async function main(argv: string[]): Promise<void> {
   register(
     program
       .command('install')
-      .argument('<name>', 'full name, short name or entry key, optionally @range (memory, io.github.acme/github-posts@^1)')
+      .argument('[name]', 'full name, short name or entry key, optionally @range (memory, io.github.acme/github-posts@^1); none: install the project\'s mcpm-lock.json')
       .description('install a server into the store and add it to MCP clients')
       .option('--client <id>', 'a client to write (repeatable; "all" = every detected client)', collect)
       .option('--env <KEY[=VALUE]>', 'an environment input; without =VALUE it is read from your environment (repeatable)', collect)
@@ -59,8 +59,13 @@ export async function main(argv: string[]): Promise<void> {
       .option('--allow-scripts', 'run install scripts of the package and its dependencies (off by default)')
       .option('--engine-strict', 'fail when the package\'s engines.node excludes the node that will run it'),
     ([name], options) => async (ctx) => {
+      if (name === undefined) {
+        const { installProject } = await import('./commands/install-project.js');
+        const result = await installProject(ctx, options);
+        return { result, text: [`Installed ${result.project}/mcpm-lock.json:`, ...result.servers.map((s) => renderInstall(s as Record<string, unknown>))].join('\n') };
+      }
       const { install } = await import('./commands/install.js');
-      const result = (await install(ctx, name!, options)) as Record<string, unknown>;
+      const result = (await install(ctx, name, options)) as Record<string, unknown>;
       return { result, text: renderInstall(result) };
     },
   );
@@ -114,6 +119,39 @@ export async function main(argv: string[]): Promise<void> {
     },
   );
 
+  register(
+    program.command('outdated').argument('[names...]', 'servers to check (default: all)').description('installed version, the newest the recorded range allows, the newest of all')
+      .option('--exit-code', 'exit 1 when something is outdated (for scripts)'),
+    (names, options) => async (ctx) => {
+      const { outdated, renderOutdated, isOutdated } = await import('./commands/outdated.js');
+      const result = await outdated(ctx, (names as unknown as string[][])[0] ?? []);
+      return { result, text: renderOutdated(result), exitCode: options.exitCode && result.some(isOutdated) ? 1 : 0 };
+    },
+  );
+
+  register(
+    program.command('update').argument('[names...]', 'servers to update (default: all)').description('update within the recorded range (--latest: to the newest, crossing it)')
+      .option('--latest', 'move to the newest version even outside the recorded range'),
+    (names, options) => async (ctx) => {
+      const { update } = await import('./commands/update.js');
+      const result = await update(ctx, (names as unknown as string[][])[0] ?? [], { latest: Boolean(options.latest) });
+      const lines = result.updated.map((u) => `Updated ${u.name} ${u.from} -> ${u.to}`);
+      return { result, text: lines.length ? lines.join('\n') : 'Everything is up to date.' };
+    },
+  );
+
+  register(program.command('rollback').argument('<name>', 'full name, short name or entry key').description('return a server to the version installed before the last update'), ([name]) => async (ctx) => {
+    const { rollback } = await import('./commands/update.js');
+    const result = await rollback(ctx, name!);
+    return { result, text: `Rolled ${result.name} back from ${result.from} to ${result.to}` };
+  });
+
+  register(program.command('prune').description('remove store versions that nothing references'), () => async (ctx) => {
+    const { prune, renderPrune } = await import('./commands/prune.js');
+    const result = await prune(ctx);
+    return { result, text: renderPrune(result) };
+  });
+
   program.addOption(new Option('--no-color', 'same as NO_COLOR=1').hideHelp());
 
   try {
@@ -132,10 +170,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     const ctx = createContext(globals);
-    const { result, text } = await handler(ctx);
+    const { result, text, exitCode } = await handler(ctx);
     if (globals.json) process.stdout.write(`${JSON.stringify({ ok: true, result }, null, 2)}\n`);
     else if (text !== undefined) process.stdout.write(`${text}\n`);
-    finish(EXIT_OK);
+    finish(exitCode ?? EXIT_OK);
   } catch (error) {
     fail(error, globals);
   }

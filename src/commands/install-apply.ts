@@ -7,10 +7,10 @@ import { renderRemoteEntry, renderStdioEntry, type LaunchSpec } from '../plan/en
 import { renderPackageArguments } from '../plan/inputs.js';
 import { renderRemote, secretHeaderNames } from '../plan/remote.js';
 import type { Package, Transport } from '../registry/types.js';
-import { installNpmPackage, type InstalledVersion } from '../store/npm-install.js';
+import { installNpmPackage, type InstalledVersion, type LockedTree } from '../store/npm-install.js';
 import { updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
 import { readSecrets, removeSecrets, writeSecrets } from '../state/secrets.js';
-import { recordInProject } from './project.js';
+import { recordSetup } from './project.js';
 import { failpoint } from '../failpoints.js';
 
 export interface InstallTarget {
@@ -30,7 +30,7 @@ export interface InstallPlan {
   registry: string;
   scope: 'user' | 'project';
   source:
-    | { kind: 'npm'; package: { registryType: 'npm'; identifier: string; version: string; registryBaseUrl?: string }; definition: Package }
+    | { kind: 'npm'; package: { registryType: 'npm'; identifier: string; version: string; registryBaseUrl?: string }; definition: Package; lock?: LockedTree }
     | { kind: 'remote'; remotes: Transport[] };
   key: string;
   targets: InstallTarget[];
@@ -48,7 +48,7 @@ export interface InstallPlan {
 export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { allowScripts: boolean; engineStrict: boolean; adopt?: boolean }) {
   const { source } = plan;
   const installed: InstalledVersion | undefined = source.kind === 'npm'
-    ? await installNpmPackage(ctx, { serverName: plan.server, ...source.package, allowScripts: flags.allowScripts, engineStrict: flags.engineStrict })
+    ? await installNpmPackage(ctx, { serverName: plan.server, ...source.package, allowScripts: flags.allowScripts, engineStrict: flags.engineStrict, lock: source.lock })
     : undefined;
   const writes: AppliedWrite[] = [];
   const previousSecrets = plan.previous ? await readSecrets(ctx, plan.server) : {};
@@ -113,7 +113,9 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
       };
     });
     failpoint('after-state-write');
-    if (plan.scope === 'project') await recordInProject(ctx, plan);
+    // The user's global manifest + lock live in the state folder; a project's beside its mcpm.json.
+    await recordSetup(ctx.paths.state, plan, 'user', installed);
+    if (plan.scope === 'project') await recordSetup(ctx.cwd, plan, 'project', installed);
   } catch (error) {
     for (const write of writes.reverse()) {
       const undone = await undoWrite(write).catch(() => false);

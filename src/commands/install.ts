@@ -12,6 +12,7 @@ import { resolveServer } from '../registry/resolve.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import type { Package, ServerJson, Transport } from '../registry/types.js';
 import { assertSafe } from '../store/layout.js';
+import type { LockedTree } from '../store/npm-install.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
 import { readSecrets } from '../state/secrets.js';
 import { chooseInputs, parseAssignments } from './inputs.js';
@@ -29,6 +30,10 @@ export interface InstallOptions {
   engineStrict?: boolean;
   /** `mcpm import`: the entry at the key is the user's hand-written one, replaced on purpose. */
   adopt?: boolean;
+  /** Installing from a lock file: the exact package integrity and dependency tree. */
+  lock?: LockedTree;
+  /** The range to record (update and lock installs pin a version but keep the range the user asked for). */
+  recordRange?: string;
 }
 
 type Source = { kind: 'npm'; pkg: Package & { identifier: string } } | { kind: 'remote'; remotes: Transport[] };
@@ -76,11 +81,11 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const plan: InstallPlan = {
     server: server.name,
     version: server.version,
-    range,
+    range: options.recordRange ?? range,
     registry: chosen.registry,
     scope,
     source: source.kind === 'npm'
-      ? { kind: 'npm', package: { registryType: 'npm', identifier: source.pkg.identifier, version: source.pkg.version ?? server.version, registryBaseUrl: source.pkg.registryBaseUrl }, definition: source.pkg }
+      ? { kind: 'npm', package: { registryType: 'npm', identifier: source.pkg.identifier, version: source.pkg.version ?? server.version, registryBaseUrl: source.pkg.registryBaseUrl }, definition: source.pkg, lock: options.lock }
       : { kind: 'remote', remotes: source.remotes },
     key: baseKey,
     targets,

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import type { InstallPlan } from './install-apply.js';
+import { storeTree, updateLock } from '../state/lockfile.js';
 
 /**
  * A project's `mcpm.json`: what the project asked for (server, range, registry, non-secret inputs, clients), so the
@@ -40,16 +41,39 @@ export function recordedRange(range: string | undefined, version: string): strin
   return /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version) ? `^${version}` : version;
 }
 
-export async function recordInProject(ctx: Context, plan: InstallPlan): Promise<void> {
-  await updateProjectManifest(ctx.cwd, (manifest) => {
+/**
+ * Records an install in a setup's manifest (what was asked) and lock file (what was resolved): a project's
+ * mcpm.json + mcpm-lock.json, or the same two files for the user's global setup in mcpm's state folder.
+ */
+export async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' | 'project', installed?: { storePath: string; integrity?: string }): Promise<void> {
+  await updateProjectManifest(dir, (manifest) => {
     manifest.servers[plan.server] = {
       range: recordedRange(plan.range, plan.version),
       registry: plan.registry,
       key: plan.key,
-      clients: plan.targets.filter((t) => t.location.scope === 'project').map((t) => t.location.client.id),
+      clients: plan.targets.filter((t) => t.location.scope === scope).map((t) => t.location.client.id),
       ...(Object.keys(plan.env).length ? { env: plan.env } : {}),
       ...(Object.keys(plan.args).length ? { args: plan.args } : {}),
       ...(Object.keys(plan.secretEnv).length ? { secrets: Object.keys(plan.secretEnv) } : {}),
     };
+  });
+  const dependencies = installed ? await storeTree(installed.storePath) : undefined;
+  await updateLock(dir, (lock) => {
+    lock.servers[plan.server] = {
+      version: plan.version,
+      registry: plan.registry,
+      ...(plan.source.kind === 'npm'
+        ? { package: { ...plan.source.package, ...(installed?.integrity ? { integrity: installed.integrity } : {}) }, ...(dependencies ? { dependencies } : {}) }
+        : { remote: { transport: plan.targets[0]?.remote?.type ?? 'streamable-http', url: plan.targets[0]?.remote?.url ?? '' } }),
+    };
+  });
+}
+
+export async function forgetSetup(dir: string, name: string): Promise<void> {
+  await updateProjectManifest(dir, (manifest) => {
+    delete manifest.servers[name];
+  });
+  await updateLock(dir, (lock) => {
+    delete lock.servers[name];
   });
 }

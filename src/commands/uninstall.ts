@@ -5,7 +5,7 @@ import { readClientFile, removeClientEntry } from '../clients/write.js';
 import { serverDir } from '../store/layout.js';
 import { findInstalled, readState, updateState } from '../state/installed.js';
 import { removeSecrets } from '../state/secrets.js';
-import { updateProjectManifest } from './project.js';
+import { forgetSetup } from './project.js';
 import { locationOfEntry } from './targets.js';
 import { failpoint } from '../failpoints.js';
 
@@ -26,10 +26,9 @@ export async function uninstall(ctx: Context, name: string) {
     failpoint('uninstall-after-config-write', entry.client);
   }
   for (const project of new Set(server.entries.flatMap((entry) => (entry.scope === 'project' && entry.project ? [entry.project] : [])))) {
-    await updateProjectManifest(project, (manifest) => {
-      delete manifest.servers[server.name];
-    });
+    await forgetSetup(project, server.name);
   }
+  await forgetSetup(ctx.paths.state, server.name);
   await updateState(ctx, (state) => {
     delete state.servers[server.name];
   });

@@ -19,6 +19,14 @@ export interface NpmInstallRequest {
   registryBaseUrl?: string;
   allowScripts: boolean;
   engineStrict: boolean;
+  /** From a lock file: the package's integrity and the whole dependency tree to install exactly. */
+  lock?: LockedTree;
+}
+
+export interface LockedTree {
+  integrity?: string;
+  /** The `packages` of the store version's package-lock.json, without the root. */
+  packages?: Record<string, unknown>;
 }
 
 export interface InstalledVersion {
@@ -38,16 +46,19 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   const target = versionDir(ctx.paths.store, request.serverName, request.version);
   const options = npmOptions(ctx, request);
   const spec = `${request.identifier}@${request.version}`;
+  // A version already in the store is complete (it was renamed into place whole) and was checked when it came:
+  // reinstalling or rolling back to it needs no network.
+  if (existsSync(path.join(target, INSTALL_RECORD))) {
+    const record = JSON.parse(await readFile(path.join(target, INSTALL_RECORD), 'utf8')) as { bin: string; integrity?: string };
+    if (request.lock?.integrity && record.integrity && record.integrity !== request.lock.integrity) throw lockMismatch(spec);
+    return { storePath: target, bin: path.join(target, record.bin), integrity: record.integrity, added: false };
+  }
   const { default: pacote } = await import('pacote');
   const manifest = await npmCall(spec, () => pacote.manifest(spec, { ...options, fullMetadata: true }));
+  if (request.lock?.integrity && manifest._integrity !== request.lock.integrity) throw lockMismatch(spec);
   checkOwnership(ctx, request.serverName, manifest.mcpName, spec);
   checkEngines(ctx, request, manifest.engines?.node);
   failpoint('after-manifest');
-
-  if (existsSync(path.join(target, INSTALL_RECORD))) {
-    const record = JSON.parse(await readFile(path.join(target, INSTALL_RECORD), 'utf8')) as { bin: string; integrity?: string };
-    return { storePath: target, bin: path.join(target, record.bin), integrity: record.integrity, added: false };
-  }
 
   await removeStaleStaging(path.join(ctx.paths.store, STAGING));
   const staging = path.join(ctx.paths.store, STAGING, `${Date.now()}-${randomBytes(4).toString('hex')}`);
@@ -57,6 +68,11 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
       path.join(staging, 'package.json'),
       `${JSON.stringify({ name: 'mcpm-store-version', private: true, dependencies: { [request.identifier]: request.version } }, null, 2)}\n`,
     );
+    if (request.lock?.packages) {
+      // Installing from a lock file: arborist takes exactly these versions and checks each tarball's integrity.
+      const lockfile = { name: 'mcpm-store-version', lockfileVersion: 3, requires: true, packages: { '': { name: 'mcpm-store-version', dependencies: { [request.identifier]: request.version } }, ...request.lock.packages } };
+      await writeFile(path.join(staging, 'package-lock.json'), `${JSON.stringify(lockfile, null, 2)}\n`);
+    }
     ctx.out.progress(`Installing ${spec} and its dependencies`);
     const { default: Arborist } = await import('@npmcli/arborist');
     const arborist = new Arborist({ ...options, path: staging, ignoreScripts: !request.allowScripts, audit: false, fund: false });
@@ -167,4 +183,10 @@ async function removeStaleStaging(dir: string): Promise<void> {
     const started = Number(name.split('-')[0]);
     if (Number.isFinite(started) && started < hourAgo) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+function lockMismatch(spec: string): McpmError {
+  return new McpmError('EINTEGRITY', `${spec} no longer matches the integrity recorded in the lock file`, {
+    hint: 'The published package changed or the registry is not the one the lock was made with; nothing was installed. Update the lock deliberately with `mcpm update`.',
+  });
 }

@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { McpmError, usageError } from '../errors.js';
+import { registrySpecs } from '../registry/registries.js';
+import { readLock } from '../state/lockfile.js';
+import { deriveContext } from './derive.js';
+import { install } from './install.js';
+import { manifestPath, type ProjectManifest } from './project.js';
+
+/** The nearest folder from `start` upwards that has an mcpm.json, as npm finds package.json. */
+export function findProjectRoot(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(manifestPath(dir))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * `mcpm install` with no name, in a project: installs exactly what mcpm-lock.json says (the locked version, the
+ * registry it came from first, the locked dependency tree and integrity) into the clients' project files. Servers
+ * in mcpm.json that the lock does not have yet are resolved from their range. Secrets are asked for, never read
+ * from these files.
+ */
+export async function installProject(ctx: Context, options: { env?: string[]; arg?: string[]; allowScripts?: boolean }) {
+  const dir = findProjectRoot(ctx.cwd);
+  if (!dir) {
+    throw usageError('install needs a server name here', 'Give one (`mcpm install memory`), or run it in a project that has an mcpm.json.');
+  }
+  let manifest: ProjectManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath(dir), 'utf8')) as ProjectManifest;
+  } catch {
+    throw new McpmError('EPARSE', `${manifestPath(dir)} is not valid JSON`, { hint: 'Fix it by hand; mcpm left it untouched.' });
+  }
+  const lock = await readLock(dir);
+  const results = [];
+  for (const [name, wanted] of Object.entries(manifest.servers ?? {})) {
+    const locked = lock.servers[name];
+    const registries = locked ? [locked.registry, ...registrySpecs(ctx).filter((r) => r !== locked.registry)].join(',') : undefined;
+    const projectCtx = deriveContext(ctx, { cwd: dir, registry: registries });
+    const result = await install(projectCtx, `${name}@${locked?.version ?? wanted.range}`, {
+      client: wanted.clients,
+      scope: 'project',
+      as: wanted.key,
+      env: [...Object.entries(wanted.env ?? {}).map(([k, v]) => `${k}=${v}`), ...(options.env ?? [])],
+      arg: [...Object.entries(wanted.args ?? {}).map(([k, v]) => `${k}=${v}`), ...(options.arg ?? [])],
+      allowScripts: options.allowScripts,
+      recordRange: wanted.range,
+      ...(locked?.package ? { lock: { integrity: locked.package.integrity, packages: locked.dependencies } } : {}),
+    });
+    results.push(result);
+  }
+  return { project: dir, servers: results };
+}

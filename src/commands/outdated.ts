@@ -1,0 +1,61 @@
+import type { Context } from '../context.js';
+import { McpmError } from '../errors.js';
+import { selectVersion } from '../plan/version.js';
+import { registrySpecs } from '../registry/registries.js';
+import { resolveServer } from '../registry/resolve.js';
+import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { deriveContext } from './derive.js';
+import { table } from './list.js';
+import { recordedRange } from './project.js';
+
+export interface OutdatedRow {
+  name: string;
+  key: string;
+  current: string;
+  /** The newest version the recorded range allows. */
+  wanted: string;
+  /** The newest of all. */
+  latest: string;
+  range: string;
+  registry: string;
+}
+
+/** For each installed server: the installed version, the newest its recorded range allows, the newest of all. */
+export async function outdated(ctx: Context, names: string[] = []): Promise<OutdatedRow[]> {
+  const rows: OutdatedRow[] = [];
+  for (const server of selectServers(ctx, names)) {
+    const range = recordedRange(server.range, server.version);
+    // Ask the registry the server came from first, then the configured ones.
+    const registries = [server.registry, ...registrySpecs(ctx).filter((r) => r !== server.registry)].join(',');
+    const resolved = await resolveServer(deriveContext(ctx, { registry: registries }), server.name);
+    const latest = selectVersion(server.name, resolved.versions, undefined).server.version;
+    let wanted = server.version;
+    try {
+      wanted = selectVersion(server.name, resolved.versions, range).server.version;
+    } catch (error) {
+      if (!(error instanceof McpmError && error.code === 'ENOVERSION')) throw error;
+    }
+    rows.push({ name: server.name, key: server.entries[0]?.key ?? '', current: server.version, wanted, latest, range, registry: resolved.source.id });
+  }
+  return rows;
+}
+
+export function selectServers(ctx: Context, names: string[]): InstalledServer[] {
+  const state = readState(ctx);
+  if (names.length === 0) return Object.values(state.servers).sort((a, b) => a.name.localeCompare(b.name));
+  return names.map((name) => {
+    const server = findInstalled(state, name);
+    if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
+    return server;
+  });
+}
+
+export function isOutdated(row: OutdatedRow): boolean {
+  return row.current !== row.wanted || row.current !== row.latest;
+}
+
+export function renderOutdated(rows: OutdatedRow[]): string {
+  const behind = rows.filter(isOutdated);
+  if (behind.length === 0) return rows.length === 0 ? 'No servers installed.' : 'Everything is up to date.';
+  return table(['KEY', 'SERVER', 'CURRENT', 'WANTED', 'LATEST'], behind.map((r) => [r.key, r.name, r.current, r.wanted, r.latest]));
+}

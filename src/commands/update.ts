@@ -1,0 +1,40 @@
+import type { Context } from '../context.js';
+import { McpmError } from '../errors.js';
+import { findInstalled, readState } from '../state/installed.js';
+import { install } from './install.js';
+import { outdated } from './outdated.js';
+import { recordedRange } from './project.js';
+
+/**
+ * `mcpm update [name...]`: moves each server to the newest version its recorded range allows (`--latest`: the
+ * newest of all, and the range becomes ^that). The previous version stays in the store for `mcpm rollback`.
+ */
+export async function update(ctx: Context, names: string[], options: { latest?: boolean }) {
+  const updated: Array<{ name: string; from: string; to: string }> = [];
+  const current: string[] = [];
+  for (const row of await outdated(ctx, names)) {
+    const target = options.latest ? row.latest : row.wanted;
+    if (target === row.current) {
+      current.push(row.name);
+      continue;
+    }
+    const server = findInstalled(readState(ctx), row.name)!;
+    await install(ctx, `${row.name}@${target}`, { recordRange: options.latest ? recordedRange(undefined, target) : server.range });
+    updated.push({ name: row.name, from: row.current, to: target });
+  }
+  return { updated, upToDate: current };
+}
+
+/** `mcpm rollback <name>`: back to the version installed before the current one, from the store. */
+export async function rollback(ctx: Context, name: string) {
+  const server = findInstalled(readState(ctx), name);
+  if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
+  const previous = server.previousVersions[server.previousVersions.length - 1];
+  if (!previous) {
+    throw new McpmError('ENOVERSION', `${server.name} has no previous version to return to`, {
+      hint: 'Rollback returns to the version installed before the last update; `mcpm prune` may have removed it.',
+    });
+  }
+  await install(ctx, `${server.name}@${previous}`, { recordRange: server.range });
+  return { name: server.name, from: server.version, to: previous };
+}

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { McpmError } from '../errors.js';
+import { readTextIfExists, withFileLock, writeFileAtomicSafe } from './files.js';
+
+/**
+ * `mcpm-lock.json`: what was resolved, so a setup reproduces exactly elsewhere: the server version, the registry
+ * it came from, the package with its integrity, and the package's whole dependency tree (from the store version's
+ * package-lock.json). Installing from it refuses a package whose integrity no longer matches.
+ */
+export interface LockedServer {
+  version: string;
+  registry: string;
+  package?: { registryType: string; identifier: string; version: string; registryBaseUrl?: string; integrity?: string; resolved?: string };
+  /** package-lock.json `packages` of the store version, without its root. */
+  dependencies?: Record<string, unknown>;
+  remote?: { transport: string; url: string };
+}
+
+export interface LockFile {
+  lockfileVersion: number;
+  servers: Record<string, LockedServer>;
+}
+
+export const LOCKFILE_VERSION = 1;
+
+export function lockPath(dir: string): string {
+  return path.join(dir, 'mcpm-lock.json');
+}
+
+export async function readLock(dir: string): Promise<LockFile> {
+  const file = lockPath(dir);
+  const text = await readTextIfExists(file);
+  if (text === undefined) return { lockfileVersion: LOCKFILE_VERSION, servers: {} };
+  try {
+    const lock = JSON.parse(text) as LockFile;
+    if (lock.lockfileVersion > LOCKFILE_VERSION) {
+      throw new McpmError('EUNSUPPORTED', `${file} was written by a newer mcpm (lockfileVersion ${lock.lockfileVersion})`, { hint: 'Upgrade mcpm.' });
+    }
+    return { lockfileVersion: LOCKFILE_VERSION, servers: lock.servers ?? {} };
+  } catch (error) {
+    if (error instanceof McpmError) throw error;
+    throw new McpmError('EPARSE', `${file} is not valid JSON`, { hint: 'Restore it from version control; mcpm left it untouched.' });
+  }
+}
+
+export async function updateLock(dir: string, change: (lock: LockFile) => void): Promise<void> {
+  const file = lockPath(dir);
+  await withFileLock(file, async () => {
+    const lock = await readLock(dir);
+    change(lock);
+    const sorted = Object.fromEntries(Object.entries(lock.servers).sort(([a], [b]) => a.localeCompare(b)));
+    await writeFileAtomicSafe(file, `${JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, servers: sorted }, null, 2)}\n`);
+  });
+}
+
+/** The dependency tree of a store version, as its package-lock.json recorded it (root removed). */
+export async function storeTree(storePath: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const lock = JSON.parse(await readFile(path.join(storePath, 'package-lock.json'), 'utf8')) as { packages?: Record<string, unknown> };
+    const { '': _root, ...packages } = lock.packages ?? {};
+    return packages;
+  } catch {
+    return undefined;
+  }
+}
