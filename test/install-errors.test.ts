@@ -180,9 +180,12 @@ describe('names and versions', () => {
   });
 
   it('a usage error exits 2, also under --json', async () => {
-    const run = await runMcpm(['install', '--json'], { home });
+    const run = await runMcpm(['uninstall', '--json'], { home });
     expect(run.code).toBe(2);
     expect(run.json).toMatchObject({ ok: false, error: { code: 'EUSAGE', message: expect.stringContaining("missing required argument 'name'") } });
+    const noProject = await runMcpm(['install', '--json'], { home });
+    expect(noProject.code).toBe(2);
+    expect(noProject.json.error).toMatchObject({ code: 'EUSAGE', hint: expect.stringContaining('mcpm.json') });
     const unknown = await runMcpm(['instal', 'x'], { home });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command');
