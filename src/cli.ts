@@ -152,6 +152,42 @@ export async function main(argv: string[]): Promise<void> {
     return { result, text: renderPrune(result) };
   });
 
+  const secrets = program.command('secrets').description('manage the secret inputs mcpm keeps for servers (values are never shown)');
+  register(secrets.command('list').argument('[name]', 'one server (default: all)').description('secret names per server, the file and its mode'), ([name]) => async (ctx) => {
+    const { listSecrets } = await import('./commands/secrets.js');
+    const result = await listSecrets(ctx, name);
+    return { result, text: result.map((r) => `${r.name}: ${r.keys.join(', ') || '(none)'}  ${r.file}${r.mode ? ` (${r.mode})` : ''}`).join('\n') || 'No servers installed.' };
+  });
+  register(secrets.command('set').argument('<name>', 'the server').argument('<KEY>', 'the variable').description('set a secret from a masked prompt or stdin (never from arguments)'), ([name, key]) => async (ctx) => {
+    const { setSecret, readSecretValue } = await import('./commands/secrets.js');
+    const result = await setSecret(ctx, name!, key!, () => readSecretValue(ctx, key!));
+    return { result, text: `Set ${result.key} for ${result.name} (${result.file})` };
+  });
+  register(secrets.command('unset').argument('<name>', 'the server').argument('<KEY>', 'the variable').description('remove a secret'), ([name, key]) => async (ctx) => {
+    const { unsetSecret } = await import('./commands/secrets.js');
+    const result = await unsetSecret(ctx, name!, key!);
+    return { result, text: `Removed ${result.key} from ${result.name}` };
+  });
+
+  register(
+    program.command('check').argument('[names...]', 'servers to check (default: all)').description('start each server as each client\'s entry says, do the MCP handshake, list tools; or say why it fails'),
+    (names) => async (ctx) => {
+      const { check, renderCheck } = await import('./commands/check.js');
+      const result = await check(ctx, (names as unknown as string[][])[0] ?? [], { timeoutMs: ctx.options.timeout ? ctx.timeoutMs : undefined });
+      return { result, text: renderCheck(result), exitCode: result.every((r) => r.ok) ? 0 : 1 };
+    },
+  );
+
+  register(
+    program.command('doctor').description('find broken node paths, missing store versions, unparseable files, plaintext secrets, lock drift')
+      .option('--fix', 'repair what can be repaired safely, and say what was done'),
+    (_args, options) => async (ctx) => {
+      const { doctor, renderDoctor } = await import('./commands/doctor.js');
+      const result = await doctor(ctx, { fix: Boolean(options.fix) });
+      return { result, text: renderDoctor(result), exitCode: result.ok ? 0 : 1 };
+    },
+  );
+
   program.addOption(new Option('--no-color', 'same as NO_COLOR=1').hideHelp());
 
   try {

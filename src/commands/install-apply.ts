@@ -53,7 +53,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
   const writes: AppliedWrite[] = [];
   const previousSecrets = plan.previous ? await readSecrets(ctx, plan.server) : {};
   try {
-    const secretsPath = await writeSecrets(ctx, plan.server, plan.secretEnv);
+    const secretsPath = await writeSecrets(ctx, plan.server, plan.secretEnv, { always: source.kind === 'npm' });
     failpoint('after-secrets');
     // Journal first: if mcpm dies between the client writes and the state write, a rerun knows these entries.
     await updateState(ctx, (state) => {

@@ -7,6 +7,7 @@ export interface ForeignLaunch {
   args: string[];
   env: Record<string, string>;
   url?: string;
+  headers?: Record<string, string>;
 }
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
@@ -23,7 +24,9 @@ export function readForeignEntry(value: unknown): ForeignLaunch {
   const args = Array.isArray(entry.command) ? commandArray.slice(1) : strings(entry.args);
   const env = { ...stringMap(entry.env), ...stringMap(entry.envs), ...stringMap(entry.environment) };
   const url = [entry.url, entry.serverUrl, entry.httpUrl, entry.uri].find((u): u is string => typeof u === 'string');
-  return { command, args, env, ...(url ? { url } : {}) };
+  const requestOptions = entry.requestOptions as { headers?: unknown } | undefined;
+  const headers = { ...stringMap(entry.headers), ...stringMap(entry.http_headers), ...stringMap(requestOptions?.headers) };
+  return { command, args, env, ...(url ? { url } : {}), ...(url && Object.keys(headers).length ? { headers } : {}) };
 }
 
 export interface NpmLaunch {

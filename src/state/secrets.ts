@@ -13,10 +13,14 @@ export function secretsFile(ctx: Context, serverName: string): string {
   return path.join(ctx.paths.secrets, ...serverName.split('/')) + '.env';
 }
 
-export async function writeSecrets(ctx: Context, serverName: string, values: Record<string, string>): Promise<string | undefined> {
+/**
+ * Writes a server's secrets file. npm servers always get one (`always`), even empty, because their entries name it
+ * with `--env-file`: `mcpm secrets set` can then add a value without touching any client file.
+ */
+export async function writeSecrets(ctx: Context, serverName: string, values: Record<string, string>, options: { always?: boolean } = {}): Promise<string | undefined> {
   const file = secretsFile(ctx, serverName);
   const keys = Object.keys(values);
-  if (keys.length === 0) {
+  if (keys.length === 0 && !options.always) {
     await rm(file, { force: true });
     return undefined;
   }
@@ -30,8 +34,10 @@ export async function writeSecrets(ctx: Context, serverName: string, values: Rec
     return line;
   });
   await ensureDir(path.dirname(file));
-  await chmod(ctx.paths.secrets, 0o700).catch(() => undefined);
-  await writeFileAtomicSafe(file, `# Secrets for ${serverName}, written by mcpm. Mode 0600.\n${lines.join('\n')}\n`, { mode: 0o600 });
+  // Only the user may list or read the folders on the way to the file, not only the file itself.
+  for (let dir = path.dirname(file); dir.startsWith(ctx.paths.secrets); dir = path.dirname(dir)) await chmod(dir, 0o700).catch(() => undefined);
+  const body = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  await writeFileAtomicSafe(file, `# Secrets for ${serverName}, written by mcpm (mcpm secrets set|unset). Mode 0600.\n${body}`, { mode: 0o600 });
   return file;
 }
 

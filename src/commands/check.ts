@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import type { Context } from '../context.js';
+import { editorFor } from '../clients/editor.js';
+import { readClientFile } from '../clients/write.js';
+import { readForeignEntry, type ForeignLaunch } from '../plan/foreign.js';
+import { readSecrets } from '../state/secrets.js';
+import { selectServers } from './outdated.js';
+import { locationOfEntry } from './targets.js';
+
+export type CheckFailure = 'command-not-found' | 'exited' | 'timeout' | 'missing-secret' | 'missing-entry' | 'unparseable-file' | 'unreachable' | 'error';
+
+export interface CheckResult {
+  name: string;
+  client: string;
+  file: string;
+  key: string;
+  ok: boolean;
+  initializeMs?: number;
+  serverInfo?: { name?: string; version?: string };
+  tools?: string[];
+  resources?: number;
+  prompts?: number;
+  failure?: { reason: CheckFailure; message: string; stderr?: string };
+}
+
+/** A GUI client's environment: HOME and the system PATH, nothing of the user's shell (nvm, Homebrew...). */
+const SYSTEM_PATH = process.platform === 'win32' ? 'C:\\Windows\\System32;C:\\Windows' : '/usr/bin:/bin:/usr/sbin:/sbin';
+const PASS_THROUGH = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'SYSTEMROOT', 'APPDATA', 'LOCALAPPDATA', 'USERPROFILE'];
+
+/**
+ * `mcpm check [name...]`: for every entry mcpm manages, starts the server exactly as the client's file says (its
+ * command, args and env as written; secrets resolved the same way the client would), performs the MCP handshake
+ * with the official SDK client, lists tools, resources and prompts, and reports the time to initialize or why it
+ * failed.
+ */
+export async function check(ctx: Context, names: string[], options: { timeoutMs?: number } = {}): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const server of selectServers(ctx, names)) {
+    const secrets = Object.keys(await readSecrets(ctx, server.name));
+    const missingSecrets = server.secretEnv.filter((key) => !secrets.includes(key));
+    for (const entry of server.entries) {
+      if (entry.disabled) continue;
+      const base = { name: server.name, client: entry.client, file: entry.file, key: entry.key };
+      const location = locationOfEntry(entry);
+      let value: unknown;
+      try {
+        const text = await readClientFile(location);
+        value = text === undefined ? undefined : editorFor(location.client.format).get(location.file, text, location.client.serversPath, entry.key);
+      } catch (error) {
+        results.push({ ...base, ok: false, failure: { reason: 'unparseable-file', message: (error as Error).message } });
+        continue;
+      }
+      if (value === undefined) {
+        results.push({ ...base, ok: false, failure: { reason: 'missing-entry', message: `${entry.file} has no entry "${entry.key}"` } });
+        continue;
+      }
+      const launch = readForeignEntry(value);
+      const envFile = launch.args.find((a) => a.startsWith('--env-file='))?.slice('--env-file='.length);
+      if (missingSecrets.length > 0 || (envFile !== undefined && !existsSync(envFile))) {
+        const what = missingSecrets.length > 0 ? missingSecrets.join(', ') : `the secrets file ${envFile}`;
+        results.push({ ...base, ok: false, failure: { reason: 'missing-secret', message: `Missing ${what}; set it with \`mcpm secrets set ${entry.key} <KEY>\`` } });
+        continue;
+      }
+      results.push({ ...base, ...(await probe(ctx, launch, options.timeoutMs ?? 15_000)) });
+    }
+  }
+  return results;
+}
+
+async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: number): Promise<Omit<CheckResult, 'name' | 'client' | 'file' | 'key'>> {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const client = new Client({ name: 'mcpm-check', version: '1' });
+  let stderr = '';
+  let transport;
+  if (launch.url) {
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    transport = new StreamableHTTPClientTransport(new URL(launch.url), { requestInit: { headers: launch.headers ?? {} } });
+  } else {
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const env: Record<string, string> = { HOME: ctx.home, PATH: SYSTEM_PATH };
+    for (const key of PASS_THROUGH) if (ctx.env[key]) env[key] = ctx.env[key]!;
+    const stdio = new StdioClientTransport({ command: launch.command!, args: launch.args, env: { ...env, ...launch.env }, stderr: 'pipe', cwd: ctx.home });
+    stdio.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    transport = stdio;
+  }
+  const started = process.hrtime.bigint();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect(transport),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`no answer to initialize within ${timeoutMs} ms`), { code: 'ETIMEOUT' })), timeoutMs);
+      }),
+    ]);
+    const initializeMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
+    const capabilities = client.getServerCapabilities() ?? {};
+    const tools = capabilities.tools ? (await client.listTools()).tools.map((t) => t.name) : [];
+    const resources = capabilities.resources ? (await client.listResources()).resources.length : 0;
+    const prompts = capabilities.prompts ? (await client.listPrompts()).prompts.length : 0;
+    const info = client.getServerVersion();
+    return { ok: true, initializeMs, serverInfo: { name: info?.name, version: info?.version }, tools, resources, prompts };
+  } catch (error) {
+    return { ok: false, failure: classify(error, launch, stderr) };
+  } finally {
+    clearTimeout(timer);
+    await client.close().catch(() => undefined);
+  }
+}
+
+function classify(error: unknown, launch: ForeignLaunch, stderr: string): NonNullable<CheckResult['failure']> {
+  const code = (error as NodeJS.ErrnoException).code;
+  const tail = stderr.trim().split('\n').slice(-10).join('\n');
+  if (code === 'ENOENT') return { reason: 'command-not-found', message: `${launch.command} was not found (the client would fail the same way)` };
+  if (code === 'ETIMEOUT') return { reason: 'timeout', message: (error as Error).message, ...(tail ? { stderr: tail } : {}) };
+  if (launch.url) return { reason: 'unreachable', message: `${launch.url}: ${(error as Error).message}` };
+  if (/closed/i.test((error as Error).message)) return { reason: 'exited', message: 'The server exited before the MCP handshake', ...(tail ? { stderr: tail } : {}) };
+  return { reason: 'error', message: (error as Error).message, ...(tail ? { stderr: tail } : {}) };
+}
+
+export function renderCheck(results: CheckResult[]): string {
+  if (results.length === 0) return 'No servers installed.';
+  return results
+    .map((r) => r.ok
+      ? `ok    ${r.key} in ${r.client}: initialize ${r.initializeMs} ms, ${r.tools?.length ?? 0} tools, ${r.resources ?? 0} resources, ${r.prompts ?? 0} prompts`
+      : `FAIL  ${r.key} in ${r.client}: ${r.failure!.reason}: ${r.failure!.message}${r.failure!.stderr ? `\n      ${r.failure!.stderr.split('\n').join('\n      ')}` : ''}`)
+    .join('\n');
+}

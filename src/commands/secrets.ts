@@ -1,0 +1,74 @@
+import { statSync } from 'node:fs';
+import type { Context } from '../context.js';
+import { McpmError, usageError } from '../errors.js';
+import { findInstalled, readState, updateState, type InstalledServer } from '../state/installed.js';
+import { readSecrets, secretsFile, writeSecrets } from '../state/secrets.js';
+
+/**
+ * `mcpm secrets list|set|unset`. Values are never printed, logged or returned; `set` reads the value from a
+ * prompt (masked) or from stdin, never from its arguments, so it stays out of shell history and `ps`.
+ */
+export async function listSecrets(ctx: Context, name?: string) {
+  const servers = name ? [requireServer(ctx, name)] : Object.values(readState(ctx).servers);
+  const rows = [];
+  for (const server of servers) {
+    const file = secretsFile(ctx, server.name);
+    const keys = Object.keys(await readSecrets(ctx, server.name));
+    const mode = modeOf(file);
+    rows.push({ name: server.name, keys, file, ...(mode !== undefined ? { mode: `0${mode.toString(8)}` } : {}) });
+  }
+  return rows;
+}
+
+export async function setSecret(ctx: Context, name: string, key: string, readValue: () => Promise<string>) {
+  const server = requireServer(ctx, name);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw usageError(`"${key}" is not a variable name`, 'Use letters, digits and _ (API_TOKEN).');
+  const value = await readValue();
+  if (value === '') throw new McpmError('EINPUT', `No value for ${key} was given`, { hint: 'Type it at the prompt, or pipe it on stdin: `printf %s "$TOKEN" | mcpm secrets set ...`.' });
+  const values = { ...(await readSecrets(ctx, server.name)), [key]: value };
+  await writeSecrets(ctx, server.name, values, { always: true });
+  await recordKeys(ctx, server, [...new Set([...server.secretEnv, key])]);
+  return { name: server.name, key, file: secretsFile(ctx, server.name) };
+}
+
+export async function unsetSecret(ctx: Context, name: string, key: string) {
+  const server = requireServer(ctx, name);
+  const values = await readSecrets(ctx, server.name);
+  if (!(key in values)) throw new McpmError('ENOTFOUND', `${server.name} has no secret ${key}`, { hint: `Run \`mcpm secrets list ${name}\`.` });
+  delete values[key];
+  // The state keeps the name: the server still expects it, and `mcpm check` reports it missing until it is set.
+  await writeSecrets(ctx, server.name, values, { always: Boolean(server.package) });
+  return { name: server.name, key };
+}
+
+/** Reads a secret from stdin when it is not a TTY (a pipe), else from a masked prompt. */
+export async function readSecretValue(ctx: Context, key: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  if (!ctx.prompter.available) throw new McpmError('EINPUT', `No value for ${key}`, { hint: 'Pipe it on stdin, or run without --yes to be prompted.' });
+  return ctx.prompter.text(`${key}`, { secret: true });
+}
+
+function requireServer(ctx: Context, name: string): InstalledServer {
+  const server = findInstalled(readState(ctx), name);
+  if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
+  return server;
+}
+
+async function recordKeys(ctx: Context, server: InstalledServer, keys: string[]): Promise<void> {
+  await updateState(ctx, (state) => {
+    const record = state.servers[server.name];
+    if (record) record.secretEnv = keys;
+  });
+}
+
+function modeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
