@@ -22,6 +22,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--timeout <ms>', 'how long to wait for a registry (default 5000; "5s" also works)')
     .option('-y, --yes', 'never prompt: take defaults, fail on what is missing')
     .option('--verbose', 'print details, including those of errors')
+    .option('--profile <name>', 'the profile whose secrets and inputs to use (default: MCPM_PROFILE, then `mcpm profile use`)')
     .exitOverride()
     // Commander's own error lines are replaced by mcpm's one-line message + hint (or the JSON document).
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
@@ -187,6 +188,18 @@ export async function main(argv: string[]): Promise<void> {
       return { result, text: renderDoctor(result), exitCode: result.ok ? 0 : 1 };
     },
   );
+
+  const profile = program.command('profile').description('separate secrets and inputs for the same servers (work, personal)');
+  register(profile.command('list').description('profiles, which is current, and the servers using each'), () => async (ctx) => {
+    const { profiles } = await import('./commands/profile.js');
+    const result = await profiles(ctx);
+    return { result, text: result.map((p) => `${p.current ? '*' : ' '} ${p.name}${p.servers.length ? `  (${p.servers.join(', ')})` : ''}`).join('\n') };
+  });
+  register(profile.command('use').argument('<name>', 'the profile').description('make a profile current for later installs'), ([name]) => async (ctx) => {
+    const { useProfile } = await import('./commands/profile.js');
+    const result = await useProfile(ctx, name!);
+    return { result, text: `Profile ${result.profile} is now current` };
+  });
 
   program.addOption(new Option('--no-color', 'same as NO_COLOR=1').hideHelp());
 

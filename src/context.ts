@@ -11,6 +11,7 @@ export interface GlobalOptions {
   yes?: boolean;
   verbose?: boolean;
   timeout?: string;
+  profile?: string;
 }
 
 /** Everything environmental a command needs, built once by the CLI and passed down. */
@@ -27,6 +28,10 @@ export interface Context {
   readonly nodePath: string;
   /** Registry timeout in milliseconds. */
   readonly timeoutMs: number;
+  /** The profile whose secrets and inputs installs use: --profile, MCPM_PROFILE, the configuration, "default". */
+  readonly profile: string;
+  /** Whether the profile was chosen on this command line or environment (rather than being the current one). */
+  readonly profileExplicit: boolean;
   settings(): Settings;
 }
 
@@ -50,6 +55,10 @@ export function createContext(options: GlobalOptions): Context {
     get timeoutMs() {
       return parseTimeout(options.timeout ?? env.MCPM_TIMEOUT, readOnce().timeout);
     },
+    get profile() {
+      return checkProfile(options.profile ?? env.MCPM_PROFILE ?? readOnce().profile ?? 'default');
+    },
+    profileExplicit: Boolean(options.profile ?? env.MCPM_PROFILE),
     settings: readOnce,
   };
 }
@@ -60,4 +69,11 @@ function parseTimeout(flag: string | undefined, configured: number | undefined):
   if (!match) throw usageError(`Invalid timeout "${flag}"`, 'Give milliseconds (5000, 500ms) or seconds (5s).');
   const value = Number(match[1]);
   return Math.max(1, Math.round(match[2] === 's' ? value * 1000 : value));
+}
+
+function checkProfile(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name)) {
+    throw usageError(`Invalid profile name "${name}"`, 'Use letters, digits, "-" and "_" (work, personal).');
+  }
+  return name;
 }

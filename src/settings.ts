@@ -7,6 +7,8 @@ export interface Settings {
   registries?: string | string[];
   /** Registry timeout in milliseconds. */
   timeout?: number;
+  /** The current profile (`mcpm profile use`). */
+  profile?: string;
 }
 
 export function readSettings(file: string): Settings {

@@ -36,7 +36,7 @@ const PASS_THROUGH = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'S
 export async function check(ctx: Context, names: string[], options: { timeoutMs?: number } = {}): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const server of selectServers(ctx, names)) {
-    const secrets = Object.keys(await readSecrets(ctx, server.name));
+    const secrets = Object.keys(await readSecrets(ctx, server.name, server.profile ?? 'default'));
     const missingSecrets = server.secretEnv.filter((key) => !secrets.includes(key));
     for (const entry of server.entries) {
       if (entry.disabled) continue;

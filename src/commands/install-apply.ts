@@ -107,6 +107,8 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         env: plan.env,
         args: plan.args,
         secretEnv: Object.keys(plan.secretEnv),
+        ...(ctx.profile !== 'default' ? { profile: ctx.profile } : {}),
+        inputsByProfile: { ...before?.inputsByProfile, [ctx.profile]: { env: plan.env, args: plan.args } },
         entries: mergeEntries(before?.entries ?? [], entries),
         previousVersions: kept,
         installedAt: new Date().toISOString(),

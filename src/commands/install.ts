@@ -57,9 +57,10 @@ export async function install(ctx: Context, spec: string, options: InstallOption
     env: parseAssignments(ctx, '--env', options.env ?? [], true),
     args: parseAssignments(ctx, '--arg', options.arg ?? [], false),
   };
-  const previous = sameServer
-    ? { env: sameServer.env, args: sameServer.args, secretEnv: await readSecrets(ctx, sameServer.name) }
-    : { env: {}, args: {}, secretEnv: {} };
+  // Inputs given before are kept, per profile: a server switched to another profile takes that profile's values.
+  const sameProfile = sameServer && (sameServer.profile ?? 'default') === ctx.profile;
+  const kept = sameProfile ? { env: sameServer.env, args: sameServer.args } : sameServer?.inputsByProfile?.[ctx.profile] ?? { env: {}, args: {} };
+  const previous = { ...kept, secretEnv: sameServer ? await readSecrets(ctx, sameServer.name, ctx.profile) : {} };
   const requests = source.kind === 'npm' ? inputRequests(source.pkg) : source.remotes.flatMap(remoteInputRequests);
   const inputs = await chooseInputs(ctx, requests, given, previous);
 

@@ -12,10 +12,11 @@ export async function listSecrets(ctx: Context, name?: string) {
   const servers = name ? [requireServer(ctx, name)] : Object.values(readState(ctx).servers);
   const rows = [];
   for (const server of servers) {
-    const file = secretsFile(ctx, server.name);
-    const keys = Object.keys(await readSecrets(ctx, server.name));
+    const profile = profileOf(ctx, server);
+    const file = secretsFile(ctx, server.name, profile);
+    const keys = Object.keys(await readSecrets(ctx, server.name, profile));
     const mode = modeOf(file);
-    rows.push({ name: server.name, keys, file, ...(mode !== undefined ? { mode: `0${mode.toString(8)}` } : {}) });
+    rows.push({ name: server.name, profile, keys, file, ...(mode !== undefined ? { mode: `0${mode.toString(8)}` } : {}) });
   }
   return rows;
 }
@@ -25,20 +26,22 @@ export async function setSecret(ctx: Context, name: string, key: string, readVal
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw usageError(`"${key}" is not a variable name`, 'Use letters, digits and _ (API_TOKEN).');
   const value = await readValue();
   if (value === '') throw new McpmError('EINPUT', `No value for ${key} was given`, { hint: 'Type it at the prompt, or pipe it on stdin: `printf %s "$TOKEN" | mcpm secrets set ...`.' });
-  const values = { ...(await readSecrets(ctx, server.name)), [key]: value };
-  await writeSecrets(ctx, server.name, values, { always: true });
+  const profile = profileOf(ctx, server);
+  const values = { ...(await readSecrets(ctx, server.name, profile)), [key]: value };
+  await writeSecrets(ctx, server.name, values, { always: true, profile });
   await recordKeys(ctx, server, [...new Set([...server.secretEnv, key])]);
-  return { name: server.name, key, file: secretsFile(ctx, server.name) };
+  return { name: server.name, profile, key, file: secretsFile(ctx, server.name, profile) };
 }
 
 export async function unsetSecret(ctx: Context, name: string, key: string) {
   const server = requireServer(ctx, name);
-  const values = await readSecrets(ctx, server.name);
+  const profile = profileOf(ctx, server);
+  const values = await readSecrets(ctx, server.name, profile);
   if (!(key in values)) throw new McpmError('ENOTFOUND', `${server.name} has no secret ${key}`, { hint: `Run \`mcpm secrets list ${name}\`.` });
   delete values[key];
   // The state keeps the name: the server still expects it, and `mcpm check` reports it missing until it is set.
-  await writeSecrets(ctx, server.name, values, { always: Boolean(server.package) });
-  return { name: server.name, key };
+  await writeSecrets(ctx, server.name, values, { always: Boolean(server.package), profile });
+  return { name: server.name, profile, key };
 }
 
 /** Reads a secret from stdin when it is not a TTY (a pipe), else from a masked prompt. */
@@ -50,6 +53,11 @@ export async function readSecretValue(ctx: Context, key: string): Promise<string
   }
   if (!ctx.prompter.available) throw new McpmError('EINPUT', `No value for ${key}`, { hint: 'Pipe it on stdin, or run without --yes to be prompted.' });
   return ctx.prompter.text(`${key}`, { secret: true });
+}
+
+/** The profile a command means: the one named with --profile/MCPM_PROFILE, else the one the server uses. */
+function profileOf(ctx: Context, server: InstalledServer): string {
+  return ctx.profileExplicit ? ctx.profile : server.profile ?? 'default';
 }
 
 function requireServer(ctx: Context, name: string): InstalledServer {

@@ -4,7 +4,7 @@ import { McpmError } from '../errors.js';
 import { readClientFile, removeClientEntry } from '../clients/write.js';
 import { serverDir } from '../store/layout.js';
 import { findInstalled, readState, updateState } from '../state/installed.js';
-import { removeSecrets } from '../state/secrets.js';
+import { removeAllSecrets } from '../state/secrets.js';
 import { forgetSetup } from './project.js';
 import { locationOfEntry } from './targets.js';
 import { failpoint } from '../failpoints.js';
@@ -33,7 +33,7 @@ export async function uninstall(ctx: Context, name: string) {
     delete state.servers[server.name];
   });
   failpoint('uninstall-after-state-write');
-  await removeSecrets(ctx, server.name);
+  await removeAllSecrets(ctx, server.name);
   if (server.storePath) await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
   for (const { location } of targets) ctx.out.remind(location.client.restart);
   return { name: server.name, version: server.version, removed };

@@ -41,6 +41,10 @@ export interface InstalledServer {
   env: Record<string, string>;
   args: Record<string, string>;
   secretEnv: string[];
+  /** The profile whose secrets the entries use (absent: "default"). */
+  profile?: string;
+  /** Non-secret inputs per profile, so switching profiles back keeps what was given before. */
+  inputsByProfile?: Record<string, { env: Record<string, string>; args: Record<string, string> }>;
   entries: ManagedEntry[];
   /** Older versions kept in the store (newest last). */
   previousVersions: string[];

@@ -1,4 +1,4 @@
-import { readFile, rm, chmod } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
@@ -9,16 +9,23 @@ import { ensureDir, writeFileAtomicSafe } from './files.js';
  * Secret inputs live in one env file per server, mode 0600 in a 0700 folder, and reach the server through node's
  * `--env-file`. They are never written into a client's file, printed, or put in a process's arguments.
  */
-export function secretsFile(ctx: Context, serverName: string): string {
-  return path.join(ctx.paths.secrets, ...serverName.split('/')) + '.env';
+export function secretsFile(ctx: Context, serverName: string, profile = ctx.profile): string {
+  // Profiles other than the default live under "@<profile>/", which no server namespace can be (no "@" in names).
+  const root = profile === 'default' ? ctx.paths.secrets : path.join(ctx.paths.secrets, `@${profile}`);
+  return path.join(root, ...serverName.split('/')) + '.env';
 }
 
 /**
  * Writes a server's secrets file. npm servers always get one (`always`), even empty, because their entries name it
  * with `--env-file`: `mcpm secrets set` can then add a value without touching any client file.
  */
-export async function writeSecrets(ctx: Context, serverName: string, values: Record<string, string>, options: { always?: boolean } = {}): Promise<string | undefined> {
-  const file = secretsFile(ctx, serverName);
+export async function writeSecrets(
+  ctx: Context,
+  serverName: string,
+  values: Record<string, string>,
+  options: { always?: boolean; profile?: string } = {},
+): Promise<string | undefined> {
+  const file = secretsFile(ctx, serverName, options.profile);
   const keys = Object.keys(values);
   if (keys.length === 0 && !options.always) {
     await rm(file, { force: true });
@@ -42,10 +49,10 @@ export async function writeSecrets(ctx: Context, serverName: string, values: Rec
 }
 
 /** Reads back what writeSecrets wrote (only mcpm's own quoting needs to be understood). */
-export async function readSecrets(ctx: Context, serverName: string): Promise<Record<string, string>> {
+export async function readSecrets(ctx: Context, serverName: string, profile?: string): Promise<Record<string, string>> {
   let text: string;
   try {
-    text = await readFile(secretsFile(ctx, serverName), 'utf8');
+    text = await readFile(secretsFile(ctx, serverName, profile), 'utf8');
   } catch {
     return {};
   }
@@ -55,6 +62,17 @@ export async function readSecrets(ctx: Context, serverName: string): Promise<Rec
   return values;
 }
 
-export async function removeSecrets(ctx: Context, serverName: string): Promise<void> {
-  await rm(secretsFile(ctx, serverName), { force: true });
+export async function removeSecrets(ctx: Context, serverName: string, profile?: string): Promise<void> {
+  await rm(secretsFile(ctx, serverName, profile), { force: true });
+}
+
+/** Every profile's secrets of a server (uninstall). */
+export async function removeAllSecrets(ctx: Context, serverName: string): Promise<void> {
+  for (const profile of await listProfiles(ctx)) await removeSecrets(ctx, serverName, profile);
+}
+
+/** The profiles that have a secrets folder, and "default". */
+export async function listProfiles(ctx: Context): Promise<string[]> {
+  const names = await readdir(ctx.paths.secrets).catch(() => [] as string[]);
+  return ['default', ...names.filter((n) => n.startsWith('@')).map((n) => n.slice(1))];
 }
