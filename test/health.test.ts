@@ -62,7 +62,7 @@ describe('mcpm check', () => {
     expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
     expect(statSync(path.dirname(secretsFile)).mode & 0o777).toBe(0o700);
     const list = await mcpm(['secrets', 'list', '--json']);
-    expect(list.json.result).toEqual([{ name: 'io.github.acme/github-posts', keys: ['POSTS_API_TOKEN'], file: secretsFile, mode: '0600' }]);
+    expect(list.json.result).toEqual([{ name: 'io.github.acme/github-posts', profile: 'default', keys: ['POSTS_API_TOKEN'], file: secretsFile, mode: '0600' }]);
     expect(list.stdout).not.toContain(TOKEN);
     expect((await mcpm(['check', '--json'])).code).toBe(0);
   });
