@@ -3,7 +3,7 @@
 // the server from each stdio entry as written and lists its tools, remote servers get each client's remote shape,
 // disable/enable use each client's own switch, and install then uninstall leaves documented fixture files (with
 // comments and other settings) byte for byte as they were.
-import { chmodSync, copyFileSync, existsSync, statSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, statSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,25 @@ describe('install into every client at once', () => {
       }
     });
   }
+
+  it('the token is in no client file, no state or manifest file, and no argument: only in the 0600 secrets file', () => {
+    const holders: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.isFile() && readFileSync(full).includes(TOKEN)) holders.push(full);
+      }
+    };
+    walk(home);
+    expect(holders).toEqual([path.join(home, '.mcpm', 'secrets', 'io.github.acme', 'github-posts.env')]);
+    expect(statSync(holders[0]!).mode & 0o777).toBe(0o600);
+    for (const id of ALL) {
+      const client = findClient(id)!;
+      const launch = readForeignEntry(entryIn(readClientData(fileOf(id, home), client.format), client.serversPath, 'github-posts'));
+      expect([launch.command, ...launch.args].join(' ')).not.toContain(TOKEN);
+    }
+  });
 
   it('mcpm clients shows each as detected, with the file and one managed server', async () => {
     const run = await mcpm(home, ['clients', '--json']);
