@@ -10,6 +10,6 @@ export function parseDuration(text: string, defaultUnit: 'ms' | 's' = 'ms'): num
 /** "45 seconds", "5 minutes", "3 hours", "2 days": how old cached data is, for warnings. */
 export function formatAge(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
-  const [value, unit] = seconds < 90 ? [seconds, 'second'] : seconds < 5400 ? [Math.round(seconds / 60), 'minute'] : seconds < 129_600 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86_400), 'day'];
+  const [value, unit] = seconds < 60 ? [seconds, 'second'] : seconds < 3600 ? [Math.round(seconds / 60), 'minute'] : seconds < 86_400 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86_400), 'day'];
   return `${value} ${unit}${value === 1 ? '' : 's'}`;
 }
