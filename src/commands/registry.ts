@@ -13,7 +13,7 @@ import {
   registryKind,
   type ListSource,
 } from '../registry/config.js';
-import { cacheFor } from '../registry/sync.js';
+import { cacheFor } from '../registry/cache.js';
 import { updateSettings, type RegistryConfig } from '../settings.js';
 import { hasStoredToken, storeToken } from '../state/registry-tokens.js';
 import { table } from './list.js';

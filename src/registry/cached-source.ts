@@ -1,10 +1,9 @@
 import type { Context } from '../context.js';
 import { formatAge } from '../duration.js';
 import { McpmError } from '../errors.js';
-import type { CacheMeta, RegistryCache } from './cache.js';
+import { cacheFor, type CacheMeta, type RegistryCache } from './cache.js';
 import type { RegistryRef } from './config.js';
 import type { RegistrySource } from './source.js';
-import { cacheFor, syncRegistry } from './sync.js';
 import { readServerResponse, type ServerVersion } from './types.js';
 
 /**
@@ -52,7 +51,7 @@ export class CachedRegistrySource implements RegistrySource {
       return true;
     } catch (error) {
       if (!isRegistryError(error)) throw error;
-      if (meta) await this.cache.markFailed(meta);
+      if (meta) await (await import('./cache-writer.js')).markFailed(this.cache, meta);
       this.ctx.out.debug(`refreshing ${this.name} failed: ${error.message}`);
       return false;
     }
@@ -75,7 +74,7 @@ export class CachedRegistrySource implements RegistrySource {
       await this.sync(meta ? undefined : 'first');
     } catch (error) {
       if (!isRegistryError(error) || !meta) throw error;
-      await this.cache.markFailed(meta);
+      await (await import('./cache-writer.js')).markFailed(this.cache, meta);
       this.ctx.out.warn(`${error.message}; ${this.usingCache(meta)}`);
     }
   }
@@ -85,6 +84,8 @@ export class CachedRegistrySource implements RegistrySource {
     if (first) this.ctx.out.debug(`no cache of ${this.name} yet: fetching its full listing`);
     this.askedThisRun = true;
     // notBefore: a concurrent mcpm that synced while we waited for the lock has done the work.
+    // Loaded only now: a search answered from a fresh cache never loads the sync, lock and write code.
+    const { syncRegistry } = await import('./sync.js');
     await syncRegistry(this.ctx, this.ref, this.token(), { notBefore: started });
   }
 

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import type { RegistryConfig, Settings } from '../settings.js';
+import { shortHash } from './hash.js';
 import { readStoredToken } from '../state/registry-tokens.js';
 
 export const OFFICIAL_REGISTRY = 'https://registry.modelcontextprotocol.io';
@@ -155,5 +155,5 @@ export function registryToken(ctx: Context, ref: RegistryRef): string | undefine
 /** Where a registry's cache lives: readable host/path plus a hash of the URL, so two registries never share one. */
 export function cacheId(url: string): string {
   const readable = url.replace(/^https?:\/\//i, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
-  return `${readable}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`;
+  return `${readable}-${shortHash(url)}`;
 }

@@ -1,8 +1,8 @@
 import type { Context } from '../context.js';
 import { CachedRegistrySource } from './cached-source.js';
 import { effectiveRegistries, registryToken, type RegistryRef } from './config.js';
-import { embeddedIndexSource, fileIndexSource } from './index-source.js';
 import type { RegistrySource } from './source.js';
+import type { ServerVersion } from './types.js';
 
 export { OFFICIAL_REGISTRY } from './config.js';
 
@@ -12,14 +12,42 @@ export { OFFICIAL_REGISTRY } from './config.js';
  * index are read directly: they are already on this machine.
  */
 export function createSource(ref: RegistryRef, ctx: Context): RegistrySource {
-  if (ref.kind === 'embedded') return embeddedIndexSource();
+  if (ref.kind === 'embedded') return new LocalIndex(ref, (m) => m.embeddedIndexSource());
   if (/^https?:\/\//i.test(ref.url)) {
     let token: string | undefined;
     let read = false;
     // Read when the registry is first asked, not before: a fresh cache needs no token (and no warning about one).
     return new CachedRegistrySource(ctx, ref, () => (read ? token : ((read = true), (token = registryToken(ctx, ref)))));
   }
-  return fileIndexSource(ref.url, ref.name);
+  return new LocalIndex(ref, (m) => m.fileIndexSource(ref.url, ref.name));
+}
+
+/**
+ * A local index file or the embedded index, loaded when first asked: index-source.ts brings semver along, which a
+ * search answered by other registries' caches should not pay for.
+ */
+class LocalIndex implements RegistrySource {
+  readonly id: string;
+  readonly name: string;
+  private source?: Promise<RegistrySource>;
+
+  constructor(ref: RegistryRef, private readonly make: (m: typeof import('./index-source.js')) => RegistrySource) {
+    this.id = ref.kind === 'embedded' ? ref.url : ref.url.startsWith('file:') ? new URL(ref.url).pathname : ref.url;
+    this.name = ref.name;
+  }
+
+  private get(): Promise<RegistrySource> {
+    this.source ??= import('./index-source.js').then(this.make);
+    return this.source;
+  }
+
+  async search(query: string): Promise<ServerVersion[]> {
+    return (await this.get()).search(query);
+  }
+
+  async versions(name: string): Promise<ServerVersion[]> {
+    return (await this.get()).versions(name);
+  }
 }
 
 export function createSources(ctx: Context): RegistrySource[] {

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import { RegistryCache, type CacheMeta, type ChangeCounts, type RawEntry } from './cache.js';
-import { cacheId, type RegistryRef } from './config.js';
+import { cacheFor, type CacheMeta, type ChangeCounts, type RawEntry } from './cache.js';
+import { applyChanges, touch, writeFull } from './cache-writer.js';
+import type { RegistryRef } from './config.js';
 import { fetchJson } from './http.js';
 import { readServerResponse } from './types.js';
 
@@ -29,14 +30,6 @@ export interface SyncSummary {
   syncedAt: string;
 }
 
-export function cacheFor(ctx: Context, url: string): RegistryCache {
-  return new RegistryCache(path.join(registriesCacheDir(ctx), cacheId(url)), url);
-}
-
-export function registriesCacheDir(ctx: Context): string {
-  return path.join(ctx.paths.cache, 'registries');
-}
-
 /**
  * Brings one registry's cache up to date, under the cache's lock (two mcpm processes never interleave writes).
  * `notBefore`: if another process finished a sync after this moment while we waited for the lock, its result is
@@ -60,17 +53,17 @@ export async function syncRegistry(
     let counts: ChangeCounts;
     if (ref.kind === 'index') {
       ctx.out.progress(`Fetching the index ${ref.name}...`);
-      counts = await cache.writeFull(readList(await fetchJson(ref.url, { ...fetchOptions, maxBytes: 512 * 1024 * 1024 }), ref), 'index');
+      counts = await writeFull(cache, readList(await fetchJson(ref.url, { ...fetchOptions, maxBytes: 512 * 1024 * 1024 }), ref), 'index');
     } else if (incremental) {
       const changes = await listAll(ctx, ref, fetchOptions, { updated_since: incremental.since! });
       if (changes.length === 0) {
-        const touched = await cache.touch(incremental);
+        const touched = await touch(cache, incremental);
         return summary(ref, 'incremental', { added: 0, changed: 0, deleted: 0, rewritten: 0 }, touched);
       }
-      counts = await cache.applyChanges(changes, incremental);
+      counts = await applyChanges(cache, changes, incremental);
     } else {
       ctx.out.progress(`Fetching the full listing of registry ${ref.name} (${ref.url})...`);
-      counts = await cache.writeFull(await listAll(ctx, ref, fetchOptions, {}), 'api');
+      counts = await writeFull(cache, await listAll(ctx, ref, fetchOptions, {}), 'api');
     }
     if (counts.rewritten > 0) {
       ctx.out.warn(`Registry ${ref.name} sent different contents for ${counts.rewritten} version(s) it had already published; mcpm keeps the contents it saw first (\`mcpm cache clean\` forgets them)`);
