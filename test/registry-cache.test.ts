@@ -211,6 +211,40 @@ describe('the registry cache', () => {
     }
   });
 
+  it('a static index over http is cached too: fetched once while fresh, used with a warning when it is gone', async () => {
+    const entries = [serverEntry('io.github.acme/alpha', '1.0.0', pkg('1.0.0'))];
+    const requests: string[] = [];
+    const host = await listenLocal((req, res) => {
+      requests.push(req.url ?? '');
+      sendJson(res, 200, { servers: entries });
+    });
+    const url = `${host.url}/team/index.json`;
+    try {
+      for (let i = 0; i < 2; i++) expect(names(await mcpm(['search', 'alpha', '--registry', url, '--json']))).toEqual(['io.github.acme/alpha']);
+      expect(requests).toEqual(['/team/index.json']);
+      expect(JSON.parse(readFileSync(path.join(cacheDir(), 'meta.json'), 'utf8'))).toMatchObject({ formatVersion: 1, kind: 'index', versions: 1 });
+      await host.close();
+      const run = await mcpm(['info', 'alpha', '--registry', url, '--json'], { MCPM_CACHE_TTL: '0' });
+      expect(run.json.result).toMatchObject({ name: 'io.github.acme/alpha', registry: url });
+      expect(run.stderr).toMatch(/is unreachable .*; using its cache from \d+ seconds? ago/);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('concurrent commands on a registry not yet cached fetch its full listing once (the cache is locked)', async () => {
+    const entries = Array.from({ length: 150 }, (_, i) => serverEntry(`io.github.acme/s${String(i).padStart(3, '0')}`, '1.0.0', pkg('1.0.0')));
+    const registry = await startMcpRegistry(entries);
+    try {
+      const runs = await Promise.all(Array.from({ length: 4 }, () => mcpm(['search', 's149', '--registry', registry.url, '--json'])));
+      for (const run of runs) expect(names(run), run.stderr).toEqual(['io.github.acme/s149']);
+      const full = registry.requests.filter((r) => r.startsWith('GET /v0.1/servers?') && !r.includes('updated_since'));
+      expect(full).toHaveLength(2); // one listing of two pages
+    } finally {
+      await registry.close();
+    }
+  });
+
   it('stops a registry whose cursors cycle, and keeps the previous cache', async () => {
     let cycle = false;
     const requests: string[] = [];

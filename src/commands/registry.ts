@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Context } from '../context.js';
 import { formatAge } from '../duration.js';
@@ -88,6 +89,9 @@ export async function registryAdd(ctx: Context, spec: string, options: AddOption
     throw new McpmError('EUSAGE', 'Only a registry reached over http(s) can have a token', { hint: 'Drop --token-env/--token-stdin for local files and "embedded".' });
   }
   const token = options.tokenStdin ? await readToken(ctx, options.name ?? url) : undefined;
+  if (registryKind(url) === 'index' && !/^https?:\/\//i.test(url) && !url.startsWith('file:') && !existsSync(url)) {
+    ctx.out.warn(`${url} does not exist (yet); mcpm will skip this registry with a warning until it does`);
+  }
   const result = await updateSettings(ctx.paths.configFile, (settings) => {
     const current = settings.registries === undefined ? DEFAULT_REGISTRIES.map((r) => ({ ...r })) : configuredRegistries(settings, ctx.cwd);
     const name = checkRegistryName(options.name ?? deriveName(url, current.map((r) => r.name)));
