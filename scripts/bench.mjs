@@ -146,7 +146,7 @@ if (existsSync(dump)) {
   servers.push(served);
   const { env, ms } = syncedHome('synthetic-cache', served.url);
   syncRows.push(['mcpm registry sync (first: full listing of 100,000 synthetic versions, 1,000 pages)', `${(ms / 1000).toFixed(2)} s (once)`]);
-  cacheCases.push({ what: `mcpm search ${word} from the cache of 100,000 synthetic versions (~2% match)`, args: [bin, 'search', word, '--registry', served.url], env, goal: 1000 });
+  cacheCases.push({ what: `mcpm search ${word} from the cache of 100,000 synthetic versions (~2,700 hits)`, args: [bin, 'search', word, '--registry', served.url], env, goal: 1000 });
 }
 
 const startCases = [

@@ -47,6 +47,12 @@ describe('mcpm registry add, list, remove', () => {
     const removed = await mcpm(['registry', 'remove', 'official', '--json']);
     expect(removed.json.result).toEqual({ name: 'official', url: 'https://registry.modelcontextprotocol.io', registries: ['team', 'embedded', '127.0.0.1-9'] });
     expect((await mcpm(['registry', 'list', '--json'])).json.result.registries.map((r: { name: string }) => r.name)).toEqual(['team', 'embedded', '127.0.0.1-9']);
+
+    // Removing every registry returns to the defaults, and the next add starts from them again.
+    for (const name of ['team', 'embedded', '127.0.0.1-9']) await mcpm(['registry', 'remove', name]);
+    const none = await mcpm(['registry', 'list', '--json']);
+    expect(none.json.result).toMatchObject({ from: 'default', registries: [{ name: 'official' }, { name: 'embedded' }] });
+    expect((await mcpm(['registry', 'add', 'https://team.example.com', '--name', 'team', '--json'])).json.result.registries).toEqual(['team', 'official', 'embedded']);
   });
 
   it('MCPM_REGISTRY and --registry override the configured list, and may name configured registries', async () => {

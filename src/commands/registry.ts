@@ -15,7 +15,7 @@ import {
   type ListSource,
 } from '../registry/config.js';
 import { cacheFor } from '../registry/cache.js';
-import { updateSettings, type RegistryConfig } from '../settings.js';
+import { updateSettings, type RegistryConfig, type Settings } from '../settings.js';
 import { hasStoredToken, storeToken } from '../state/registry-tokens.js';
 import { table } from './list.js';
 
@@ -93,7 +93,7 @@ export async function registryAdd(ctx: Context, spec: string, options: AddOption
     ctx.out.warn(`${url} does not exist (yet); mcpm will skip this registry with a warning until it does`);
   }
   const result = await updateSettings(ctx.paths.configFile, (settings) => {
-    const current = settings.registries === undefined ? DEFAULT_REGISTRIES.map((r) => ({ ...r })) : configuredRegistries(settings, ctx.cwd);
+    const current = listInEffect(settings, ctx.cwd);
     const name = checkRegistryName(options.name ?? deriveName(url, current.map((r) => r.name)));
     const sameName = current.find((r) => r.name === name);
     const sameUrl = current.find((r) => r.url === url);
@@ -130,7 +130,7 @@ export async function registryAdd(ctx: Context, spec: string, options: AddOption
 /** Removes a registry (by name or URL) from config.json, with its stored token and its cache. */
 export async function registryRemove(ctx: Context, nameOrUrl: string) {
   const { removed, list } = await updateSettings(ctx.paths.configFile, (settings) => {
-    const current = settings.registries === undefined ? DEFAULT_REGISTRIES.map((r) => ({ ...r })) : configuredRegistries(settings, ctx.cwd);
+    const current = listInEffect(settings, ctx.cwd);
     const target = current.find((r) => r.name === nameOrUrl) ?? current.find((r) => r.url === safeNormalize(nameOrUrl, ctx.cwd));
     if (!target) {
       throw new McpmError('ENOTFOUND', `No configured registry named "${nameOrUrl}"`, { hint: `Configured: ${current.map((r) => r.name).join(', ') || 'none'}. See \`mcpm registry list\`.` });
@@ -144,6 +144,12 @@ export async function registryRemove(ctx: Context, nameOrUrl: string) {
   if (list.length === 0) ctx.out.warn('No registries are configured any more: mcpm uses the defaults (the official registry, then the embedded index)');
   warnOverridden(ctx);
   return { name: removed.name, url: removed.url, registries: list.map((r) => r.name) };
+}
+
+/** What config.json means now: its list, or the defaults when it has none (or an empty one). */
+function listInEffect(settings: Settings, cwd: string): RegistryConfig[] {
+  const configured = configuredRegistries(settings, cwd);
+  return configured.length > 0 ? configured : DEFAULT_REGISTRIES.map((r) => ({ ...r }));
 }
 
 function warnOverridden(ctx: Context): void {
