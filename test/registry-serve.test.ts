@@ -50,6 +50,7 @@ describe('mcpm registry serve', () => {
     try {
       expect(served.stderr()).toMatch(/Serving 4 versions of 2 servers from .* at http:\/\/127\.0\.0\.1:\d+/);
       expect(served.stderr()).toMatch(/warning Skipped .*broken\.json: not valid JSON/);
+      expect(served.stderr()).not.toContain('package.json');
 
       const latest = await getJson(`${served.url}/v0.1/servers/${encodeURIComponent('io.github.acme/github-posts')}/versions/latest`);
       expect(latest.body.server.version).toBe('1.1.0');

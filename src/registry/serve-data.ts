@@ -7,7 +7,8 @@ import { OFFICIAL_META_KEY, isValidServerName, type OfficialMeta } from './types
 /**
  * What `mcpm registry serve` serves: a static index (`{ "servers": [{ "server", "_meta" }] }`, e.g. a registry
  * dump), or a folder (searched recursively) of server.json files, one server version per file. A file may also
- * be a `{ "server", "_meta" }` wrapper, to mark a version deprecated or deleted. Versions without registry
+ * be a `{ "server", "_meta" }` wrapper, to mark a version deprecated or deleted. JSON files that are not server.json
+ * (no name and version) are ignored; files that do not parse, or name a server invalidly, are skipped with a warning. Versions without registry
  * metadata get status active, the file's modification time as publishedAt/updatedAt, and isLatest computed per
  * name (the highest semver, else the newest), as the official registry would.
  */
@@ -56,10 +57,9 @@ function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skippe
   for (const { raw, file, mtime } of found) {
     const wrapped = raw && typeof raw === 'object' && 'server' in raw ? (raw as { server: unknown; _meta?: Record<string, unknown> }) : { server: raw };
     const server = wrapped.server as ServedEntry['server'] | undefined;
-    if (!server || typeof server !== 'object' || typeof server.name !== 'string' || typeof server.version !== 'string') {
-      if (!file.endsWith('package.json')) skipped.push(`${file}: not a server.json (no name and version)`);
-      continue;
-    }
+    // Other JSON in the repository (package.json, tsconfig.json, ...) is not a server version: ignored quietly.
+    if (!server || typeof server !== 'object' || typeof server.name !== 'string' || typeof server.version !== 'string') continue;
+    if (!server.name.includes('/') || server.name.startsWith('@')) continue; // an npm package.json, not a server
     if (!isValidServerName(server.name)) {
       skipped.push(`${file}: "${server.name}" is not a valid server name (namespace/name)`);
       continue;
