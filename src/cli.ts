@@ -201,6 +201,88 @@ export async function main(argv: string[]): Promise<void> {
     return { result, text: `Profile ${result.profile} is now current` };
   });
 
+  // A group called without a subcommand prints its own help (on stderr, exit 2) instead of nothing.
+  const group = (name: string, description: string) =>
+    program.command(name).description(description).configureOutput({ writeErr: (text) => process.stderr.write(text), outputError: () => undefined });
+  const registry = group('registry', 'the registries mcpm asks, their caches, and a registry server of your own');
+  register(registry.command('list').alias('ls').description('the registries in effect, highest priority first, with their tokens (never shown) and caches'), () => async (ctx) => {
+    const { registryList, renderRegistryList } = await import('./commands/registry.js');
+    const result = registryList(ctx);
+    return { result, text: renderRegistryList(result) };
+  });
+  register(
+    registry
+      .command('add')
+      .argument('<url>', 'an MCP registry (v0.1 API), an http(s) URL or path of a static .json index, or "embedded"')
+      .description('add a registry to config.json, first (highest priority) unless --last')
+      .option('--name <name>', 'what to call it (default: from the URL)')
+      .option('--token-env <VAR>', 'send the bearer token held in this environment variable (to this registry only)')
+      .option('--token-stdin', 'read a bearer token from stdin (or a masked prompt) into mcpm\'s secret store')
+      .option('--last', 'add it with the lowest priority instead'),
+    ([url], options) => async (ctx) => {
+      const { registryAdd } = await import('./commands/registry.js');
+      const result = await registryAdd(ctx, url!, options);
+      const token = result.tokenEnv ? `, token from $${result.tokenEnv}` : result.tokenStored ? ', token stored' : '';
+      return { result, text: `${result.updated ? 'Updated' : 'Added'} registry ${result.name} (${result.url}${token}) at priority ${result.priority}: ${result.registries.join(', ')}` };
+    },
+  );
+  register(registry.command('remove').alias('rm').argument('<name>', 'its name (or URL)').description('remove a registry from config.json, with its stored token and cache'), ([name]) => async (ctx) => {
+    const { registryRemove } = await import('./commands/registry.js');
+    const result = await registryRemove(ctx, name!);
+    return { result, text: `Removed registry ${result.name} (${result.url}); registries now: ${result.registries.join(', ') || 'the defaults'}` };
+  });
+  register(
+    registry.command('sync').argument('[names...]', 'registries to sync (default: every cached one in effect)').description('refresh the local cache of registries now').option('--full', 'fetch the whole listing again instead of the changes'),
+    ([names], options) => async (ctx) => {
+      const { registrySync, renderSync } = await import('./commands/registry-sync.js');
+      const result = await registrySync(ctx, (names as unknown as string[] | undefined) ?? [], { full: Boolean(options.full) });
+      return { result, text: renderSync(result) };
+    },
+  );
+  register(
+    registry
+      .command('serve')
+      .argument('<index-or-dir>', 'a static index (.json) or a folder of server.json files')
+      .description('serve an index or a folder of server.json files over the v0.1 registry API, until Ctrl-C')
+      .option('--port <port>', 'port to listen on (default 8765; 0 picks a free one)')
+      .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+      .option('--token-env <VAR>', 'require this bearer token (read from the environment variable) on every request'),
+    ([source], options) => async (ctx) => {
+      const { registryServe } = await import('./commands/registry-serve.js');
+      const result = await registryServe(ctx, source!, options);
+      return { result, text: `Stopped after ${result.requests} requests` };
+    },
+  );
+
+  const config = group('config', 'read and change mcpm\'s settings file (config.json)');
+  register(config.command('list').alias('ls').description('every setting with its value and where it comes from'), () => async (ctx) => {
+    const { configList, renderConfigList } = await import('./commands/config.js');
+    const result = configList(ctx);
+    return { result, text: renderConfigList(result) };
+  });
+  register(config.command('get').argument('<key>', 'registries, timeout or cacheTtl').description('print one setting'), ([key]) => async (ctx) => {
+    const { configGet, renderValue } = await import('./commands/config.js');
+    const result = configGet(ctx, key!);
+    return { result, text: renderValue(result.value) };
+  });
+  register(config.command('set').argument('<key>', 'registries, timeout or cacheTtl').argument('<value>', 'the new value').description('change one setting'), ([key, value]) => async (ctx) => {
+    const { configSet, renderValue } = await import('./commands/config.js');
+    const result = await configSet(ctx, key!, value!);
+    return { result, text: `${result.key} = ${renderValue(result.value)} (${result.file})` };
+  });
+  register(config.command('unset').argument('<key>', 'registries, timeout or cacheTtl').description('return one setting to its default'), ([key]) => async (ctx) => {
+    const { configUnset, renderValue } = await import('./commands/config.js');
+    const result = await configUnset(ctx, key!);
+    return { result, text: `${result.key} = ${renderValue(result.value)} (default)` };
+  });
+
+  const cache = group('cache', 'mcpm\'s caches (registry data, npm packages)');
+  register(cache.command('clean').description('empty mcpm\'s caches; registries are fetched again when next used'), () => async (ctx) => {
+    const { cacheClean, renderCacheClean } = await import('./commands/cache.js');
+    const result = await cacheClean(ctx);
+    return { result, text: renderCacheClean(result) };
+  });
+
   program.addOption(new Option('--no-color', 'same as NO_COLOR=1').hideHelp());
 
   try {

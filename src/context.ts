@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { parseDuration } from './duration.js';
 import { usageError } from './errors.js';
 import { createOutput, type Output } from './output.js';
 import { resolvePaths, type McpmPaths } from './paths.js';
@@ -32,10 +33,13 @@ export interface Context {
   readonly profile: string;
   /** Whether the profile was chosen on this command line or environment (rather than being the current one). */
   readonly profileExplicit: boolean;
+  /** How long cached registry data is used before the registry is asked again (MCPM_CACHE_TTL, cacheTtl). */
+  readonly cacheTtlMs: number;
   settings(): Settings;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
 
 export function createContext(options: GlobalOptions): Context {
   const env = process.env;
@@ -59,16 +63,26 @@ export function createContext(options: GlobalOptions): Context {
       return checkProfile(options.profile ?? env.MCPM_PROFILE ?? readOnce().profile ?? 'default');
     },
     profileExplicit: Boolean(options.profile ?? env.MCPM_PROFILE),
+    get cacheTtlMs() {
+      return parseCacheTtl(env.MCPM_CACHE_TTL, readOnce().cacheTtl);
+    },
     settings: readOnce,
   };
 }
 
 function parseTimeout(flag: string | undefined, configured: number | undefined): number {
   if (flag === undefined) return typeof configured === 'number' && configured > 0 ? configured : DEFAULT_TIMEOUT_MS;
-  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(flag.trim());
-  if (!match) throw usageError(`Invalid timeout "${flag}"`, 'Give milliseconds (5000, 500ms) or seconds (5s).');
-  const value = Number(match[1]);
-  return Math.max(1, Math.round(match[2] === 's' ? value * 1000 : value));
+  const value = parseDuration(flag);
+  if (value === undefined) throw usageError(`Invalid timeout "${flag}"`, 'Give milliseconds (5000, 500ms) or seconds (5s).');
+  return Math.max(1, value);
+}
+
+/** 0 is allowed: always ask the registry (the cache is then only the fallback when it is down). */
+function parseCacheTtl(variable: string | undefined, configured: number | undefined): number {
+  if (variable === undefined || variable === '') return typeof configured === 'number' && configured >= 0 ? configured : DEFAULT_CACHE_TTL_MS;
+  const value = parseDuration(variable);
+  if (value === undefined) throw usageError(`Invalid MCPM_CACHE_TTL "${variable}"`, 'Give a duration: 0, 30s, 5m, 1h.');
+  return value;
 }
 
 function checkProfile(name: string): string {

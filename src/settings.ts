@@ -1,14 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { McpmError } from './errors.js';
 
+/** A registry as `mcpm registry add` stores it. The token itself is never here: only where to read it. */
+export interface RegistryConfig {
+  /** What users type (`registry remove team`, `--registry team`) and what `info` shows. */
+  name: string;
+  /** An MCP registry (v0.1 API), an http(s) URL or path of a static index, or "embedded". */
+  url: string;
+  /** The environment variable holding this registry's bearer token. */
+  tokenEnv?: string;
+}
+
 /** mcpm's settings file (config.json). Every key is optional; unknown keys are kept for later versions. */
 export interface Settings {
-  /** Registries, highest priority first: a comma-separated string or a list. "embedded" is the built-in index. */
-  registries?: string | string[];
+  /**
+   * Registries, highest priority first: a comma-separated string (the original form, still read), or a list of
+   * strings and RegistryConfig objects (what `mcpm registry add` writes). "embedded" is the built-in index.
+   */
+  registries?: string | Array<string | RegistryConfig>;
   /** Registry timeout in milliseconds. */
   timeout?: number;
   /** The current profile (`mcpm profile use`). */
   profile?: string;
+  /** How long cached registry data is used without asking the registry again, in milliseconds. */
+  cacheTtl?: number;
 }
 
 export function readSettings(file: string): Settings {
@@ -19,10 +34,30 @@ export function readSettings(file: string): Settings {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new McpmError('EFS', `Cannot read ${file} (${(error as NodeJS.ErrnoException).code})`, { hint: 'Check its permissions.' });
   }
+  return parseSettings(file, text);
+}
+
+export function parseSettings(file: string, text: string | undefined): Settings {
+  if (text === undefined || text.trim() === '') return {};
   try {
     const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' ? (value as Settings) : {};
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Settings) : {};
   } catch {
     throw new McpmError('EPARSE', `${file} is not valid JSON`, { hint: 'Fix the file or delete it to return to the defaults.' });
   }
+}
+
+/**
+ * Read-modify-write of config.json under its lock, written atomically (temp file, fsync, rename), so two mcpm
+ * processes changing settings both land and a reader never sees half a file. Imported lazily by the commands that
+ * write: reading settings must stay cheap.
+ */
+export async function updateSettings<T>(file: string, change: (settings: Settings) => T): Promise<T> {
+  const { readTextIfExists, withFileLock, writeFileAtomicSafe } = await import('./state/files.js');
+  return withFileLock(file, async () => {
+    const settings = parseSettings(file, await readTextIfExists(file));
+    const result = change(settings);
+    await writeFileAtomicSafe(file, `${JSON.stringify(settings, null, 2)}\n`);
+    return result;
+  });
 }

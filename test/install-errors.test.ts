@@ -127,7 +127,9 @@ describe('files that mcpm must not touch', () => {
     expect(run.json).toMatchObject({ ok: true, result: { dryRun: true, version: '1.0.0', clients: [{ client: 'claude-desktop', file: configFile }], secretEnv: ['POSTS_API_TOKEN'] } });
     expect(run.stdout).not.toContain(TOKEN);
     expect(readFileSync(configFile, 'utf8')).toBe('{\n  "mcpServers": {}\n}\n');
-    expect(existsSync(path.join(home, '.mcpm'))).toBe(false);
+    // Only the registry's cache may have been filled: no store, state, secrets or settings.
+    expect(readdirSync(path.join(home, '.mcpm'))).toEqual(['cache']);
+    expect(readdirSync(path.join(home, '.mcpm', 'cache'))).toEqual(['registries']);
   });
 
   it('with no client detected, fails with a hint naming --client', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runMcpm } from './helpers/cli.js';
+import { serverEntry, startMcpRegistry } from './helpers/mcp-registry.js';
 import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
 
 const hook = fileURLToPath(new URL('./fixtures/hooks/log-modules.mjs', import.meta.url));
@@ -11,8 +12,8 @@ const HEAVY = /node_modules\/(pacote|@npmcli\/arborist|@modelcontextprotocol\/sd
 
 afterAll(cleanupTmpDirs);
 
-async function modulesLoadedBy(args: string[]): Promise<string[]> {
-  const home = await makeTmpDir('mcpm-startup-');
+async function modulesLoadedBy(args: string[], existingHome?: string): Promise<string[]> {
+  const home = existingHome ?? (await makeTmpDir('mcpm-startup-'));
   const log = path.join(home, 'modules.log');
   writeFileSync(log, '');
   const run = await runMcpm(args, { home, env: { NODE_OPTIONS: `--import=${hook}`, MODULE_LOG: log } });
@@ -28,6 +29,19 @@ describe('start-up loads only what the command needs', () => {
       expect(modules.filter((url) => HEAVY.test(url))).toEqual([]);
     });
   }
+
+  it('mcpm search from a fresh registry cache loads no sync, lock, write or crypto code', async () => {
+    const registry = await startMcpRegistry([serverEntry('io.github.acme/weather', '1.0.0', { identifier: 'weather', version: '1.0.0' })]);
+    try {
+      const home = await makeTmpDir('mcpm-startup-');
+      expect((await runMcpm(['registry', 'sync', '--registry', registry.url], { home })).code).toBe(0);
+      const modules = await modulesLoadedBy(['search', 'weather', '--registry', registry.url], home);
+      expect(modules.filter((url) => HEAVY.test(url) || url === 'node:crypto' || /\/dist\/(sync|cache-writer)-/.test(url))).toEqual([]);
+      expect(registry.requests.filter((r) => r.includes('/v0.1/servers?'))).toHaveLength(1); // the sync only
+    } finally {
+      await registry.close();
+    }
+  });
 
   it('the check can fail: install does load pacote (here against an npm registry that refuses connections)', async () => {
     const home = await makeTmpDir('mcpm-startup-');

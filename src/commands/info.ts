@@ -1,15 +1,14 @@
 import type { Context } from '../context.js';
-import { selectVersion, parseNameSpec } from '../plan/version.js';
+import { parseNameSpec } from '../plan/version.js';
 import { inputRequests } from '../plan/inputs.js';
-import { resolveServer } from '../registry/resolve.js';
+import { resolveVersion } from '../registry/resolve.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import { findInstalled, readState } from '../state/installed.js';
 
 export async function info(ctx: Context, spec: string) {
   const { name, range } = parseNameSpec(spec);
   const installed = findInstalled(readState(ctx), name);
-  const resolved = await resolveServer(ctx, installed?.name ?? name);
-  const chosen = selectVersion(resolved.name, resolved.versions, range);
+  const { resolved, chosen } = await resolveVersion(ctx, installed?.name ?? name, range);
   const { server } = chosen;
   return {
     name: server.name,
@@ -18,6 +17,7 @@ export async function info(ctx: Context, spec: string) {
     version: server.version,
     status: chosen.meta.status ?? 'active',
     registry: resolved.source.id,
+    registryName: resolved.source.name,
     key: defaultEntryKey(server.name),
     repository: server.repository?.url,
     versions: resolved.versions.map((v) => ({ version: v.server.version, status: v.meta.status ?? 'active', publishedAt: v.meta.publishedAt })),
@@ -38,7 +38,7 @@ export function renderInfo(result: Awaited<ReturnType<typeof info>>): string {
     `${result.name}@${result.version}${result.status !== 'active' ? ` (${result.status})` : ''}`,
     result.description,
     '',
-    `registry:   ${result.registry}`,
+    `registry:   ${result.registryName === result.registry ? result.registry : `${result.registryName} (${result.registry})`}`,
     `entry key:  ${result.key}`,
   ];
   if (result.repository) lines.push(`repository: ${result.repository}`);

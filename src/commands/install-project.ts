@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
-import { registrySpecs } from '../registry/registries.js';
+import { effectiveRegistries } from '../registry/config.js';
 import { readLock } from '../state/lockfile.js';
 import { deriveContext } from './derive.js';
 import { install } from './install.js';
@@ -40,7 +40,7 @@ export async function installProject(ctx: Context, options: { env?: string[]; ar
   const results = [];
   for (const [name, wanted] of Object.entries(manifest.servers ?? {})) {
     const locked = lock.servers[name];
-    const registries = locked ? [locked.registry, ...registrySpecs(ctx).filter((r) => r !== locked.registry)].join(',') : undefined;
+    const registries = locked ? [locked.registry, ...effectiveRegistries(ctx).registries.map((r) => r.url).filter((r) => r !== locked.registry)].join(',') : undefined;
     const projectCtx = deriveContext(ctx, { cwd: dir, registry: registries });
     const result = await install(projectCtx, `${name}@${locked?.version ?? wanted.range}`, {
       client: wanted.clients,

@@ -7,8 +7,8 @@ import { clientKey } from '../clients/table.js';
 import { readClientFile } from '../clients/write.js';
 import { fixedEnvironment, inputRequests } from '../plan/inputs.js';
 import { remoteInputRequests } from '../plan/remote.js';
-import { parseNameSpec, selectVersion } from '../plan/version.js';
-import { resolveServer } from '../registry/resolve.js';
+import { parseNameSpec } from '../plan/version.js';
+import { resolveVersion } from '../registry/resolve.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import type { Package, ServerJson, Transport } from '../registry/types.js';
 import { assertSafe } from '../store/layout.js';
@@ -45,8 +45,7 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const state = readState(ctx);
   // A key or short name of something installed means that server: reinstalling it keeps its entries and inputs.
   const existing = findInstalled(state, name);
-  const resolved = await resolveServer(ctx, existing?.name ?? name);
-  const chosen = selectVersion(resolved.name, resolved.versions, range);
+  const { chosen } = await resolveVersion(ctx, existing?.name ?? name, range);
   const server = chosen.server;
   if (chosen.meta.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
   assertSafe(server.name, server.version);

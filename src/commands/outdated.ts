@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { selectVersion } from '../plan/version.js';
-import { registrySpecs } from '../registry/registries.js';
+import { effectiveRegistries } from '../registry/config.js';
 import { resolveServer } from '../registry/resolve.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
 import { deriveContext } from './derive.js';
@@ -26,8 +26,9 @@ export async function outdated(ctx: Context, names: string[] = []): Promise<Outd
   for (const server of selectServers(ctx, names)) {
     const range = recordedRange(server.range, server.version);
     // Ask the registry the server came from first, then the configured ones.
-    const registries = [server.registry, ...registrySpecs(ctx).filter((r) => r !== server.registry)].join(',');
-    const resolved = await resolveServer(deriveContext(ctx, { registry: registries }), server.name);
+    const registries = [server.registry, ...effectiveRegistries(ctx).registries.map((r) => r.url).filter((r) => r !== server.registry)].join(',');
+    // Versions are the question here: ask the registry now (an incremental sync) instead of trusting a fresh cache.
+    const resolved = await resolveServer(deriveContext(ctx, { registry: registries, cacheTtlMs: 0 }), server.name);
     const latest = selectVersion(server.name, resolved.versions, undefined).server.version;
     let wanted = server.version;
     try {

@@ -10,6 +10,8 @@ export interface SearchHit {
   version: string;
   packageTypes: string[];
   registry: string;
+  /** The registry's configured (or derived) name: `mcpm registry list` shows them. */
+  registryName: string;
   deprecated?: boolean;
 }
 
@@ -37,6 +39,7 @@ export async function search(ctx: Context, query: string): Promise<SearchHit[]> 
         version: server.version,
         packageTypes: [...new Set(types)],
         registry,
+        registryName: source.name,
         ...(meta.status === 'deprecated' ? { deprecated: true } : {}),
       });
     }
@@ -49,8 +52,10 @@ export async function search(ctx: Context, query: string): Promise<SearchHit[]> 
 
 export function renderSearch(hits: SearchHit[]): string {
   if (hits.length === 0) return 'No servers found.';
+  // Which registry a hit came from matters only when several answered.
+  const several = new Set(hits.map((h) => h.registryName)).size > 1;
   return table(
-    ['NAME', 'VERSION', 'TYPE', 'DESCRIPTION'],
-    hits.map((h) => [h.name, h.version, h.packageTypes.join(',') || '-', `${h.deprecated ? '(deprecated) ' : ''}${h.description}`.slice(0, 80)]),
+    ['NAME', 'VERSION', 'TYPE', ...(several ? ['REGISTRY'] : []), 'DESCRIPTION'],
+    hits.map((h) => [h.name, h.version, h.packageTypes.join(',') || '-', ...(several ? [h.registryName] : []), `${h.deprecated ? '(deprecated) ' : ''}${h.description}`.slice(0, 80)]),
   );
 }

@@ -16,9 +16,7 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   const registry = new URL(url).origin;
   try {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(url, { headers, signal: controller.signal, redirect: 'follow' });
+    const response = await fetchFollowing(url, options.token, controller.signal);
     if (response.status === 404) return undefined;
     if (!response.ok) {
       throw new McpmError('EREGISTRY', `Registry ${registry} answered HTTP ${response.status} for ${new URL(url).pathname}`, {
@@ -49,6 +47,33 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
     });
   } finally {
     clearTimeout(timer);
+  }
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * fetch, following redirects. With a token, redirects are followed by hand and only within the registry's own
+ * origin: the Authorization header must never reach another host, whatever the registry answers.
+ */
+async function fetchFollowing(url: string, token: string | undefined, signal: AbortSignal): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (!token) return fetch(url, { headers, signal, redirect: 'follow' });
+  headers.authorization = `Bearer ${token}`;
+  const origin = new URL(url).origin;
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(current, { headers, signal, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || location === null) return response;
+    await response.body?.cancel();
+    const next = new URL(location, current);
+    if (next.origin !== origin || hop >= MAX_REDIRECTS) {
+      throw new McpmError('EREGISTRY', `Registry ${origin} redirected to ${next.origin === origin ? 'itself too many times' : next.origin}; its token is not sent elsewhere`, {
+        hint: 'Configure the registry by the URL it redirects to, if you trust it with the token.',
+      });
+    }
+    current = next.href;
   }
 }
 

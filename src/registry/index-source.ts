@@ -1,22 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { McpmError } from '../errors.js';
-import { fetchJson } from './http.js';
 import { latestOfEach } from './latest.js';
 import type { RegistrySource } from './source.js';
 import { readServerResponse, type ServerVersion } from './types.js';
 
 /**
  * A static index: a JSON file in the v0.1 list envelope ({ "servers": [{ "server", "_meta" }] }), read whole.
- * Used for files, http(s) URLs ending in .json, and the index embedded in mcpm.
+ * Used for local files and the index embedded in mcpm (an index over http(s) is read through the cache).
  */
 export class IndexRegistrySource implements RegistrySource {
   private loaded?: Promise<ServerVersion[]>;
 
+  readonly name: string;
+
   constructor(
     readonly id: string,
     private readonly load: () => Promise<unknown>,
-  ) {}
+    name?: string,
+  ) {
+    this.name = name ?? id;
+  }
 
   async search(query: string): Promise<ServerVersion[]> {
     const needle = query.toLowerCase();
@@ -44,7 +48,7 @@ export class IndexRegistrySource implements RegistrySource {
   }
 }
 
-export function fileIndexSource(spec: string): IndexRegistrySource {
+export function fileIndexSource(spec: string, name?: string): IndexRegistrySource {
   const file = spec.startsWith('file:') ? fileURLToPath(spec) : spec;
   return new IndexRegistrySource(file, async () => {
     let text: string;
@@ -64,14 +68,11 @@ export function fileIndexSource(spec: string): IndexRegistrySource {
         cause: error,
       });
     }
-  });
+  }, name);
 }
 
-export function httpIndexSource(url: string, options: { timeoutMs: number; token?: string }): IndexRegistrySource {
-  return new IndexRegistrySource(url, () => fetchJson(url, options));
-}
-
-export const EMBEDDED_ID = 'embedded';
+export { EMBEDDED_ID } from './config.js';
+import { EMBEDDED_ID } from './config.js';
 
 export function embeddedIndexSource(): IndexRegistrySource {
   const file = fileURLToPath(new URL('./embedded-index.json', import.meta.url));

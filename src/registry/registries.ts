@@ -1,32 +1,55 @@
-import path from 'node:path';
 import type { Context } from '../context.js';
-import { ApiRegistrySource } from './api-source.js';
-import { EMBEDDED_ID, embeddedIndexSource, fileIndexSource, httpIndexSource } from './index-source.js';
+import { CachedRegistrySource } from './cached-source.js';
+import { effectiveRegistries, registryToken, type RegistryRef } from './config.js';
 import type { RegistrySource } from './source.js';
+import type { ServerVersion } from './types.js';
 
-export const OFFICIAL_REGISTRY = 'https://registry.modelcontextprotocol.io';
+export { OFFICIAL_REGISTRY } from './config.js';
 
 /**
- * The registries to ask, highest priority first: --registry, else MCPM_REGISTRY, else the configuration, else
- * the official registry followed by the embedded index. Lists are comma-separated; "embedded" is the built-in index.
+ * A source for each registry of the effective list (see config.ts), highest priority first. Remote registries (the
+ * v0.1 API, a static index over http) are read through their local cache; a local index file and the embedded
+ * index are read directly: they are already on this machine.
  */
-export function registrySpecs(ctx: Context): string[] {
-  const configured = ctx.settings().registries;
-  const raw = ctx.options.registry ?? ctx.env.MCPM_REGISTRY ?? (Array.isArray(configured) ? configured.join(',') : configured);
-  const specs = (raw ?? '').split(',').map((spec) => spec.trim()).filter(Boolean);
-  return specs.length > 0 ? specs : [OFFICIAL_REGISTRY, EMBEDDED_ID];
+export function createSource(ref: RegistryRef, ctx: Context): RegistrySource {
+  if (ref.kind === 'embedded') return new LocalIndex(ref, (m) => m.embeddedIndexSource());
+  if (/^https?:\/\//i.test(ref.url)) {
+    let token: string | undefined;
+    let read = false;
+    // Read when the registry is first asked, not before: a fresh cache needs no token (and no warning about one).
+    return new CachedRegistrySource(ctx, ref, () => (read ? token : ((read = true), (token = registryToken(ctx, ref)))));
+  }
+  return new LocalIndex(ref, (m) => m.fileIndexSource(ref.url, ref.name));
 }
 
-export function createSource(spec: string, ctx: Context): RegistrySource {
-  const options = { timeoutMs: ctx.timeoutMs };
-  if (spec === EMBEDDED_ID) return embeddedIndexSource();
-  if (/^https?:\/\//i.test(spec)) {
-    return new URL(spec).pathname.endsWith('.json') ? httpIndexSource(spec, options) : new ApiRegistrySource(spec, options);
+/**
+ * A local index file or the embedded index, loaded when first asked: index-source.ts brings semver along, which a
+ * search answered by other registries' caches should not pay for.
+ */
+class LocalIndex implements RegistrySource {
+  readonly id: string;
+  readonly name: string;
+  private source?: Promise<RegistrySource>;
+
+  constructor(ref: RegistryRef, private readonly make: (m: typeof import('./index-source.js')) => RegistrySource) {
+    this.id = ref.kind === 'embedded' ? ref.url : ref.url.startsWith('file:') ? new URL(ref.url).pathname : ref.url;
+    this.name = ref.name;
   }
-  if (spec.startsWith('file:')) return fileIndexSource(spec);
-  return fileIndexSource(path.resolve(ctx.cwd, spec));
+
+  private get(): Promise<RegistrySource> {
+    this.source ??= import('./index-source.js').then(this.make);
+    return this.source;
+  }
+
+  async search(query: string): Promise<ServerVersion[]> {
+    return (await this.get()).search(query);
+  }
+
+  async versions(name: string): Promise<ServerVersion[]> {
+    return (await this.get()).versions(name);
+  }
 }
 
 export function createSources(ctx: Context): RegistrySource[] {
-  return registrySpecs(ctx).map((spec) => createSource(spec, ctx));
+  return effectiveRegistries(ctx).registries.map((ref) => createSource(ref, ctx));
 }

@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
+import { selectVersion } from '../plan/version.js';
 import { latestOfEach } from './latest.js';
 import { createSources } from './registries.js';
 import { matchesShortName } from './short-name.js';
@@ -20,18 +21,29 @@ export interface ResolvedServer {
  */
 export async function resolveServer(ctx: Context, name: string): Promise<ResolvedServer> {
   const sources = createSources(ctx);
-  const failures: McpmError[] = [];
-  for (const source of sources) {
-    try {
-      const found = name.includes('/') ? await byFullName(source, name) : await byShortName(ctx, source, name);
-      if (found) return found;
-    } catch (error) {
-      if (!(error instanceof McpmError) || !['ENETWORK', 'EREGISTRY'].includes(error.code)) throw error;
-      ctx.out.warn(`${error.message}; skipped. ${error.hint}`);
-      failures.push(error);
+  const failed = new Set<RegistrySource>();
+  const lookUp = async (): Promise<ResolvedServer | undefined> => {
+    for (const source of sources) {
+      if (failed.has(source)) continue;
+      try {
+        const found = name.includes('/') ? await byFullName(source, name) : await byShortName(ctx, source, name);
+        if (found) return found;
+      } catch (error) {
+        if (!(error instanceof McpmError) || !['ENETWORK', 'EREGISTRY'].includes(error.code)) throw error;
+        ctx.out.warn(`${error.message}; skipped. ${error.hint}`);
+        failed.add(source);
+      }
     }
-  }
-  if (failures.length === sources.length) {
+    return undefined;
+  };
+  const found = await lookUp();
+  if (found) return found;
+  // Not in any cache younger than its TTL: it may have been published since. Refresh those caches once, ask again.
+  let refreshed = false;
+  for (const source of sources) if (!failed.has(source) && (await source.refresh?.())) refreshed = true;
+  const again = refreshed ? await lookUp() : undefined;
+  if (again) return again;
+  if (failed.size === sources.length) {
     throw new McpmError('ENETWORK', `No registry could be reached to look up ${name}`, {
       hint: 'Check your network, or use the embedded index: --registry embedded.',
     });
@@ -72,4 +84,19 @@ async function byShortName(ctx: Context, source: RegistrySource, shortName: stri
   }
   const versions = await source.versions(chosen);
   return { name: chosen, source, versions: versions.length > 0 ? versions : matches.filter((m) => m.server.name === chosen) };
+}
+
+/**
+ * A server and the version a range picks. A version missing from a cache younger than its TTL may have been
+ * published since: the cache is refreshed once and the choice made again.
+ */
+export async function resolveVersion(ctx: Context, name: string, range: string | undefined): Promise<{ resolved: ResolvedServer; chosen: ServerVersion }> {
+  const resolved = await resolveServer(ctx, name);
+  try {
+    return { resolved, chosen: selectVersion(resolved.name, resolved.versions, range) };
+  } catch (error) {
+    if (!(error instanceof McpmError) || error.code !== 'ENOVERSION' || !(await resolved.source.refresh?.())) throw error;
+    const again = { ...resolved, versions: await resolved.source.versions(resolved.name) };
+    return { resolved: again, chosen: selectVersion(again.name, again.versions, range) };
+  }
 }

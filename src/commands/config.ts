@@ -1,0 +1,110 @@
+import { DEFAULT_CACHE_TTL_MS, type Context } from '../context.js';
+import { parseDuration } from '../duration.js';
+import { McpmError } from '../errors.js';
+import { DEFAULT_REGISTRIES, normalizeRegistryUrl } from '../registry/config.js';
+import { updateSettings, type Settings } from '../settings.js';
+import { table } from './list.js';
+
+/**
+ * `mcpm config get|set|unset|list`: the documented keys of config.json. Values are checked and stored in the form
+ * mcpm reads (durations in milliseconds, registry paths absolute); other keys in the file are left alone.
+ */
+interface KeySpec {
+  description: string;
+  /** The environment variable that overrides the file, if any. */
+  env?: string;
+  fallback: unknown;
+  parse(value: string, ctx: Context): unknown;
+}
+
+const KEYS: Record<string, KeySpec> = {
+  registries: {
+    description: 'registries, highest priority first (comma-separated; "embedded" is the built-in index); `mcpm registry add` keeps a list',
+    env: 'MCPM_REGISTRY',
+    fallback: DEFAULT_REGISTRIES.map((r) => r.url).join(','),
+    parse: (value, ctx) => {
+      const specs = value.split(',').map((s) => s.trim()).filter(Boolean);
+      if (specs.length === 0) throw new McpmError('EUSAGE', 'registries cannot be empty', { hint: 'Give at least one registry, or `mcpm config unset registries` for the defaults.' });
+      return specs.map((spec) => normalizeRegistryUrl(spec, ctx.cwd)).join(',');
+    },
+  },
+  timeout: {
+    description: 'how long to wait for a registry, in milliseconds ("5s" works)',
+    env: 'MCPM_TIMEOUT',
+    fallback: 5000,
+    parse: (value) => duration('timeout', value, 1),
+  },
+  cacheTtl: {
+    description: 'how long cached registry data is used before asking the registry again, in milliseconds ("10m" works; 0: always ask)',
+    env: 'MCPM_CACHE_TTL',
+    fallback: DEFAULT_CACHE_TTL_MS,
+    parse: (value) => duration('cacheTtl', value, 0),
+  },
+};
+
+function duration(key: string, value: string, min: number): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < min) throw new McpmError('EUSAGE', `Invalid ${key} "${value}"`, { hint: 'Give milliseconds (5000) or a duration: 500ms, 5s, 10m, 1h.' });
+  return ms;
+}
+
+function spec(key: string): KeySpec {
+  const found = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
+  if (!found) throw new McpmError('EUSAGE', `Unknown setting "${key}"`, { hint: `Settings: ${Object.keys(KEYS).join(', ')}.` });
+  return found;
+}
+
+export interface SettingValue {
+  key: string;
+  value: unknown;
+  /** "config": set in config.json; "default": not set. */
+  source: 'config' | 'default';
+  /** Set when an environment variable overrides the file right now. */
+  overriddenBy?: string;
+  description: string;
+}
+
+function describe(ctx: Context, key: string, settings: Settings): SettingValue {
+  const keySpec = spec(key);
+  const stored = (settings as Record<string, unknown>)[key];
+  const overridden = keySpec.env && ctx.env[keySpec.env] ? { overriddenBy: keySpec.env } : {};
+  return { key, value: stored ?? keySpec.fallback, source: stored === undefined ? 'default' : 'config', ...overridden, description: keySpec.description };
+}
+
+export function configGet(ctx: Context, key: string): SettingValue {
+  return describe(ctx, key, ctx.settings());
+}
+
+export function configList(ctx: Context): SettingValue[] {
+  const settings = ctx.settings();
+  return Object.keys(KEYS).map((key) => describe(ctx, key, settings));
+}
+
+export async function configSet(ctx: Context, key: string, raw: string): Promise<SettingValue & { file: string }> {
+  const value = spec(key).parse(raw, ctx);
+  const settings = await updateSettings(ctx.paths.configFile, (current) => {
+    (current as Record<string, unknown>)[key] = value;
+    return current;
+  });
+  return { ...describe(ctx, key, settings), file: ctx.paths.configFile };
+}
+
+export async function configUnset(ctx: Context, key: string): Promise<SettingValue & { file: string }> {
+  spec(key);
+  const settings = await updateSettings(ctx.paths.configFile, (current) => {
+    delete (current as Record<string, unknown>)[key];
+    return current;
+  });
+  return { ...describe(ctx, key, settings), file: ctx.paths.configFile };
+}
+
+export function renderValue(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+export function renderConfigList(values: SettingValue[]): string {
+  return table(
+    ['KEY', 'VALUE', 'SOURCE'],
+    values.map((v) => [v.key, renderValue(v.value), v.source + (v.overriddenBy ? ` (overridden by ${v.overriddenBy})` : '')]),
+  );
+}

@@ -1,0 +1,73 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { McpmError } from '../errors.js';
+import { checkTokenEnv } from '../registry/config.js';
+import { loadServed, type ServedData } from '../registry/serve-data.js';
+import { createRegistryHandler } from '../registry/serve-http.js';
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+  tokenEnv?: string;
+}
+
+/**
+ * `mcpm registry serve <index-or-dir>`: serves a static index or a folder of server.json files over the v0.1 read
+ * API until SIGINT/SIGTERM, so a team can run a private registry from a git checkout. SIGHUP reloads the files
+ * (after a `git pull`). The URL goes to stderr at once (under --json too); the result, when it stops, is a summary.
+ */
+export async function registryServe(ctx: Context, source: string, options: ServeOptions) {
+  const port = options.port === undefined ? 8765 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new McpmError('EUSAGE', `Invalid port "${options.port}"`, { hint: 'Give 0-65535; 0 picks a free port.' });
+  const host = options.host ?? '127.0.0.1';
+  let token: string | undefined;
+  if (options.tokenEnv) {
+    token = ctx.env[checkTokenEnv(options.tokenEnv)];
+    if (!token) throw new McpmError('EUSAGE', `${options.tokenEnv} is not set`, { hint: 'Set it to the token clients must send, or drop --token-env to serve without one.' });
+  }
+  const file = path.resolve(ctx.cwd, source);
+  let data = await load(ctx, file);
+  let requests = 0;
+  const handler = createRegistryHandler(() => data, { token });
+  const server = http.createServer((req, res) => {
+    requests++;
+    ctx.out.debug(`${req.method ?? '?'} ${req.url ?? ''}`);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new McpmError('EUSAGE', `Cannot listen on ${host}:${port} (${error.code ?? error.message})`, { hint: error.code === 'EADDRINUSE' ? 'Choose another --port (0 picks a free one).' : 'Check --host and --port.' })),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  ctx.out.remind(`Serving ${data.entries.length} versions of ${data.servers} servers from ${file} at ${url} (v0.1 API${token ? ', bearer token required' : ''}); Ctrl-C stops`);
+
+  const reload = () => {
+    load(ctx, file).then(
+      (next) => {
+        data = next;
+        ctx.out.remind(`Reloaded: ${data.entries.length} versions of ${data.servers} servers`);
+      },
+      (error: unknown) => ctx.out.warn(`Reload failed, still serving the previous data: ${(error as Error).message}`),
+    );
+  };
+  process.on('SIGHUP', reload);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  process.off('SIGHUP', reload);
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return { url, source: file, servers: data.servers, versions: data.entries.length, requests, stoppedBy: signal };
+}
+
+async function load(ctx: Context, file: string): Promise<ServedData> {
+  const data = await loadServed(file);
+  for (const reason of data.skipped) ctx.out.warn(`Skipped ${reason}`);
+  return data;
+}

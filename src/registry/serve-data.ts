@@ -1,0 +1,135 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import semver from 'semver';
+import { McpmError } from '../errors.js';
+import { OFFICIAL_META_KEY, isValidServerName, type OfficialMeta } from './types.js';
+
+/**
+ * What `mcpm registry serve` serves: a static index (`{ "servers": [{ "server", "_meta" }] }`, e.g. a registry
+ * dump), or a folder (searched recursively) of server.json files, one server version per file. A file may also
+ * be a `{ "server", "_meta" }` wrapper, to mark a version deprecated or deleted. JSON files that are not server.json
+ * (no name and version) are ignored; files that do not parse, or name a server invalidly, are skipped with a warning. Versions without registry
+ * metadata get status active, the file's modification time as publishedAt/updatedAt, and isLatest computed per
+ * name (the highest semver, else the newest), as the official registry would.
+ */
+export interface ServedEntry {
+  server: { name: string; version: string; [key: string]: unknown };
+  _meta: Record<string, unknown> & { [OFFICIAL_META_KEY]: Required<Pick<OfficialMeta, 'status' | 'publishedAt' | 'updatedAt' | 'isLatest'>> };
+}
+
+export interface ServedData {
+  /** Sorted by name, then version: the order pages and cursors follow. */
+  entries: ServedEntry[];
+  servers: number;
+  /** Files skipped, with why (said once at start). */
+  skipped: string[];
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git']);
+
+export async function loadServed(source: string): Promise<ServedData> {
+  let info;
+  try {
+    info = await stat(source);
+  } catch (error) {
+    throw new McpmError('EFS', `Cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'Give a static index (.json) or a folder of server.json files.' });
+  }
+  const skipped: string[] = [];
+  const found: Array<{ raw: unknown; file: string; mtime: Date }> = [];
+  if (info.isDirectory()) {
+    for (const file of await jsonFiles(source)) {
+      const parsed = await readJson(file, skipped);
+      if (parsed !== undefined) found.push({ raw: parsed, file, mtime: (await stat(file)).mtime });
+    }
+  } else {
+    const parsed = await readJson(source, []);
+    if (parsed === undefined) throw new McpmError('EPARSE', `${source} is not valid JSON`, { hint: 'Fix the file; a static index is { "servers": [{ "server": {...}, "_meta": {...} }] }.' });
+    const list = (parsed as { servers?: unknown }).servers;
+    if (Array.isArray(list)) for (const raw of list) found.push({ raw, file: source, mtime: info.mtime });
+    else found.push({ raw: parsed, file: source, mtime: info.mtime });
+  }
+  return build(found, skipped);
+}
+
+function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skipped: string[]): ServedData {
+  const byKey = new Map<string, ServedEntry>();
+  const flagged = new Set<string>();
+  for (const { raw, file, mtime } of found) {
+    const wrapped = raw && typeof raw === 'object' && 'server' in raw ? (raw as { server: unknown; _meta?: Record<string, unknown> }) : { server: raw };
+    const server = wrapped.server as ServedEntry['server'] | undefined;
+    // Other JSON in the repository (package.json, tsconfig.json, ...) is not a server version: ignored quietly.
+    if (!server || typeof server !== 'object' || typeof server.name !== 'string' || typeof server.version !== 'string') continue;
+    if (!server.name.includes('/') || server.name.startsWith('@')) continue; // an npm package.json, not a server
+    if (!isValidServerName(server.name)) {
+      skipped.push(`${file}: "${server.name}" is not a valid server name (namespace/name)`);
+      continue;
+    }
+    const key = `${server.name}@${server.version}`;
+    if (byKey.has(key)) {
+      skipped.push(`${file}: ${key} is already served from another file`);
+      continue;
+    }
+    const given = (wrapped._meta?.[OFFICIAL_META_KEY] ?? {}) as OfficialMeta;
+    const stamp = mtime.toISOString();
+    const publishedAt = typeof given.publishedAt === 'string' ? given.publishedAt : stamp;
+    if (given.isLatest === true) flagged.add(server.name);
+    byKey.set(key, {
+      server,
+      _meta: {
+        ...(wrapped._meta ?? {}),
+        [OFFICIAL_META_KEY]: {
+          status: typeof given.status === 'string' ? given.status : 'active',
+          publishedAt,
+          updatedAt: typeof given.updatedAt === 'string' ? given.updatedAt : publishedAt,
+          isLatest: given.isLatest === true,
+        },
+      },
+    });
+  }
+  const entries = [...byKey.values()].sort((a, b) => compareKeys([a.server.name, a.server.version], [b.server.name, b.server.version]));
+  // Names whose source says nothing about which version is latest: the highest semver, else the newest published.
+  const byName = new Map<string, ServedEntry[]>();
+  for (const entry of entries) byName.set(entry.server.name, [...(byName.get(entry.server.name) ?? []), entry]);
+  for (const [name, list] of byName) {
+    if (flagged.has(name)) continue;
+    const live = list.filter((e) => meta(e).status !== 'deleted');
+    const valid = live.filter((e) => semver.valid(e.server.version));
+    const latest = valid.length > 0
+      ? valid.reduce((a, b) => (semver.gt(b.server.version, a.server.version) ? b : a))
+      : live.reduce<ServedEntry | undefined>((a, b) => (!a || meta(b).publishedAt > meta(a).publishedAt ? b : a), undefined);
+    if (latest) meta(latest).isLatest = true;
+  }
+  return { entries, servers: byName.size, skipped };
+}
+
+export function meta(entry: ServedEntry) {
+  return entry._meta[OFFICIAL_META_KEY];
+}
+
+/** Keys order the listing and cursors: by name, then version, as plain strings (stable and cheap). */
+export function compareKeys(a: [string, string], b: [string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  if (a[1] !== b[1]) return a[1] < b[1] ? -1 : 1;
+  return 0;
+}
+
+async function jsonFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.') || SKIP_DIRS.has(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await jsonFiles(full)));
+    else if (entry.isFile() && entry.name.endsWith('.json')) files.push(full);
+  }
+  return files;
+}
+
+async function readJson(file: string, skipped: string[]): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    skipped.push(`${file}: ${error instanceof SyntaxError ? 'not valid JSON' : `cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`}`);
+    return undefined;
+  }
+}
