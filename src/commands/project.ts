@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import type { InstallPlan } from './install-apply.js';
+import type { ArgValues } from '../plan/request.js';
 
 /**
  * A project's `mcpm.json`: what the project asked for (server, range, registry, non-secret inputs, clients), so the
@@ -10,7 +11,7 @@ import type { InstallPlan } from './install-apply.js';
  */
 export interface ProjectManifest {
   formatVersion: number;
-  servers: Record<string, { range: string; registry: string; key: string; clients: string[]; env?: Record<string, string>; args?: Record<string, string>; secrets?: string[] }>;
+  servers: Record<string, { range: string; registry: string; key: string; clients: string[]; env?: Record<string, string>; args?: ArgValues; secrets?: string[] }>;
 }
 
 export function manifestPath(projectDir: string): string {
@@ -49,7 +50,7 @@ export async function recordInProject(ctx: Context, plan: InstallPlan): Promise<
       clients: plan.targets.filter((t) => t.location.scope === 'project').map((t) => t.location.client.id),
       ...(Object.keys(plan.env).length ? { env: plan.env } : {}),
       ...(Object.keys(plan.args).length ? { args: plan.args } : {}),
-      ...(Object.keys(plan.secretEnv).length ? { secrets: Object.keys(plan.secretEnv) } : {}),
+      ...(Object.keys(plan.secretEnv).length + Object.keys(plan.secretArgs).length ? { secrets: [...Object.keys(plan.secretEnv), ...Object.keys(plan.secretArgs)] } : {}),
     };
   });
 }
