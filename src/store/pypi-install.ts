@@ -35,6 +35,7 @@ export async function installPypiPackage(ctx: Context, request: { serverName: st
     const record = JSON.parse(await readFile(recordFile, 'utf8')) as { scripts?: string[] };
     return { storePath: target, cacheDir, scripts: record.scripts ?? [], added: false };
   }
+  await checkUvVersion(ctx, request.uvx);
   const created = !existsSync(target);
   await mkdir(target, { recursive: true });
   const spec = `${request.identifier}==${request.version}`;
@@ -51,6 +52,18 @@ export async function installPypiPackage(ctx: Context, request: { serverName: st
   } catch (error) {
     if (created) await rm(target, { recursive: true, force: true }).catch(() => undefined);
     throw error;
+  }
+}
+
+/** Entries pass secrets with `uvx --env-file`, which uv has had since 0.6.10: an older uv would fail at first start. */
+async function checkUvVersion(ctx: Context, uvx: string): Promise<void> {
+  const hint = 'Upgrade uv (`uv self update`, or see https://docs.astral.sh/uv/getting-started/installation/), then run the install again.';
+  const { stdout } = await runTool(uvx, ['--version'], { env: ctx.env, what: `Running ${uvx} --version`, hint, timeoutMs: 30_000 });
+  const match = /\b(\d+)\.(\d+)\.(\d+)/.exec(stdout);
+  if (!match) return;
+  const [major, minor, patch] = match.slice(1).map(Number) as [number, number, number];
+  if (major === 0 && (minor < 6 || (minor === 6 && patch < 10))) {
+    throw new McpmError('EUNSUPPORTED', `uv ${match[0]} is too old: entries need uvx --env-file (uv 0.6.10 or later)`, { hint });
   }
 }
 
