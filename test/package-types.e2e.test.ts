@@ -55,6 +55,8 @@ async function buildBundle(extra: Array<{ name: string; data: string }> = []): P
   ]);
 }
 
+// The stand-ins are /bin/sh scripts, and the MCP SDK spawns an entry's command without a shell.
+const WINDOWS = process.platform === 'win32';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 let api: PostsApi;
@@ -65,6 +67,7 @@ let stubs: RuntimeStubs;
 let noTools: string;
 
 beforeAll(async () => {
+  if (WINDOWS) return;
   api = await startPostsApi(TOKEN);
   const files: Record<string, Buffer> = {
     '/posts-bundle-1.2.0.mcpb': await buildBundle(),
@@ -89,6 +92,7 @@ beforeAll(async () => {
       packageArguments: [
         { type: 'named', name: '--limit', format: 'number', default: '10' },
         { type: 'positional', valueHint: 'tag', isRepeated: true },
+        { type: 'named', name: '--proxy-password', isSecret: true },
       ],
     }]),
     entry('io.github.acme/posts-oci', [{
@@ -135,7 +139,7 @@ beforeAll(async () => {
   mkdirSync(noTools);
 });
 afterAll(async () => {
-  await Promise.all([api.close(), registry.close(), bundles.close()]);
+  await Promise.all([api?.close(), registry?.close(), bundles?.close()]);
   await cleanupTmpDirs();
 });
 
@@ -170,7 +174,7 @@ async function callPosts(home: string, entry: { command: string; args: string[];
   }
 }
 
-describe('pypi: a pinned uvx launch, pre-fetched at install', () => {
+describe.skipIf(WINDOWS)('pypi: a pinned uvx launch, pre-fetched at install', () => {
   let home: string;
   beforeAll(async () => {
     home = await makeTmpDir('mcpm-pypi-');
@@ -184,7 +188,7 @@ describe('pypi: a pinned uvx launch, pre-fetched at install', () => {
     const prefetch = stubs.calls().slice(before);
     expect(prefetch).toEqual([
       { tool: 'uvx', argv: ['--version'] },
-      { tool: 'uvx', argv: ['--cache-dir', cache, '--from', 'posts-mcp==1.2.0', 'python', '-c', expect.stringContaining('console_scripts'), 'posts-mcp'] },
+      { tool: 'uvx', argv: ['--cache-dir', cache, '--with', 'posts-mcp==1.2.0', 'python', '-c', expect.stringContaining('console_scripts'), 'posts-mcp'] },
     ]);
 
     const entry = claudeEntry(home, 'posts-py');
@@ -228,6 +232,16 @@ describe('pypi: a pinned uvx launch, pre-fetched at install', () => {
     expect(existsSync(store(other, 'io.github.acme', 'posts-py'))).toBe(false);
   });
 
+  it('a secret the server takes as an argument: in argv with a warning, kept in the secrets file, not the state', async () => {
+    const other = await makeTmpDir('mcpm-pypi-secretarg-');
+    const run = await install(other, 'posts-py', ['--arg', 'proxy-password=pw-777']);
+    expect(run.json, run.stderr).toMatchObject({ ok: true });
+    expect(run.stderr).toContain(`The server takes proxy-password as command-line arguments: written in plaintext to ${claudeFile(other)}`);
+    expect(claudeEntry(other, 'posts-py').args.slice(-2)).toEqual(['--proxy-password', 'pw-777']);
+    expect(readFileSync(path.join(other, '.mcpm', 'state', 'installed.json'), 'utf8')).not.toContain('pw-777');
+    expect(readFileSync(secrets(other, 'posts-py'), 'utf8')).toContain('#mcpm-arg proxy-password="pw-777"');
+  });
+
   it('without uv, says so and how to get it, and writes nothing', async () => {
     const other = await makeTmpDir('mcpm-nouv-');
     const run = await install(other, 'posts-py', [], { tools: false });
@@ -239,7 +253,7 @@ describe('pypi: a pinned uvx launch, pre-fetched at install', () => {
   });
 });
 
-describe('oci: a pinned docker run, pulled at install, values by name only', () => {
+describe.skipIf(WINDOWS)('oci: a pinned docker run, pulled at install, values by name only', () => {
   let home: string;
   let dataDir: string;
   beforeAll(async () => {
@@ -270,6 +284,11 @@ describe('oci: a pinned docker run, pulled at install, values by name only', () 
 
   it('the container gets only what docker passes it, and that is enough', async () => {
     expect(await callPosts(home, claudeEntry(home, 'posts-oci'))).toHaveLength(3);
+  });
+
+  it('a required {variable} without a value is a missing input, named with --arg', async () => {
+    const run = await install(await makeTmpDir('mcpm-oci-missing-'), 'posts-oci');
+    expect(run.json.error).toMatchObject({ code: 'EINPUT', message: 'Missing required input: data_dir', hint: expect.stringContaining('--arg data_dir=VALUE') });
   });
 
   it('mcpm info lists the {variable} of a runtime argument as an input', async () => {
@@ -304,7 +323,7 @@ describe('oci: a pinned docker run, pulled at install, values by name only', () 
   });
 });
 
-describe('nuget: a pinned dnx launch', () => {
+describe.skipIf(WINDOWS)('nuget: a pinned dnx launch', () => {
   let home: string;
   beforeAll(async () => {
     home = await makeTmpDir('mcpm-nuget-');
@@ -329,7 +348,7 @@ describe('nuget: a pinned dnx launch', () => {
   });
 });
 
-describe('mcpb: a verified bundle, unpacked into the store, started as its manifest says', () => {
+describe.skipIf(WINDOWS)('mcpb: a verified bundle, unpacked into the store, started as its manifest says', () => {
   let home: string;
   beforeAll(async () => {
     home = await makeTmpDir('mcpm-mcpb-');
@@ -380,7 +399,7 @@ describe('mcpb: a verified bundle, unpacked into the store, started as its manif
   });
 });
 
-describe('remotes: URL {variables} and headers are inputs like any other', () => {
+describe.skipIf(WINDOWS)('remotes: URL {variables} and headers are inputs like any other', () => {
   it('fills the URL, writes the header with a warning, and keeps the secret out of mcpm\'s state', async () => {
     const home = await makeTmpDir('mcpm-remote-');
     const run = await mcpm(home, ['install', 'tenant-remote', '--client', 'claude-code', '--arg', 'tenant_id=acme', '--arg', 'X-Api-Key=key-123']);
@@ -396,7 +415,7 @@ describe('remotes: URL {variables} and headers are inputs like any other', () =>
   });
 });
 
-describe('--package-type', () => {
+describe.skipIf(WINDOWS)('--package-type', () => {
   it('refuses a type the server does not offer, naming what it does offer', async () => {
     const run = await install(await makeTmpDir('mcpm-ptype-'), 'posts-py', ['--package-type', 'oci']);
     expect(run.json.error).toMatchObject({ code: 'EUNSUPPORTED', message: 'io.github.acme/posts-py@1.2.0 has no oci stdio package for this machine', hint: expect.stringContaining('It offers: pypi') });

@@ -5,7 +5,7 @@ import { McpmError } from '../errors.js';
 import { dedupe, inputRequests, launchArguments, packageEnvironment, type ArgValues, type InputRequest } from '../plan/inputs.js';
 import { bundleCommand, bundleEnvironment, supportsPlatform, userConfigRequests, type BundleManifest, type BundlePlace } from '../plan/mcpb.js';
 import { remoteInputRequests } from '../plan/remote.js';
-import { chooseSource, type PackageType } from '../plan/source.js';
+import { chooseSource } from '../plan/source.js';
 import type { Package, ServerJson, Transport } from '../registry/types.js';
 import { versionDir } from '../store/layout.js';
 import { fetchBundle, readBundleManifest } from '../store/mcpb-install.js';
@@ -110,4 +110,3 @@ export function sourceEnvironment(source: PreparedSource, chosen: { env: Record<
   return { env, secretEnv };
 }
 
-export type { PackageType };

@@ -45,9 +45,8 @@ function render(args: Input[], inputs: LaunchInputs, switches: boolean) {
   return renderArguments(args, inputs.values, { switches, isSecret: inputs.isSecret });
 }
 
-/** Secrets a launcher cannot read from a file go into its env. */
-function withSecrets(inputs: LaunchInputs, readsFile: boolean) {
-  if (readsFile) return { env: inputs.env, secretEnvInEntry: [] as string[] };
+/** Secrets a launcher cannot read from a file go into its env (and are listed, so the caller can warn). */
+function secretsInEnv(inputs: LaunchInputs) {
   return { env: { ...inputs.env, ...inputs.secretEnv }, secretEnvInEntry: Object.keys(inputs.secretEnv) };
 }
 
@@ -161,7 +160,7 @@ export function nugetLaunch(pkg: Package, inputs: LaunchInputs, runtime: { dnx: 
   const options = render(runtimeArgs, inputs, true);
   const tail = render(packageArgs, inputs, false);
   const source = pkg.registryBaseUrl && !/^https:\/\/api\.nuget\.org(\/|$)/i.test(pkg.registryBaseUrl) ? ['--source', pkg.registryBaseUrl] : [];
-  const { env, secretEnvInEntry } = withSecrets(inputs, false);
+  const { env, secretEnvInEntry } = secretsInEnv(inputs);
   return {
     command: runtime.dnx,
     args: [`${identifier}@${version}`, '--yes', ...source, ...options.argv, ...(tail.argv.length > 0 ? ['--', ...tail.argv] : [])],
@@ -171,7 +170,6 @@ export function nugetLaunch(pkg: Package, inputs: LaunchInputs, runtime: { dnx: 
   };
 }
 
-export { withSecrets };
 
 function checked(value: string | undefined, pattern: RegExp, what: string): string {
   if (typeof value !== 'string' || !pattern.test(value) || value.length > 200) {

@@ -85,7 +85,10 @@ export function readManifest(text: string): BundleManifest {
 
 const FORMATS: Record<string, string> = { number: 'number', boolean: 'boolean', directory: 'filepath', file: 'filepath' };
 
-/** The bundle's user_config as inputs, given with `--arg KEY=VALUE` (repeated for `multiple`). */
+/**
+ * The bundle's user_config as inputs, given with `--arg KEY=VALUE` (repeated for `multiple`). A default satisfies
+ * `required`: it is not asked for, and the launch uses the whole default (every value of a `multiple` one).
+ */
 export function userConfigRequests(manifest: BundleManifest, dirs: Record<string, string>): InputRequest[] {
   return Object.entries(manifest.user_config).map(([key, option]) => {
     const defaults = listOf(defaultValues(option.default)).map((value) => substitute(value, dirs));
@@ -93,7 +96,7 @@ export function userConfigRequests(manifest: BundleManifest, dirs: Record<string
       kind: 'arg',
       name: key,
       description: option.description ?? option.title,
-      isRequired: option.required === true,
+      isRequired: option.required === true && defaults.length === 0,
       isSecret: option.sensitive === true,
       ...(defaults.length > 0 ? { default: defaults[0] } : {}),
       ...(option.type && FORMATS[option.type] ? { format: FORMATS[option.type] } : {}),

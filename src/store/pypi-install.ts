@@ -16,8 +16,10 @@ export interface InstalledPypi {
   added: boolean;
 }
 
-// Run with the tool environment's python: lists the package's console scripts (and building that environment is
-// the pre-fetch). The package name arrives as an argument, never inside the code.
+// Run by `uvx --with pkg==version python` (uvx's documented form for a python with given packages): lists the
+// package's console scripts, and building that environment is the pre-fetch: every wheel and index answer the
+// entry's `uvx --offline --from pkg==version` resolves from lands in the cache. The package name arrives as an
+// argument, never inside the code.
 const LIST_SCRIPTS =
   "import importlib.metadata as m, json, sys; print(json.dumps(sorted({e.name for e in m.distribution(sys.argv[1]).entry_points if e.group == 'console_scripts'})))";
 
@@ -41,7 +43,7 @@ export async function installPypiPackage(ctx: Context, request: { serverName: st
   const spec = `${request.identifier}==${request.version}`;
   try {
     ctx.out.progress(`Fetching ${spec} with uv`);
-    const { stdout } = await runTool(request.uvx, ['--cache-dir', cacheDir, '--from', spec, 'python', '-c', LIST_SCRIPTS, request.identifier], {
+    const { stdout } = await runTool(request.uvx, ['--cache-dir', cacheDir, '--with', spec, 'python', '-c', LIST_SCRIPTS, request.identifier], {
       env: ctx.env,
       what: `Fetching ${spec} with uv`,
       hint: 'Check the package name and version on PyPI and your network or uv index settings; run with --verbose for uv\'s output.',

@@ -36,11 +36,16 @@ const inputs = (over: Partial<LaunchInputs> = {}): LaunchInputs => ({ values: {}
 describe('bundle manifests', () => {
   it('user_config becomes inputs: sensitive is secret, multiple is repeated, directory is a path, defaults filled', () => {
     expect(userConfigRequests(manifest, place.dirs)).toEqual([
-      { kind: 'arg', name: 'allowed_directories', isRequired: true, isSecret: false, default: '/home/me/Desktop', format: 'filepath', isRepeated: true },
+      { kind: 'arg', name: 'allowed_directories', isRequired: false, isSecret: false, default: '/home/me/Desktop', format: 'filepath', isRepeated: true },
       { kind: 'arg', name: 'api_key', description: 'API key', isRequired: true, isSecret: true },
       { kind: 'arg', name: 'max_mb', isRequired: false, isSecret: false, default: '10', format: 'number', min: 1, max: 100 },
       { kind: 'arg', name: 'nickname', isRequired: false, isSecret: false },
     ]);
+  });
+
+  it('a multiple setting left to its default gets every default value', () => {
+    const two = readManifest(JSON.stringify({ server: { type: 'node', mcp_config: { command: 'node', args: ['${user_config.dirs}'] } }, user_config: { dirs: { type: 'directory', multiple: true, required: true, default: ['${HOME}/a', '${HOME}/b'] } } }));
+    expect(bundleLaunch(two, inputs(), runtime).args).toEqual(['/home/me/a', '/home/me/b']);
   });
 
   it('fills ${__dirname}, ${/} and ${user_config.X}: a lone multiple value expands to several arguments', () => {
