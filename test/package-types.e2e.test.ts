@@ -4,7 +4,7 @@
 // the secret token. uv, docker and dnx are stand-ins first on PATH (helpers/runtime-stubs.ts) that log their argv;
 // the MCP bundle is a real .mcpb built here, served over HTTP, verified and unpacked by mcpm.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findClient } from '../src/clients/table.js';
@@ -210,6 +210,16 @@ describe.skipIf(WINDOWS)('pypi: a pinned uvx launch, pre-fetched at install', ()
     const run = await mcpm(home, ['install', 'posts-py']);
     expect(run.json, run.stderr).toMatchObject({ ok: true });
     expect(claudeEntry(home, 'posts-py').args.slice(-3)).toEqual(['10', 'news', 'tech']);
+  });
+
+  it('a reinstall fetches again only when the store\'s uv cache is gone', async () => {
+    const before = stubs.calls().length;
+    await mcpm(home, ['install', 'posts-py']);
+    expect(stubs.calls().slice(before)).toEqual([]);
+    rmSync(store(home, 'io.github.acme', 'posts-py', '1.2.0', 'uv-cache'), { recursive: true, force: true });
+    const run = await mcpm(home, ['install', 'posts-py']);
+    expect(run.json, run.stderr).toMatchObject({ ok: true });
+    expect(stubs.calls().slice(before).map((c) => c.argv.slice(0, 1).concat(c.argv.slice(2, 4)))).toEqual([['--version'], ['--cache-dir', '--with', 'posts-mcp==1.2.0']]);
   });
 
   it('refuses a value of the wrong format, and a second value for a single-valued argument', async () => {

@@ -33,7 +33,8 @@ export async function installPypiPackage(ctx: Context, request: { serverName: st
   const target = versionDir(ctx.paths.store, request.serverName, request.version);
   const cacheDir = path.join(target, 'uv-cache');
   const recordFile = path.join(target, INSTALL_RECORD);
-  if (existsSync(recordFile)) {
+  // A cache deleted by hand is fetched again: the entry runs offline on it.
+  if (existsSync(recordFile) && existsSync(cacheDir)) {
     const record = JSON.parse(await readFile(recordFile, 'utf8')) as { scripts?: string[] };
     return { storePath: target, cacheDir, scripts: record.scripts ?? [], added: false };
   }

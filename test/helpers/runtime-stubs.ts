@@ -3,7 +3,8 @@
 // with a PATH that has no node. The program appends its argv to a log (the tests compare it exactly) and behaves
 // like the real tool where mcpm depends on it:
 //   uvx --version                      prints a uv version (STUB_UV_VERSION, else a recent one);
-//   uvx ... python -c <script> <pkg>   prints the package's console scripts (the install's pre-fetch);
+//   uvx ... python -c <script> <pkg>   creates --cache-dir and prints the package's console scripts (the
+//                                      install's pre-fetch);
 //   uvx ... --env-file F ...           loads F as uv does (dotenv, single quotes), then runs the server;
 //   docker pull / image inspect        succeed / print the image's RepoDigests;
 //   docker run ...                     starts the server with only the environment docker would give the
@@ -39,7 +40,11 @@ const serve = (env) => {
 const after = (flag) => { const i = argv.indexOf(flag); return i === -1 ? undefined : argv[i + 1]; };
 if (tool === 'uvx') {
   if (argv[0] === '--version') { process.stdout.write((process.env.STUB_UV_VERSION || 'uv 0.9.5 (0123abcd 2025-10-20)') + '\n'); process.exit(0); }
-  if (argv.includes('-c')) { process.stdout.write(SCRIPTS + '\n'); process.exit(0); }
+  if (argv.includes('-c')) {
+    fs.mkdirSync(after('--cache-dir'), { recursive: true }); // uv fills its cache there
+    process.stdout.write(SCRIPTS + '\n');
+    process.exit(0);
+  }
   const file = after('--env-file');
   if (file) for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=((?:'[^']*'|\\')*)$/.exec(line);
