@@ -53,7 +53,8 @@ export async function main(argv: string[]): Promise<void> {
       .description('install a server into the store and add it to MCP clients')
       .option('--client <id>', 'a client to write (repeatable; "all" = every detected client)', collect)
       .option('--env <KEY[=VALUE]>', 'an environment input; without =VALUE it is read from your environment (repeatable)', collect)
-      .option('--arg <NAME=VALUE>', 'a package argument, or a remote server\'s URL variable or header (repeatable)', collect)
+      .option('--arg <NAME=VALUE>', 'an argument, a {variable}, a bundle setting, or a remote server\'s URL variable or header (repeatable; repeat a NAME for several values)', collect)
+      .option('--package-type <type>', 'which of the server\'s packages to install: npm, pypi, oci, nuget, mcpb or remote (default: npm, then what this machine can run, then remote)')
       .option('--as <key>', 'the key of the entry in client files (default: the short name)')
       .option('--scope <scope>', '"user" (default) or "project": write the clients\' project files in this folder and record it in mcpm.json')
       .option('--dry-run', 'print the plan and write nothing')
@@ -340,8 +341,9 @@ function readVersion(): string {
 function renderInstall(result: Record<string, unknown>): string {
   if (result.dryRun) {
     const clients = (result.clients as Array<{ client: string; file: string }>).map((c) => `  ${c.client}: ${c.file}`).join('\n');
-    const pkg = result.package as { identifier: string; version: string };
-    return `Would install ${String(result.name)}@${String(result.version)} (npm ${pkg.identifier}@${pkg.version}) as "${String(result.key)}" into:\n${clients}`;
+    const pkg = result.package as { registryType: string; identifier: string; version: string } | undefined;
+    const what = pkg ? `${pkg.registryType} ${pkg.identifier}@${pkg.version}` : 'remote';
+    return `Would install ${String(result.name)}@${String(result.version)} (${what}) as "${String(result.key)}" into:\n${clients}`;
   }
   const clients = (result.clients as Array<{ client: string; file: string }>).map((c) => `${c.client} (${c.file})`).join(', ');
   const from = result.previousVersion ? ` (was ${String(result.previousVersion)})` : '';

@@ -1,60 +1,80 @@
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
-import { looksSecret, type InputRequest } from '../plan/inputs.js';
+import { checkValue, looksSecret, type ArgValues, type InputRequest } from '../plan/inputs.js';
+import { listOf } from '../plan/request.js';
 
 export interface ChosenInputs {
   env: Record<string, string>;
   secretEnv: Record<string, string>;
-  args: Record<string, string>;
+  args: ArgValues;
+  /** Values of secret arguments, variables and headers: kept in the secrets file, never in mcpm's state. */
+  secretArgs: ArgValues;
 }
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** `--env KEY=VALUE` sets a value; `--env KEY` takes KEY's value from mcpm's own environment. */
 export function parseAssignments(ctx: Context, flag: string, values: string[], fromEnvironment: boolean): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const item of values) {
+  for (const [key, value] of assignments(ctx, flag, values, fromEnvironment)) out[key] = value;
+  return out;
+}
+
+/** `--arg NAME=VALUE`, repeatable: a NAME given several times collects its values in order. */
+export function parseArgAssignments(ctx: Context, values: string[]): ArgValues {
+  const out: ArgValues = {};
+  for (const [key, value] of assignments(ctx, '--arg', values, false)) out[key] = key in out ? [...listOf(out[key]), value] : value;
+  return out;
+}
+
+function assignments(ctx: Context, flag: string, values: string[], fromEnvironment: boolean): Array<[string, string]> {
+  return values.map((item) => {
     const eq = item.indexOf('=');
     const key = eq === -1 ? item : item.slice(0, eq);
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) throw usageError(`Invalid ${flag} "${key}"`, `Use ${flag} NAME=VALUE${fromEnvironment ? ` or ${flag} NAME` : ''}.`);
-    if (eq !== -1) out[key] = item.slice(eq + 1);
-    else if (fromEnvironment && ctx.env[key] !== undefined) out[key] = ctx.env[key]!;
-    else {
-      throw new McpmError('EINPUT', `${flag} ${key} was given without a value${fromEnvironment ? `, and ${key} is not set in the environment` : ''}`, {
-        hint: `Use ${flag} ${key}=VALUE${fromEnvironment ? ` or export ${key} first` : ''}.`,
-      });
-    }
-  }
-  return out;
+    if (!NAME.test(key)) throw usageError(`Invalid ${flag} "${key}"`, `Use ${flag} NAME=VALUE${fromEnvironment ? ` or ${flag} NAME` : ''}.`);
+    if (eq !== -1) return [key, item.slice(eq + 1)];
+    if (fromEnvironment && ctx.env[key] !== undefined) return [key, ctx.env[key]!];
+    throw new McpmError('EINPUT', `${flag} ${key} was given without a value${fromEnvironment ? `, and ${key} is not set in the environment` : ''}`, {
+      hint: `Use ${flag} ${key}=VALUE${fromEnvironment ? ` or export ${key} first` : ''}.`,
+    });
+  });
+}
+
+export interface PreviousInputs {
+  env: Record<string, string>;
+  secretEnv: Record<string, string>;
+  args: ArgValues;
+  secretArgs: ArgValues;
 }
 
 /**
  * Decides every input's value: given on the command line, else kept from the installed version, else a prompt
- * on a TTY (secrets masked), else a required input is an error naming it. Unknown --env keys are passed through.
+ * on a TTY (secrets masked), else a required input is an error naming it. Values are checked against their
+ * choices and format (see checkValue). Unknown --env keys are passed through; unknown --arg names are an error.
  */
-export async function chooseInputs(
-  ctx: Context,
-  requests: InputRequest[],
-  given: { env: Record<string, string>; args: Record<string, string> },
-  previous: { env: Record<string, string>; secretEnv: Record<string, string>; args: Record<string, string> },
-): Promise<ChosenInputs> {
-  const chosen: ChosenInputs = { env: {}, secretEnv: {}, args: {} };
+export async function chooseInputs(ctx: Context, requests: InputRequest[], given: { env: Record<string, string>; args: ArgValues }, previous: PreviousInputs): Promise<ChosenInputs> {
+  const chosen: ChosenInputs = { env: {}, secretEnv: {}, args: {}, secretArgs: {} };
   const missing: InputRequest[] = [];
+  const where = { cwd: ctx.cwd, home: ctx.home };
   for (const request of requests) {
-    const bucket = request.kind === 'arg' ? chosen.args : request.isSecret ? chosen.secretEnv : chosen.env;
-    const supplied = request.kind === 'arg' ? given.args[request.name] : given.env[request.name];
-    const kept = request.kind === 'arg' ? previous.args[request.name] : previous.env[request.name] ?? previous.secretEnv[request.name];
-    let value = supplied ?? kept;
-    if (value === undefined && request.isRequired) {
-      if (request.default !== undefined && !ctx.prompter.available) value = request.default;
-      else if (ctx.prompter.available) value = await ask(ctx, request);
+    const arg = request.kind === 'arg';
+    const supplied = arg ? given.args[request.name] : given.env[request.name];
+    const kept = arg ? previous.args[request.name] ?? previous.secretArgs[request.name] : previous.env[request.name] ?? previous.secretEnv[request.name];
+    let values = listOf(supplied ?? kept);
+    if (values.length === 0 && request.isRequired) {
+      if (request.default !== undefined && !ctx.prompter.available) values = [request.default];
+      else if (ctx.prompter.available) values = [await ask(ctx, request)];
     }
-    if (value === undefined) {
+    if (values.length === 0) {
       if (request.isRequired) missing.push(request);
       continue;
     }
-    if (request.choices && request.choices.length > 0 && !request.choices.includes(value)) {
-      throw new McpmError('EINPUT', `${request.name} must be one of ${request.choices.join(', ')}`, { hint: `Pass a valid value with --${request.kind} ${request.name}=VALUE.` });
+    if (values.length > 1 && !request.isRepeated) {
+      throw new McpmError('EINPUT', `--arg ${request.name} was given ${values.length} times, but ${request.name} takes one value`, { hint: `Pass --arg ${request.name}=VALUE once.` });
     }
-    bucket[request.name] = value;
+    const checked = values.map((value) => checkValue(request, value, where));
+    if (!arg) (request.isSecret ? chosen.secretEnv : chosen.env)[request.name] = checked[0]!;
+    else (request.isSecret ? chosen.secretArgs : chosen.args)[request.name] = request.isRepeated ? checked : checked[0]!;
   }
   if (missing.length > 0) {
     const names = missing.map((r) => r.name);
@@ -84,5 +104,6 @@ async function ask(ctx: Context, request: InputRequest): Promise<string> {
   if (request.choices && request.choices.length > 0) {
     return ctx.prompter.select(label, request.choices.map((choice) => ({ title: choice, value: choice })));
   }
+  if (request.format === 'boolean') return ctx.prompter.select(label, [{ title: 'true', value: 'true' }, { title: 'false', value: 'false' }]);
   return ctx.prompter.text(label, { secret: request.isSecret, initial: request.default });
 }

@@ -3,14 +3,18 @@ import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import type { ClientLocation } from '../clients/locate.js';
 import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write.js';
-import { renderRemoteEntry, renderStdioEntry, type LaunchSpec } from '../plan/entry.js';
-import { renderPackageArguments } from '../plan/inputs.js';
+import { renderRemoteEntry, renderStdioEntry } from '../plan/entry.js';
+import type { ArgValues } from '../plan/inputs.js';
+import { npmLaunch, type Launch, type LaunchInputs } from '../plan/launch.js';
+import { listOf } from '../plan/request.js';
 import { renderRemote, secretHeaderNames } from '../plan/remote.js';
 import type { Package, Transport } from '../registry/types.js';
 import { installNpmPackage, type InstalledVersion, type LockedTree } from '../store/npm-install.js';
 import { updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
-import { readSecrets, removeSecrets, writeSecrets } from '../state/secrets.js';
+import { snapshotSecrets, writeSecrets } from '../state/secrets.js';
 import { recordSetup } from './project.js';
+import { installPackage, type InstalledPackage } from './install-package.js';
+import type { PreparedPackage } from './install-source.js';
 import { failpoint } from '../failpoints.js';
 
 export interface InstallTarget {
@@ -30,14 +34,24 @@ export interface InstallPlan {
   registry: string;
   scope: 'user' | 'project';
   source:
-    | { kind: 'npm'; package: { registryType: 'npm'; identifier: string; version: string; registryBaseUrl?: string }; definition: Package; lock?: LockedTree }
+    | { kind: 'npm'; package: PackageRecord & { registryType: 'npm' }; definition: Package; lock?: LockedTree }
+    | { kind: 'package'; package: PackageRecord; definition: Package; prepared: PreparedPackage }
     | { kind: 'remote'; remotes: Transport[] };
   key: string;
   targets: InstallTarget[];
   env: Record<string, string>;
   secretEnv: Record<string, string>;
-  args: Record<string, string>;
+  args: ArgValues;
+  /** Values of secret arguments/variables/headers: in the secrets file, never in the state. */
+  secretArgs: ArgValues;
   previous?: InstalledServer;
+}
+
+export interface PackageRecord {
+  registryType: string;
+  identifier: string;
+  version: string;
+  registryBaseUrl?: string;
 }
 
 /**
@@ -50,16 +64,18 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
   const installed: InstalledVersion | undefined = source.kind === 'npm'
     ? await installNpmPackage(ctx, { serverName: plan.server, ...source.package, allowScripts: flags.allowScripts, engineStrict: flags.engineStrict, lock: source.lock })
     : undefined;
+  const other: InstalledPackage | undefined = source.kind === 'package' ? await installPackage(ctx, plan.server, source.prepared) : undefined;
   const writes: AppliedWrite[] = [];
-  const previousSecrets = plan.previous ? await readSecrets(ctx, plan.server) : {};
+  const restoreSecrets = await snapshotSecrets(ctx, plan.server);
   try {
-    const secretsPath = await writeSecrets(ctx, plan.server, plan.secretEnv, { always: source.kind === 'npm' });
+    const format = source.kind === 'npm' ? 'node' : other?.secretsFormat;
+    const secretsPath = await writeSecrets(ctx, plan.server, { env: plan.secretEnv, args: plan.secretArgs }, format, { always: source.kind === 'npm' });
     failpoint('after-secrets');
     // Journal first: if mcpm dies between the client writes and the state write, a rerun knows these entries.
     await updateState(ctx, (state) => {
       state.pending = { ...state.pending, [plan.server]: { entries: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })), startedAt: new Date().toISOString() } };
     });
-    const entryFor = entryRenderer(ctx, plan, installed, secretsPath);
+    const entryFor = entryRenderer(ctx, plan, installed, other, format ? secretsPath : undefined);
     const entries: ManagedEntry[] = [];
     for (const target of plan.targets) {
       const { location, key, previousEntry } = target;
@@ -103,10 +119,13 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         registry: plan.registry,
         ...(source.kind === 'npm'
           ? { package: source.package, storePath: installed!.storePath, bin: installed!.bin }
-          : { remote: { transport: (plan.targets[0]?.remote?.type ?? 'streamable-http') as 'streamable-http' | 'sse', url: plan.targets[0]?.remote?.url ?? '' } }),
+          : source.kind === 'package'
+            ? { package: { ...source.package, ...other!.record }, ...(other!.storePath ? { storePath: other!.storePath } : {}) }
+            : { remote: { transport: (plan.targets[0]?.remote?.type ?? 'streamable-http') as 'streamable-http' | 'sse', url: plan.targets[0]?.remote?.url ?? '' } }),
         env: plan.env,
         args: plan.args,
         secretEnv: Object.keys(plan.secretEnv),
+        ...(Object.keys(plan.secretArgs).length ? { secretArgs: Object.keys(plan.secretArgs) } : {}),
         ...(ctx.profile !== 'default' ? { profile: ctx.profile } : {}),
         inputsByProfile: { ...before?.inputsByProfile, [ctx.profile]: { env: plan.env, args: plan.args } },
         entries: mergeEntries(before?.entries ?? [], entries),
@@ -116,16 +135,17 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     });
     failpoint('after-state-write');
     // The user's global manifest + lock live in the state folder; a project's beside its mcpm.json.
-    await recordSetup(ctx.paths.state, plan, 'user', installed);
-    if (plan.scope === 'project') await recordSetup(ctx.cwd, plan, 'project', installed);
+    const stored = installed ?? (other?.storePath ? { storePath: other.storePath } : undefined);
+    await recordSetup(ctx.paths.state, plan, 'user', stored);
+    if (plan.scope === 'project') await recordSetup(ctx.cwd, plan, 'project', stored);
   } catch (error) {
     for (const write of writes.reverse()) {
       const undone = await undoWrite(write).catch(() => false);
       if (!undone) ctx.out.warn(`Could not undo the change to ${write.file}; it was edited meanwhile`);
     }
-    if (plan.previous) await writeSecrets(ctx, plan.server, previousSecrets).catch(() => undefined);
-    else await removeSecrets(ctx, plan.server).catch(() => undefined);
+    await restoreSecrets().catch(() => undefined);
     if (installed?.added) await rm(installed.storePath, { recursive: true, force: true }).catch(() => undefined);
+    if (other?.added && other.storePath) await rm(other.storePath, { recursive: true, force: true }).catch(() => undefined);
     await updateState(ctx, (state) => {
       if (state.pending) delete state.pending[plan.server];
     }).catch(() => undefined);
@@ -137,7 +157,11 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     version: plan.version,
     previousVersion: plan.previous?.version !== plan.version ? plan.previous?.version : undefined,
     registry: plan.registry,
-    ...(source.kind === 'npm' ? { package: source.package, storePath: installed!.storePath, integrity: installed!.integrity } : { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.remote?.type, url: t.remote?.url })) }),
+    ...(source.kind === 'npm'
+      ? { package: source.package, storePath: installed!.storePath, integrity: installed!.integrity }
+      : source.kind === 'package'
+        ? { package: { ...source.package, ...other!.record }, ...(other!.storePath ? { storePath: other!.storePath } : {}) }
+        : { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.remote?.type, url: t.remote?.url })) }),
     key: plan.key,
     scope: plan.scope,
     clients: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })),
@@ -151,18 +175,24 @@ function mergeEntries(before: ManagedEntry[], now: ManagedEntry[]): ManagedEntry
   return [...before.filter((old) => !now.some((entry) => same(old, entry))), ...now];
 }
 
-function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVersion | undefined, secretsPath: string | undefined) {
+function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVersion | undefined, other: InstalledPackage | undefined, secretsPath: string | undefined) {
   const { source } = plan;
-  if (source.kind === 'npm') {
-    const launch: LaunchSpec = {
-      command: ctx.nodePath,
-      args: [...(secretsPath ? [`--env-file=${secretsPath}`] : []), installed!.bin, ...renderPackageArguments(source.definition, { ...plan.args, ...plan.secretEnv })],
+  const secretNames = new Set([...Object.keys(plan.secretEnv), ...Object.keys(plan.secretArgs)]);
+  if (source.kind !== 'remote') {
+    const inputs: LaunchInputs = {
+      values: { ...plan.args, ...plan.secretArgs },
       env: plan.env,
+      secretEnv: plan.secretEnv,
+      secretsFile: Object.keys(plan.secretEnv).length > 0 ? secretsPath : undefined,
+      isSecret: (name) => secretNames.has(name),
     };
-    return (target: InstallTarget) => renderStdioEntry(target.location.client.stdio, launch, target.key);
+    const launch: Launch = source.kind === 'npm' ? npmLaunch(source.definition, inputs, { node: ctx.nodePath, bin: installed!.bin }) : other!.launch(inputs);
+    return (target: InstallTarget) => {
+      warnSecrets(ctx, launch, target.location.file);
+      return renderStdioEntry(target.location.client.stdio, { command: launch.command, args: launch.args, env: launch.env }, target.key);
+    };
   }
-  const values = { ...plan.args, ...plan.secretEnv };
-  const secretNames = new Set(Object.keys(plan.secretEnv));
+  const values = Object.fromEntries(Object.entries({ ...plan.args, ...plan.secretArgs }).map(([name, value]) => [name, listOf(value)[0]!]));
   return (target: InstallTarget) => {
     const remote = target.remote!;
     const secretHeaders = secretHeaderNames(remote, secretNames);
@@ -172,4 +202,14 @@ function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVers
     const spec = renderRemote(remote, remote.type as 'streamable-http' | 'sse', values);
     return renderRemoteEntry(target.location.client.remote!.shape, spec, target.key);
   };
+}
+
+/** Secrets that could not be kept out of the client's file: the user should know where they are. */
+function warnSecrets(ctx: Context, launch: Launch, file: string): void {
+  if (launch.secretArgs.length > 0) {
+    ctx.out.warn(`The server takes ${launch.secretArgs.join(', ')} as command-line arguments: written in plaintext to ${file}`);
+  }
+  if (launch.secretEnvInEntry.length > 0) {
+    ctx.out.warn(`This server's launcher reads no env file: ${launch.secretEnvInEntry.join(', ')} written in plaintext to ${file}`);
+  }
 }

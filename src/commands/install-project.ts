@@ -47,7 +47,7 @@ export async function installProject(ctx: Context, options: { env?: string[]; ar
       scope: 'project',
       as: wanted.key,
       env: [...Object.entries(wanted.env ?? {}).map(([k, v]) => `${k}=${v}`), ...(options.env ?? [])],
-      arg: [...Object.entries(wanted.args ?? {}).map(([k, v]) => `${k}=${v}`), ...(options.arg ?? [])],
+      arg: [...Object.entries(wanted.args ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => `${k}=${one}`)), ...(options.arg ?? [])],
       allowScripts: options.allowScripts,
       recordRange: wanted.range,
       ...(locked?.package ? { lock: { integrity: locked.package.integrity, packages: locked.dependencies } } : {}),

@@ -5,17 +5,15 @@ import type { ClientLocation } from '../clients/locate.js';
 import { samePath } from '../clients/paths.js';
 import { clientKey } from '../clients/table.js';
 import { readClientFile } from '../clients/write.js';
-import { fixedEnvironment, inputRequests } from '../plan/inputs.js';
-import { remoteInputRequests } from '../plan/remote.js';
 import { parseNameSpec } from '../plan/version.js';
 import { resolveVersion } from '../registry/resolve.js';
 import { defaultEntryKey } from '../registry/short-name.js';
-import type { Package, ServerJson, Transport } from '../registry/types.js';
 import { assertSafe } from '../store/layout.js';
 import type { LockedTree } from '../store/npm-install.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
-import { readSecrets } from '../state/secrets.js';
-import { chooseInputs, parseAssignments } from './inputs.js';
+import { readAllSecrets } from '../state/secrets.js';
+import { chooseInputs, parseArgAssignments, parseAssignments } from './inputs.js';
+import { prepareSource, sourceEnvironment, sourceRequests, type PreparedSource } from './install-source.js';
 import { applyInstall, type InstallPlan, type InstallTarget } from './install-apply.js';
 import { chooseClients, locationOfEntry, parseScope } from './targets.js';
 
@@ -30,13 +28,13 @@ export interface InstallOptions {
   engineStrict?: boolean;
   /** `mcpm import`: the entry at the key is the user's hand-written one, replaced on purpose. */
   adopt?: boolean;
+  /** npm, pypi, oci, nuget, mcpb or remote: which of the server's packages to install (default: see plan/source.ts). */
+  packageType?: string;
   /** Installing from a lock file: the exact package integrity and dependency tree. */
   lock?: LockedTree;
   /** The range to record (update and lock installs pin a version but keep the range the user asked for). */
   recordRange?: string;
 }
-
-type Source = { kind: 'npm'; pkg: Package & { identifier: string } } | { kind: 'remote'; remotes: Transport[] };
 
 /** Resolves, plans and checks an install (nothing is written here), then hands the plan to applyInstall. */
 export async function install(ctx: Context, spec: string, options: InstallOptions): Promise<unknown> {
@@ -49,19 +47,22 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const server = chosen.server;
   if (chosen.meta.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
   assertSafe(server.name, server.version);
-  const source = chooseSource(server);
-
   const sameServer = existing?.name === server.name ? existing : undefined;
   const given = {
     env: parseAssignments(ctx, '--env', options.env ?? [], true),
-    args: parseAssignments(ctx, '--arg', options.arg ?? [], false),
+    args: parseArgAssignments(ctx, options.arg ?? []),
   };
+  const source = await prepareSource(ctx, server, options.packageType, sameServer);
+
   // Inputs given before are kept, per profile: a server switched to another profile takes that profile's values.
   const sameProfile = sameServer && (sameServer.profile ?? 'default') === ctx.profile;
-  const kept = sameProfile ? { env: sameServer.env, args: sameServer.args } : sameServer?.inputsByProfile?.[ctx.profile] ?? { env: {}, args: {} };
-  const previous = { ...kept, secretEnv: sameServer ? await readSecrets(ctx, sameServer.name, ctx.profile) : {} };
-  const requests = source.kind === 'npm' ? inputRequests(source.pkg) : source.remotes.flatMap(remoteInputRequests);
+  const keptInputs = sameProfile ? { env: sameServer.env, args: sameServer.args } : sameServer?.inputsByProfile?.[ctx.profile] ?? { env: {}, args: {} };
+  const kept = sameServer ? await readAllSecrets(ctx, sameServer.name, ctx.profile) : { env: {}, args: {} };
+  const previous = { ...keptInputs, secretEnv: kept.env, secretArgs: kept.args };
+  const requests = sourceRequests(source);
   const inputs = await chooseInputs(ctx, requests, given, previous);
+  const secretNames = new Set(requests.filter((r) => r.isSecret).map((r) => r.name));
+  const environment = sourceEnvironment(source, inputs, { ...inputs.args, ...inputs.secretArgs }, (name) => secretNames.has(name));
 
   const baseKey = options.as ?? sameServer?.entries[0]?.key ?? defaultEntryKey(server.name);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(baseKey)) {
@@ -84,14 +85,13 @@ export async function install(ctx: Context, spec: string, options: InstallOption
     range: options.recordRange ?? range,
     registry: chosen.registry,
     scope,
-    source: source.kind === 'npm'
-      ? { kind: 'npm', package: { registryType: 'npm', identifier: source.pkg.identifier, version: source.pkg.version ?? server.version, registryBaseUrl: source.pkg.registryBaseUrl }, definition: source.pkg, lock: options.lock }
-      : { kind: 'remote', remotes: source.remotes },
+    source: planSource(source, server.version, options.lock),
     key: baseKey,
     targets,
-    env: source.kind === 'npm' ? { ...fixedEnvironment(source.pkg), ...inputs.env } : {},
-    secretEnv: inputs.secretEnv,
+    env: environment.env,
+    secretEnv: environment.secretEnv,
     args: inputs.args,
+    secretArgs: inputs.secretArgs,
     previous: sameServer,
   };
   if (options.dryRun) return { dryRun: true, ...describePlan(plan) };
@@ -104,14 +104,29 @@ export function describePlan(plan: InstallPlan) {
     version: plan.version,
     previousVersion: plan.previous?.version,
     registry: plan.registry,
-    ...(plan.source.kind === 'npm' ? { package: plan.source.package } : { remote: plan.source.remotes.map((r) => ({ type: r.type, url: r.url })) }),
+    ...(plan.source.kind !== 'remote' ? { package: plan.source.package } : { remote: plan.source.remotes.map((r) => ({ type: r.type, url: r.url })) }),
     key: plan.key,
     scope: plan.scope,
     clients: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })),
     env: Object.keys(plan.env),
     secretEnv: Object.keys(plan.secretEnv),
     args: plan.args,
+    ...(Object.keys(plan.secretArgs).length ? { secretArgs: Object.keys(plan.secretArgs) } : {}),
   };
+}
+
+/** What the plan (and the state) say about the chosen source. */
+function planSource(source: PreparedSource, serverVersion: string, lock?: LockedTree): InstallPlan['source'] {
+  if (source.kind === 'remote') return { kind: 'remote', remotes: source.remotes };
+  const { pkg } = source;
+  const record = {
+    registryType: source.kind,
+    identifier: pkg.identifier,
+    version: pkg.version ?? serverVersion,
+    ...(pkg.registryBaseUrl ? { registryBaseUrl: pkg.registryBaseUrl } : {}),
+  };
+  if (source.kind === 'npm') return { kind: 'npm', package: { ...record, registryType: 'npm' }, definition: pkg, lock };
+  return { kind: 'package', package: record, definition: pkg, prepared: source };
 }
 
 /** Named clients, else the clients the server is already in, else the detected ones; plus its other entries. */
@@ -126,8 +141,8 @@ async function targetLocations(ctx: Context, requested: string[], scope: 'user' 
 }
 
 /** For a remote server, each client gets the first transport it can speak; a client that can speak none is said so. */
-function withTransports(locations: ClientLocation[], source: Source, named: boolean): Array<Omit<InstallTarget, 'key' | 'previousEntry'>> {
-  if (source.kind === 'npm') return locations.map((location) => ({ location }));
+function withTransports(locations: ClientLocation[], source: PreparedSource, named: boolean): Array<Omit<InstallTarget, 'key' | 'previousEntry'>> {
+  if (source.kind !== 'remote') return locations.map((location) => ({ location }));
   const usable = locations.flatMap((location) => {
     const remote = source.remotes.find((r) => location.client.remote?.transports.includes(r.type as 'streamable-http' | 'sse'));
     if (remote) return [{ location, remote }];
@@ -157,17 +172,5 @@ async function checkTarget(target: InstallTarget, installed: InstalledServer | u
   if (owner && owner.name === name && installed) return;
   throw new McpmError('ECONFLICT', `${location.client.name} already has an entry "${key}" ${whose} (${location.file})`, {
     hint: 'Choose another key with --as <key>; mcpm never overwrites an entry it does not own.',
-  });
-}
-
-function chooseSource(server: ServerJson): Source {
-  const packages = server.packages ?? [];
-  const npm = packages.find((p) => p.registryType === 'npm' && typeof p.identifier === 'string' && (p.transport?.type ?? 'stdio') === 'stdio');
-  if (npm) return { kind: 'npm', pkg: npm as Package & { identifier: string } };
-  const remotes = (server.remotes ?? []).filter((r) => (r.type === 'streamable-http' || r.type === 'sse') && typeof r.url === 'string');
-  if (remotes.length > 0) return { kind: 'remote', remotes };
-  const kinds = [...new Set(packages.map((p) => p.registryType ?? 'unknown'))];
-  throw new McpmError('EUNSUPPORTED', `${server.name} has no npm package with a stdio transport and no remote endpoint${kinds.length ? ` (it offers: ${kinds.join(', ')})` : ''}`, {
-    hint: 'This version of mcpm installs npm-packaged and remote servers; other package types are not supported yet.',
   });
 }

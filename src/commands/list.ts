@@ -1,11 +1,11 @@
 import type { Context } from '../context.js';
-import { readState } from '../state/installed.js';
+import { readState, type InstalledServer } from '../state/installed.js';
 
 export interface ListedServer {
   name: string;
   key: string;
   version: string;
-  /** `identifier@version` of the npm package, or `remote <url>`. */
+  /** `identifier@version` of the package (an oci image by its pinned reference, a bundle by its URL), or `remote <url>`. */
   package: string;
   registry: string;
   clients: Array<{ client: string; file: string; key: string }>;
@@ -23,10 +23,16 @@ export function list(ctx: Context): ListedServer[] {
       name: server.name,
       key: server.entries[0]?.key ?? '',
       version: server.version,
-      package: server.package ? `${server.package.identifier}@${server.package.version}` : `remote ${server.remote?.url ?? ""}`,
+      package: server.package ? packageLabel(server.package) : `remote ${server.remote?.url ?? ''}`,
       registry: server.registry,
       clients: server.entries.map((entry) => ({ client: entry.client, file: entry.file, key: entry.key })),
     }));
+}
+
+function packageLabel(pkg: NonNullable<InstalledServer['package']>): string {
+  if (pkg.registryType === 'oci') return pkg.image ?? pkg.identifier;
+  if (pkg.registryType === 'mcpb') return pkg.identifier;
+  return `${pkg.identifier}@${pkg.version}`;
 }
 
 export function renderList(servers: ListedServer[]): string {

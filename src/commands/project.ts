@@ -4,6 +4,7 @@ import { McpmError } from '../errors.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import type { InstallPlan } from './install-apply.js';
 import { storeTree, updateLock } from '../state/lockfile.js';
+import type { ArgValues } from '../plan/request.js';
 
 /**
  * A project's `mcpm.json`: what the project asked for (server, range, registry, non-secret inputs, clients), so the
@@ -11,7 +12,7 @@ import { storeTree, updateLock } from '../state/lockfile.js';
  */
 export interface ProjectManifest {
   formatVersion: number;
-  servers: Record<string, { range: string; registry: string; key: string; clients: string[]; env?: Record<string, string>; args?: Record<string, string>; secrets?: string[] }>;
+  servers: Record<string, { range: string; registry: string; key: string; clients: string[]; env?: Record<string, string>; args?: ArgValues; secrets?: string[] }>;
 }
 
 export function manifestPath(projectDir: string): string {
@@ -54,7 +55,7 @@ export async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' 
       clients: plan.targets.filter((t) => t.location.scope === scope).map((t) => t.location.client.id),
       ...(Object.keys(plan.env).length ? { env: plan.env } : {}),
       ...(Object.keys(plan.args).length ? { args: plan.args } : {}),
-      ...(Object.keys(plan.secretEnv).length ? { secrets: Object.keys(plan.secretEnv) } : {}),
+      ...(Object.keys(plan.secretEnv).length + Object.keys(plan.secretArgs).length ? { secrets: [...Object.keys(plan.secretEnv), ...Object.keys(plan.secretArgs)] } : {}),
     };
   });
   const dependencies = installed ? await storeTree(installed.storePath) : undefined;
@@ -64,7 +65,9 @@ export async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' 
       registry: plan.registry,
       ...(plan.source.kind === 'npm'
         ? { package: { ...plan.source.package, ...(installed?.integrity ? { integrity: installed.integrity } : {}) }, ...(dependencies ? { dependencies } : {}) }
-        : { remote: { transport: plan.targets[0]?.remote?.type ?? 'streamable-http', url: plan.targets[0]?.remote?.url ?? '' } }),
+        : plan.source.kind === 'package'
+          ? { package: { ...plan.source.package } }
+          : { remote: { transport: plan.targets[0]?.remote?.type ?? 'streamable-http', url: plan.targets[0]?.remote?.url ?? '' } }),
     };
   });
 }

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { findInstalled, readState, updateState, type InstalledServer } from '../state/installed.js';
-import { readSecrets, secretsFile, writeSecrets } from '../state/secrets.js';
+import { readAllSecrets, readSecrets, secretsFile, writeSecrets } from '../state/secrets.js';
 
 /**
  * `mcpm secrets list|set|unset`. Values are never printed, logged or returned; `set` reads the value from a
@@ -27,8 +27,9 @@ export async function setSecret(ctx: Context, name: string, key: string, readVal
   const value = await readValue();
   if (value === '') throw new McpmError('EINPUT', `No value for ${key} was given`, { hint: 'Type it at the prompt, or pipe it on stdin: `printf %s "$TOKEN" | mcpm secrets set ...`.' });
   const profile = profileOf(ctx, server);
-  const values = { ...(await readSecrets(ctx, server.name, profile)), [key]: value };
-  await writeSecrets(ctx, server.name, values, { always: true, profile });
+  const current = await readAllSecrets(ctx, server.name, profile);
+  const values = { ...current.env, [key]: value };
+  await writeSecrets(ctx, server.name, { env: values, args: current.args }, current.format ?? 'node', { always: Boolean(server.package?.registryType === 'npm'), profile });
   await recordKeys(ctx, server, [...new Set([...server.secretEnv, key])]);
   return { name: server.name, profile, key, file: secretsFile(ctx, server.name, profile) };
 }
@@ -36,11 +37,12 @@ export async function setSecret(ctx: Context, name: string, key: string, readVal
 export async function unsetSecret(ctx: Context, name: string, key: string) {
   const server = requireServer(ctx, name);
   const profile = profileOf(ctx, server);
-  const values = await readSecrets(ctx, server.name, profile);
+  const current = await readAllSecrets(ctx, server.name, profile);
+  const values = current.env;
   if (!(key in values)) throw new McpmError('ENOTFOUND', `${server.name} has no secret ${key}`, { hint: `Run \`mcpm secrets list ${name}\`.` });
   delete values[key];
   // The state keeps the name: the server still expects it, and `mcpm check` reports it missing until it is set.
-  await writeSecrets(ctx, server.name, values, { always: Boolean(server.package), profile });
+  await writeSecrets(ctx, server.name, { env: values, args: current.args }, current.format ?? 'node', { always: server.package?.registryType === 'npm', profile });
   return { name: server.name, profile, key };
 }
 

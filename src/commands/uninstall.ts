@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { readClientFile, removeClientEntry } from '../clients/write.js';
@@ -35,6 +36,11 @@ export async function uninstall(ctx: Context, name: string) {
   failpoint('uninstall-after-state-write');
   await removeAllSecrets(ctx, server.name);
   if (server.storePath) await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
+  // Images live in the engine's own store, maybe shared with other containers: say so rather than remove them.
+  if (server.package?.image) {
+    const engine = path.basename(server.package.runtime ?? 'docker').replace(/\.exe$/i, '');
+    ctx.out.note(`The image ${server.package.image} stays in ${engine}'s image store (\`${engine} image rm ${server.package.image}\` removes it)`);
+  }
   for (const { location } of targets) ctx.out.remind(location.client.restart);
   return { name: server.name, version: server.version, removed };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EditRecord } from '../clients/format-editor.js';
+import type { ArgValues } from '../plan/request.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { matchesShortName } from '../registry/short-name.js';
@@ -30,21 +31,26 @@ export interface InstalledServer {
   /** The range the user asked for, when they gave one. */
   range?: string;
   registry: string;
-  /** The npm package in the store (stdio servers). */
-  package?: { registryType: string; identifier: string; version: string; registryBaseUrl?: string };
+  /**
+   * The package (stdio servers): the registry's fields, plus for other types than npm the runtime's absolute path
+   * (uvx, docker/podman, dnx, a bundle's command), the pinned image (oci) and the bundle's checksum (mcpb).
+   */
+  package?: { registryType: string; identifier: string; version: string; registryBaseUrl?: string; runtime?: string; image?: string; fileSha256?: string };
   /** The remote endpoint (remote servers), with header names only: secret values live in the secrets file. */
   remote?: { transport: 'streamable-http' | 'sse'; url: string };
-  /** The installed version's folder in the store, and the bin file the entry starts (npm only). */
+  /** The installed version's folder in the store (npm, pypi's uv cache, mcpb), and the bin file the entry starts (npm only). */
   storePath?: string;
   bin?: string;
   /** Input values that are not secret (secret ones live in the secrets folder, never here). */
   env: Record<string, string>;
-  args: Record<string, string>;
+  args: ArgValues;
   secretEnv: string[];
   /** The profile whose secrets the entries use (absent: "default"). */
   profile?: string;
   /** Non-secret inputs per profile, so switching profiles back keeps what was given before. */
-  inputsByProfile?: Record<string, { env: Record<string, string>; args: Record<string, string> }>;
+  inputsByProfile?: Record<string, { env: Record<string, string>; args: ArgValues }>;
+  /** Names of secret argument values (kept in the secrets file). */
+  secretArgs?: string[];
   entries: ManagedEntry[];
   /** Older versions kept in the store (newest last). */
   previousVersions: string[];

@@ -2,12 +2,15 @@ import { chmod, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import { formatEnvFileLine } from '../plan/env-file.js';
+import { envFileText, formatEnvFileLine, parseEnvFile } from '../plan/env-file.js';
+import type { EnvFileFormat } from '../plan/launch.js';
+import type { ArgValues } from '../plan/request.js';
 import { ensureDir, writeFileAtomicSafe } from './files.js';
 
 /**
- * Secret inputs live in one env file per server, mode 0600 in a 0700 folder, and reach the server through node's
- * `--env-file`. They are never written into a client's file, printed, or put in a process's arguments.
+ * Secret inputs live in one env file per server, mode 0600 in a 0700 folder, written in the format of the
+ * launcher that reads it (node's, docker's or uv's --env-file; see plan/env-file.ts). They are never written into
+ * mcpm's state, printed, or put in a process's arguments by mcpm.
  */
 export function secretsFile(ctx: Context, serverName: string, profile = ctx.profile): string {
   // Profiles other than the default live under "@<profile>/", which no server namespace can be (no "@" in names).
@@ -15,27 +18,37 @@ export function secretsFile(ctx: Context, serverName: string, profile = ctx.prof
   return path.join(root, ...serverName.split('/')) + '.env';
 }
 
+export interface Secrets {
+  env: Record<string, string>;
+  /** Secret argument values, kept for reinstalls (as comment lines no launcher reads). */
+  args: ArgValues;
+  /** The launcher format the file was written in (read back from its header). */
+  format?: EnvFileFormat;
+}
+
 /**
- * Writes a server's secrets file. npm servers always get one (`always`), even empty, because their entries name it
- * with `--env-file`: `mcpm secrets set` can then add a value without touching any client file.
+ * Writes the file; returns its path when it holds environment values (what a launcher should be pointed at), or
+ * always for `always` (npm entries always name their file with --env-file, so `mcpm secrets set` can add a value
+ * without touching a client file).
  */
 export async function writeSecrets(
   ctx: Context,
   serverName: string,
-  values: Record<string, string>,
+  { env, args }: Secrets,
+  format: EnvFileFormat = 'node',
   options: { always?: boolean; profile?: string } = {},
 ): Promise<string | undefined> {
   const file = secretsFile(ctx, serverName, options.profile);
-  const keys = Object.keys(values);
-  if (keys.length === 0 && !options.always) {
+  const keys = Object.keys(env);
+  if (keys.length === 0 && Object.keys(args).length === 0 && !options.always) {
     await rm(file, { force: true });
     return undefined;
   }
   const lines = keys.map((key) => {
-    const line = formatEnvFileLine(key, values[key]!);
+    const line = formatEnvFileLine(key, env[key]!, format);
     if (line === undefined) {
-      throw new McpmError('EINPUT', `The value of ${key} cannot be stored in an env file (it contains every kind of quote)`, {
-        hint: 'Use a value without all three of \' " and `.',
+      throw new McpmError('EINPUT', `The secret ${key} cannot be stored in ${format === 'node' ? "node's" : format === 'docker' ? "docker's" : "uv's"} env file (its name or value has characters that file cannot hold)`, {
+        hint: format === 'node' ? 'Use a value without all three of \' " and `.' : 'Use a name of letters, digits and _ and a value on one line.',
       });
     }
     return line;
@@ -43,23 +56,34 @@ export async function writeSecrets(
   await ensureDir(path.dirname(file));
   // Only the user may list or read the folders on the way to the file, not only the file itself.
   for (let dir = path.dirname(file); dir.startsWith(ctx.paths.secrets); dir = path.dirname(dir)) await chmod(dir, 0o700).catch(() => undefined);
-  const body = lines.length > 0 ? `${lines.join('\n')}\n` : '';
-  await writeFileAtomicSafe(file, `# Secrets for ${serverName}, written by mcpm (mcpm secrets set|unset). Mode 0600.\n${body}`, { mode: 0o600 });
-  return file;
+  await writeFileAtomicSafe(file, envFileText(serverName, format, lines, args), { mode: 0o600 });
+  return keys.length > 0 || options.always ? file : undefined;
 }
 
-/** Reads back what writeSecrets wrote (only mcpm's own quoting needs to be understood). */
-export async function readSecrets(ctx: Context, serverName: string, profile?: string): Promise<Record<string, string>> {
+/** Reads back what writeSecrets wrote. */
+export async function readAllSecrets(ctx: Context, serverName: string, profile?: string): Promise<Secrets> {
   let text: string;
   try {
     text = await readFile(secretsFile(ctx, serverName, profile), 'utf8');
   } catch {
-    return {};
+    return { env: {}, args: {} };
   }
-  const values: Record<string, string> = {};
-  const pattern = /^([A-Za-z_][A-Za-z0-9_]*)=(['"`])([\s\S]*?)\2$/gm;
-  for (const match of text.matchAll(pattern)) values[match[1]!] = match[3]!;
-  return values;
+  return parseEnvFile(text);
+}
+
+/** The secret environment values only. */
+export async function readSecrets(ctx: Context, serverName: string, profile?: string): Promise<Record<string, string>> {
+  return (await readAllSecrets(ctx, serverName, profile)).env;
+}
+
+/** The file as it is now, to put back if an install fails (format, argument lines and all). */
+export async function snapshotSecrets(ctx: Context, serverName: string): Promise<() => Promise<void>> {
+  const file = secretsFile(ctx, serverName);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return async () => {
+    if (text === undefined) await rm(file, { force: true });
+    else await writeFileAtomicSafe(file, text, { mode: 0o600 });
+  };
 }
 
 export async function removeSecrets(ctx: Context, serverName: string, profile?: string): Promise<void> {
