@@ -1,22 +1,23 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { EXIT_OK, EXIT_USAGE, McpmError, exitCodeFor } from './errors.js';
+import { mcpmVersion } from './version.js';
 
 /**
  * The only file that knows commander. Each command's module is imported when that command runs, so `mcpm --version`
  * and `mcpm list` never load pacote, arborist or the MCP SDK. Handlers return data; `finish` prints it once.
  */
-type Handler = (ctx: Context) => Promise<{ result: unknown; text?: string }>;
+type Handler = (ctx: Context) => Promise<{ result: unknown; text?: string } | { exitCode: number }>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export async function main(argv: string[]): Promise<void> {
   let globals: GlobalOptions = { json: argv.includes('--json') };
   let handler: Handler | undefined;
+  let ownsStdout = false;
   const program = new Command('mcpm')
     .description('A package manager for MCP servers: pinned, verified installs written into your MCP clients\' config files.')
-    .version(readVersion(), '-V, --version', 'print the version of mcpm')
+    .version(mcpmVersion(), '-V, --version', 'print the version of mcpm')
     .option('--json', 'print one JSON document on stdout: { ok, result } or { ok, error }')
     .option('--registry <urls>', 'registries to use, highest priority first (comma-separated; "embedded" is the built-in index)')
     .option('--timeout <ms>', 'how long to wait for a registry (default 5000; "5s" also works)')
@@ -114,6 +115,22 @@ export async function main(argv: string[]): Promise<void> {
     },
   );
 
+  register(
+    program
+      .command('run')
+      .argument('<name>', 'full name, short name or entry key')
+      .argument('[args...]', 'extra arguments for the server, after --')
+      .description('start an installed server as its client would, on stdio'),
+    ([name, extra]) => {
+      // The server's protocol owns stdout from here: mcpm's own errors go to stderr even under --json.
+      ownsStdout = true;
+      return async (ctx) => {
+        const { run } = await import('./commands/run.js');
+        return { exitCode: await run(ctx, name!, (extra as unknown as string[] | undefined) ?? []) };
+      };
+    },
+  );
+
   program.addOption(new Option('--no-color', 'same as NO_COLOR=1').hideHelp());
 
   try {
@@ -132,12 +149,14 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     const ctx = createContext(globals);
-    const { result, text } = await handler(ctx);
+    const outcome = await handler(ctx);
+    if ('exitCode' in outcome) return finish(outcome.exitCode);
+    const { result, text } = outcome;
     if (globals.json) process.stdout.write(`${JSON.stringify({ ok: true, result }, null, 2)}\n`);
     else if (text !== undefined) process.stdout.write(`${text}\n`);
     finish(EXIT_OK);
   } catch (error) {
-    fail(error, globals);
+    fail(error, ownsStdout ? { ...globals, json: false } : globals);
   }
 }
 
@@ -161,11 +180,6 @@ function fail(error: unknown, globals: GlobalOptions): void {
 function finish(code: number): void {
   process.exitCode = code;
   process.stdout.write('', () => process.exit(code));
-}
-
-function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 function renderInstall(result: Record<string, unknown>): string {

@@ -6,6 +6,8 @@ export interface ChosenInputs {
   env: Record<string, string>;
   secretEnv: Record<string, string>;
   args: Record<string, string>;
+  /** Secret arguments and secret remote inputs: kept in the secret store, never in state or a client's file. */
+  secretArgs: Record<string, string>;
 }
 
 /** `--env KEY=VALUE` sets a value; `--env KEY` takes KEY's value from mcpm's own environment. */
@@ -36,10 +38,10 @@ export async function chooseInputs(
   given: { env: Record<string, string>; args: Record<string, string> },
   previous: { env: Record<string, string>; secretEnv: Record<string, string>; args: Record<string, string> },
 ): Promise<ChosenInputs> {
-  const chosen: ChosenInputs = { env: {}, secretEnv: {}, args: {} };
+  const chosen: ChosenInputs = { env: {}, secretEnv: {}, args: {}, secretArgs: {} };
   const missing: InputRequest[] = [];
   for (const request of requests) {
-    const bucket = request.kind === 'arg' ? chosen.args : request.isSecret ? chosen.secretEnv : chosen.env;
+    const bucket = request.kind === 'arg' ? (request.isSecret ? chosen.secretArgs : chosen.args) : request.isSecret ? chosen.secretEnv : chosen.env;
     const supplied = request.kind === 'arg' ? given.args[request.name] : given.env[request.name];
     const kept = request.kind === 'arg' ? previous.args[request.name] : previous.env[request.name] ?? previous.secretEnv[request.name];
     let value = supplied ?? kept;

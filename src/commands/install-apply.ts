@@ -6,9 +6,11 @@ import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write
 import { renderRemoteEntry, renderStdioEntry, type LaunchSpec } from '../plan/entry.js';
 import { renderPackageArguments } from '../plan/inputs.js';
 import { renderRemote, secretHeaderNames } from '../plan/remote.js';
+import { dataFolderEnv, mcpmScript } from '../paths.js';
 import type { Package, Transport } from '../registry/types.js';
 import { installNpmPackage, type InstalledVersion } from '../store/npm-install.js';
 import { updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
+import { readSecretJson, writeSecretJson } from '../state/secret-json.js';
 import { readSecrets, removeSecrets, writeSecrets } from '../state/secrets.js';
 import { recordInProject } from './project.js';
 import { failpoint } from '../failpoints.js';
@@ -37,6 +39,7 @@ export interface InstallPlan {
   env: Record<string, string>;
   secretEnv: Record<string, string>;
   args: Record<string, string>;
+  secretArgs: Record<string, string>;
   previous?: InstalledServer;
 }
 
@@ -52,8 +55,10 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     : undefined;
   const writes: AppliedWrite[] = [];
   const previousSecrets = plan.previous ? await readSecrets(ctx, plan.server) : {};
+  const previousSecretArgs = plan.previous ? await readSecretJson<Record<string, string>>(ctx, plan.server, 'args') : undefined;
   try {
     const secretsPath = await writeSecrets(ctx, plan.server, plan.secretEnv);
+    await writeSecretJson(ctx, plan.server, 'args', Object.keys(plan.secretArgs).length > 0 ? plan.secretArgs : undefined);
     failpoint('after-secrets');
     // Journal first: if mcpm dies between the client writes and the state write, a rerun knows these entries.
     await updateState(ctx, (state) => {
@@ -102,11 +107,12 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         range: plan.range,
         registry: plan.registry,
         ...(source.kind === 'npm'
-          ? { package: source.package, storePath: installed!.storePath, bin: installed!.bin }
+          ? { package: source.package, storePath: installed!.storePath, bin: installed!.bin, packageArguments: source.definition.packageArguments ?? [] }
           : { remote: { transport: (plan.targets[0]?.remote?.type ?? 'streamable-http') as 'streamable-http' | 'sse', url: plan.targets[0]?.remote?.url ?? '' } }),
         env: plan.env,
         args: plan.args,
         secretEnv: Object.keys(plan.secretEnv),
+        secretArgs: Object.keys(plan.secretArgs),
         entries: mergeEntries(before?.entries ?? [], entries),
         previousVersions: kept,
         installedAt: new Date().toISOString(),
@@ -121,6 +127,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     }
     if (plan.previous) await writeSecrets(ctx, plan.server, previousSecrets).catch(() => undefined);
     else await removeSecrets(ctx, plan.server).catch(() => undefined);
+    await writeSecretJson(ctx, plan.server, 'args', previousSecretArgs).catch(() => undefined);
     if (installed?.added) await rm(installed.storePath, { recursive: true, force: true }).catch(() => undefined);
     await updateState(ctx, (state) => {
       if (state.pending) delete state.pending[plan.server];
@@ -133,11 +140,14 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     version: plan.version,
     previousVersion: plan.previous?.version !== plan.version ? plan.previous?.version : undefined,
     registry: plan.registry,
-    ...(source.kind === 'npm' ? { package: source.package, storePath: installed!.storePath, integrity: installed!.integrity } : { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.remote?.type, url: t.remote?.url })) }),
+    ...(source.kind === 'npm'
+      ? { package: source.package, storePath: installed!.storePath, integrity: installed!.integrity }
+      : { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.remote?.type, url: t.remote?.url })) }),
     key: plan.key,
     scope: plan.scope,
     clients: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })),
     secretEnv: Object.keys(plan.secretEnv),
+    secretArgs: Object.keys(plan.secretArgs),
   };
 }
 
@@ -149,7 +159,15 @@ function mergeEntries(before: ManagedEntry[], now: ManagedEntry[]): ManagedEntry
 
 function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVersion | undefined, secretsPath: string | undefined) {
   const { source } = plan;
+  // `mcpm run <name>` by absolute paths (node, mcpm's own script) and the data folder, so a client can start it with
+  // a minimal environment; it resolves secrets at spawn time.
+  const viaMcpm: LaunchSpec = { command: ctx.nodePath, args: [mcpmScript(), 'run', plan.server], env: dataFolderEnv(ctx.paths, ctx.env, ctx.platform, ctx.home) };
   if (source.kind === 'npm') {
+    const secretArgs = Object.keys(plan.secretArgs);
+    if (secretArgs.length > 0) {
+      ctx.out.note(`${plan.server} takes ${secretArgs.join(', ')} as ${secretArgs.length > 1 ? 'arguments' : 'an argument'}, a secret: its entries start \`mcpm run ${plan.server}\`, which passes ${secretArgs.length > 1 ? 'them' : 'it'} only when it starts the server, so no client file holds ${secretArgs.length > 1 ? 'them' : 'it'}.`);
+      return (target: InstallTarget) => renderStdioEntry(target.location.client.stdio, viaMcpm, target.key);
+    }
     const launch: LaunchSpec = {
       command: ctx.nodePath,
       args: [...(secretsPath ? [`--env-file=${secretsPath}`] : []), installed!.bin, ...renderPackageArguments(source.definition, { ...plan.args, ...plan.secretEnv })],
@@ -157,8 +175,8 @@ function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVers
     };
     return (target: InstallTarget) => renderStdioEntry(target.location.client.stdio, launch, target.key);
   }
-  const values = { ...plan.args, ...plan.secretEnv };
-  const secretNames = new Set(Object.keys(plan.secretEnv));
+  const values = { ...plan.args, ...plan.secretArgs, ...plan.secretEnv };
+  const secretNames = new Set([...Object.keys(plan.secretEnv), ...Object.keys(plan.secretArgs)]);
   return (target: InstallTarget) => {
     const remote = target.remote!;
     const secretHeaders = secretHeaderNames(remote, secretNames);

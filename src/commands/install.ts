@@ -13,6 +13,7 @@ import { defaultEntryKey } from '../registry/short-name.js';
 import type { Package, ServerJson, Transport } from '../registry/types.js';
 import { assertSafe } from '../store/layout.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { readSecretJson } from '../state/secret-json.js';
 import { readSecrets } from '../state/secrets.js';
 import { chooseInputs, parseAssignments } from './inputs.js';
 import { applyInstall, type InstallPlan, type InstallTarget } from './install-apply.js';
@@ -53,7 +54,11 @@ export async function install(ctx: Context, spec: string, options: InstallOption
     args: parseAssignments(ctx, '--arg', options.arg ?? [], false),
   };
   const previous = sameServer
-    ? { env: sameServer.env, args: sameServer.args, secretEnv: await readSecrets(ctx, sameServer.name) }
+    ? {
+        env: sameServer.env,
+        args: { ...sameServer.args, ...((await readSecretJson<Record<string, string>>(ctx, sameServer.name, 'args')) ?? {}) },
+        secretEnv: await readSecrets(ctx, sameServer.name),
+      }
     : { env: {}, args: {}, secretEnv: {} };
   const requests = source.kind === 'npm' ? inputRequests(source.pkg) : source.remotes.flatMap(remoteInputRequests);
   const inputs = await chooseInputs(ctx, requests, given, previous);
@@ -87,6 +92,7 @@ export async function install(ctx: Context, spec: string, options: InstallOption
     env: source.kind === 'npm' ? { ...fixedEnvironment(source.pkg), ...inputs.env } : {},
     secretEnv: inputs.secretEnv,
     args: inputs.args,
+    secretArgs: inputs.secretArgs,
     previous: sameServer,
   };
   if (options.dryRun) return { dryRun: true, ...describePlan(plan) };
@@ -106,6 +112,7 @@ export function describePlan(plan: InstallPlan) {
     env: Object.keys(plan.env),
     secretEnv: Object.keys(plan.secretEnv),
     args: plan.args,
+    secretArgs: Object.keys(plan.secretArgs),
   };
 }
 

@@ -49,7 +49,7 @@ export async function recordInProject(ctx: Context, plan: InstallPlan): Promise<
       clients: plan.targets.filter((t) => t.location.scope === 'project').map((t) => t.location.client.id),
       ...(Object.keys(plan.env).length ? { env: plan.env } : {}),
       ...(Object.keys(plan.args).length ? { args: plan.args } : {}),
-      ...(Object.keys(plan.secretEnv).length ? { secrets: Object.keys(plan.secretEnv) } : {}),
+      ...(Object.keys(plan.secretEnv).length + Object.keys(plan.secretArgs).length ? { secrets: [...Object.keys(plan.secretEnv), ...Object.keys(plan.secretArgs)] } : {}),
     };
   });
 }

@@ -4,6 +4,7 @@ import { McpmError } from '../errors.js';
 import { readClientFile, removeClientEntry } from '../clients/write.js';
 import { serverDir } from '../store/layout.js';
 import { findInstalled, readState, updateState } from '../state/installed.js';
+import { removeSecretJson } from '../state/secret-json.js';
 import { removeSecrets } from '../state/secrets.js';
 import { updateProjectManifest } from './project.js';
 import { locationOfEntry } from './targets.js';
@@ -35,6 +36,7 @@ export async function uninstall(ctx: Context, name: string) {
   });
   failpoint('uninstall-after-state-write');
   await removeSecrets(ctx, server.name);
+  await removeSecretJson(ctx, server.name, 'args');
   if (server.storePath) await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
   for (const { location } of targets) ctx.out.remind(location.client.restart);
   return { name: server.name, version: server.version, removed };

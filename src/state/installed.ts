@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { EditRecord } from '../clients/format-editor.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
+import type { Input } from '../registry/types.js';
 import { matchesShortName } from '../registry/short-name.js';
 import { withFileLock, writeFileAtomicSafe, readTextIfExists } from './files.js';
 
@@ -34,6 +35,8 @@ export interface InstalledServer {
   package?: { registryType: string; identifier: string; version: string; registryBaseUrl?: string };
   /** The remote endpoint (remote servers), with header names only: secret values live in the secrets file. */
   remote?: { transport: 'streamable-http' | 'sse'; url: string };
+  /** The package's arguments as the registry defines them, so `mcpm run` can render them with secret values. */
+  packageArguments?: Input[];
   /** The installed version's folder in the store, and the bin file the entry starts (npm only). */
   storePath?: string;
   bin?: string;
@@ -41,6 +44,8 @@ export interface InstalledServer {
   env: Record<string, string>;
   args: Record<string, string>;
   secretEnv: string[];
+  /** Names of secret arguments and secret remote inputs (values in the `args` secret file, see secret-json.ts). */
+  secretArgs?: string[];
   entries: ManagedEntry[];
   /** Older versions kept in the store (newest last). */
   previousVersions: string[];
