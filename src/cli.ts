@@ -120,7 +120,7 @@ export async function main(argv: string[]): Promise<void> {
       .command('run')
       .argument('<name>', 'full name, short name or entry key')
       .argument('[args...]', 'extra arguments for the server, after --')
-      .description('start an installed server as its client would, on stdio'),
+      .description('start an installed server as its client would (stdio), bridging a remote one to its URL'),
     ([name, extra]) => {
       // The server's protocol owns stdout from here: mcpm's own errors go to stderr even under --json.
       ownsStdout = true;
@@ -130,6 +130,18 @@ export async function main(argv: string[]): Promise<void> {
       };
     },
   );
+
+  register(program.command('login').argument('<name>', 'full name, short name or entry key').description('authorize mcpm with a remote server (OAuth in your browser); the tokens go to the secret store'), ([name]) => async (ctx) => {
+    const { login, renderLogin } = await import('./commands/login.js');
+    const result = await login(ctx, name!);
+    return { result, text: renderLogin(result) };
+  });
+
+  register(program.command('logout').argument('<name>', 'full name, short name or entry key').description('forget (and revoke, where the server allows) a remote server\'s OAuth tokens'), ([name]) => async (ctx) => {
+    const { logout } = await import('./commands/login.js');
+    const result = await logout(ctx, name!);
+    return { result, text: result.removed ? `Signed out of ${result.name}${result.revoked ? ' (tokens revoked)' : ''}` : `${result.name} had no stored tokens` };
+  });
 
   program.addOption(new Option('--no-color', 'same as NO_COLOR=1').hideHelp());
 
@@ -185,8 +197,10 @@ function finish(code: number): void {
 function renderInstall(result: Record<string, unknown>): string {
   if (result.dryRun) {
     const clients = (result.clients as Array<{ client: string; file: string }>).map((c) => `  ${c.client}: ${c.file}`).join('\n');
-    const pkg = result.package as { identifier: string; version: string };
-    return `Would install ${String(result.name)}@${String(result.version)} (npm ${pkg.identifier}@${pkg.version}) as "${String(result.key)}" into:\n${clients}`;
+    const pkg = result.package as { identifier: string; version: string } | undefined;
+    const remote = (result.remote as Array<{ type: string; url: string }> | undefined)?.[0];
+    const what = pkg ? `npm ${pkg.identifier}@${pkg.version}` : `remote ${remote?.type ?? ''} ${remote?.url ?? ''}`.trim();
+    return `Would install ${String(result.name)}@${String(result.version)} (${what}) as "${String(result.key)}" into:\n${clients}`;
   }
   const clients = (result.clients as Array<{ client: string; file: string }>).map((c) => `${c.client} (${c.file})`).join(', ');
   const from = result.previousVersion ? ` (was ${String(result.previousVersion)})` : '';

@@ -5,7 +5,7 @@ import type { ClientLocation } from '../clients/locate.js';
 import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write.js';
 import { renderRemoteEntry, renderStdioEntry, type LaunchSpec } from '../plan/entry.js';
 import { renderPackageArguments } from '../plan/inputs.js';
-import { renderRemote, secretHeaderNames } from '../plan/remote.js';
+import { preferredRemote, renderRemote, secretHeaderNames } from '../plan/remote.js';
 import { dataFolderEnv, mcpmScript } from '../paths.js';
 import type { Package, Transport } from '../registry/types.js';
 import { installNpmPackage, type InstalledVersion } from '../store/npm-install.js';
@@ -20,8 +20,10 @@ export interface InstallTarget {
   key: string;
   /** An earlier run of this install was killed after recording this entry as pending: the entry is ours. */
   resumed?: boolean;
-  /** For a remote server: the transport this client speaks. */
+  /** For a remote server: the transport this client speaks (or the one `mcpm run` bridges to). */
   remote?: Transport;
+  /** The client cannot hold this remote server in its file: its entry starts `mcpm run`, which bridges stdio to it. */
+  bridge?: boolean;
   previousEntry?: ManagedEntry;
 }
 
@@ -108,7 +110,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         registry: plan.registry,
         ...(source.kind === 'npm'
           ? { package: source.package, storePath: installed!.storePath, bin: installed!.bin, packageArguments: source.definition.packageArguments ?? [] }
-          : { remote: { transport: (plan.targets[0]?.remote?.type ?? 'streamable-http') as 'streamable-http' | 'sse', url: plan.targets[0]?.remote?.url ?? '' } }),
+          : { remote: remoteRecord(source.remotes) }),
         env: plan.env,
         args: plan.args,
         secretEnv: Object.keys(plan.secretEnv),
@@ -142,13 +144,19 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     registry: plan.registry,
     ...(source.kind === 'npm'
       ? { package: source.package, storePath: installed!.storePath, integrity: installed!.integrity }
-      : { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.remote?.type, url: t.remote?.url })) }),
+      : { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.remote?.type, url: t.remote?.url, ...(t.bridge ? { bridge: true } : {}) })) }),
     key: plan.key,
     scope: plan.scope,
     clients: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })),
     secretEnv: Object.keys(plan.secretEnv),
     secretArgs: Object.keys(plan.secretArgs),
   };
+}
+
+/** What `mcpm run` and `mcpm login` connect to: the preferred remote, with its definition to fill at start. */
+function remoteRecord(remotes: Transport[]): NonNullable<InstalledServer['remote']> {
+  const remote = preferredRemote(remotes)!;
+  return { transport: remote.type === 'sse' ? 'sse' : 'streamable-http', url: remote.url ?? '', definition: remote };
 }
 
 /** Entries in files this install did not touch stay recorded; the ones it wrote replace their old records. */
@@ -160,7 +168,7 @@ function mergeEntries(before: ManagedEntry[], now: ManagedEntry[]): ManagedEntry
 function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVersion | undefined, secretsPath: string | undefined) {
   const { source } = plan;
   // `mcpm run <name>` by absolute paths (node, mcpm's own script) and the data folder, so a client can start it with
-  // a minimal environment; it resolves secrets at spawn time.
+  // a minimal environment; it resolves secrets at spawn time and bridges remote servers.
   const viaMcpm: LaunchSpec = { command: ctx.nodePath, args: [mcpmScript(), 'run', plan.server], env: dataFolderEnv(ctx.paths, ctx.env, ctx.platform, ctx.home) };
   if (source.kind === 'npm') {
     const secretArgs = Object.keys(plan.secretArgs);
@@ -179,6 +187,13 @@ function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVers
   const secretNames = new Set([...Object.keys(plan.secretEnv), ...Object.keys(plan.secretArgs)]);
   return (target: InstallTarget) => {
     const remote = target.remote!;
+    if (target.bridge) {
+      ctx.out.note(
+        `${target.location.client.name} cannot connect to ${remote.type} servers from its file: its entry starts \`mcpm run ${plan.server}\`, which relays stdio to ${remote.url}` +
+          ` (if the server asks for authorization, run \`mcpm login ${plan.server}\` first, or sign in when the browser opens).`,
+      );
+      return renderStdioEntry(target.location.client.stdio, viaMcpm, target.key);
+    }
     const secretHeaders = secretHeaderNames(remote, secretNames);
     if (secretHeaders.length > 0) {
       ctx.out.warn(`${target.location.client.name} reads headers from its file: ${secretHeaders.join(', ')} written in plaintext to ${target.location.file}`);

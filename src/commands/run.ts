@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Context } from '../context.js';
-import { McpmError } from '../errors.js';
+import { McpmError, usageError } from '../errors.js';
 import { renderPackageArguments } from '../plan/inputs.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
 import { readSecretJson } from '../state/secret-json.js';
@@ -11,7 +11,7 @@ import { readSecrets, secretsFile } from '../state/secrets.js';
 /**
  * `mcpm run <name> [-- args]`: starts an installed server as its client entry would, for clients (and people) that
  * want one stable command. An npm server is node on its bin with stdio inherited, so nothing but the server's own
- * bytes reach stdout and no byte is copied through mcpm. Returns the
+ * bytes reach stdout and no byte is copied through mcpm; a remote server is bridged (see bridge.ts). Returns the
  * exit code mcpm should exit with. Loads neither commander-heavy paths nor the MCP SDK for npm servers.
  */
 export async function run(ctx: Context, name: string, extra: string[]): Promise<number> {
@@ -20,7 +20,9 @@ export async function run(ctx: Context, name: string, extra: string[]): Promise<
     throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
   }
   if (server.remote) {
-    throw new McpmError('EUNSUPPORTED', `${server.name} is a remote server; mcpm run starts npm servers only`, { hint: 'Your client connects to it by its URL.' });
+    if (extra.length > 0) throw usageError(`${server.name} is a remote server; it takes no arguments`, `Run \`mcpm run ${name}\` alone.`);
+    const { bridge } = await import('./bridge.js');
+    return bridge(ctx, server);
   }
   const { command, args, env } = await launchOf(ctx, server);
   return spawnPassthrough(command, [...args, ...extra], env);

@@ -36,6 +36,8 @@ export async function uninstall(ctx: Context, name: string) {
   });
   failpoint('uninstall-after-state-write');
   await removeSecrets(ctx, server.name);
+  // Tokens are forgotten, not revoked: uninstall works offline (`mcpm logout` first revokes them).
+  await removeSecretJson(ctx, server.name, 'oauth');
   await removeSecretJson(ctx, server.name, 'args');
   if (server.storePath) await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
   for (const { location } of targets) ctx.out.remind(location.client.restart);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { EditRecord } from '../clients/format-editor.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import type { Input } from '../registry/types.js';
+import type { Input, Transport } from '../registry/types.js';
 import { matchesShortName } from '../registry/short-name.js';
 import { withFileLock, writeFileAtomicSafe, readTextIfExists } from './files.js';
 
@@ -33,8 +33,11 @@ export interface InstalledServer {
   registry: string;
   /** The npm package in the store (stdio servers). */
   package?: { registryType: string; identifier: string; version: string; registryBaseUrl?: string };
-  /** The remote endpoint (remote servers), with header names only: secret values live in the secrets file. */
-  remote?: { transport: 'streamable-http' | 'sse'; url: string };
+  /**
+   * The remote endpoint (remote servers). `definition` is the registry's remote (URL template, headers) that
+   * `mcpm run` connects with, its values filled at start from `args` and the secret store.
+   */
+  remote?: { transport: 'streamable-http' | 'sse'; url: string; definition?: Transport };
   /** The package's arguments as the registry defines them, so `mcpm run` can render them with secret values. */
   packageArguments?: Input[];
   /** The installed version's folder in the store, and the bin file the entry starts (npm only). */
