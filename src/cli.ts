@@ -1,22 +1,23 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { EXIT_OK, EXIT_USAGE, McpmError, exitCodeFor } from './errors.js';
+import { mcpmVersion } from './version.js';
 
 /**
  * The only file that knows commander. Each command's module is imported when that command runs, so `mcpm --version`
  * and `mcpm list` never load pacote, arborist or the MCP SDK. Handlers return data; `finish` prints it once.
  */
-type Handler = (ctx: Context) => Promise<{ result: unknown; text?: string; exitCode?: number }>;
+type Handler = (ctx: Context) => Promise<{ result: unknown; text?: string; exitCode?: number } | { rawExitCode: number }>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export async function main(argv: string[]): Promise<void> {
   let globals: GlobalOptions = { json: argv.includes('--json') };
   let handler: Handler | undefined;
+  let ownsStdout = false;
   const program = new Command('mcpm')
     .description('A package manager for MCP servers: pinned, verified installs written into your MCP clients\' config files.')
-    .version(readVersion(), '-V, --version', 'print the version of mcpm')
+    .version(mcpmVersion(), '-V, --version', 'print the version of mcpm')
     .option('--json', 'print one JSON document on stdout: { ok, result } or { ok, error }')
     .option('--registry <urls>', 'registries to use, highest priority first (comma-separated; "embedded" is the built-in index)')
     .option('--timeout <ms>', 'how long to wait for a registry (default 5000; "5s" also works)')
@@ -284,6 +285,34 @@ export async function main(argv: string[]): Promise<void> {
     return { result, text: renderCacheClean(result) };
   });
 
+  register(
+    program
+      .command('run')
+      .argument('<name>', 'full name, short name or entry key')
+      .argument('[args...]', 'extra arguments for the server, after --')
+      .description('start an installed server as its client would (stdio), bridging a remote one to its URL'),
+    ([name, extra]) => {
+      // The server's protocol owns stdout from here: mcpm's own errors go to stderr even under --json.
+      ownsStdout = true;
+      return async (ctx) => {
+        const { run } = await import('./commands/run.js');
+        return { rawExitCode: await run(ctx, name!, (extra as unknown as string[] | undefined) ?? []) };
+      };
+    },
+  );
+
+  register(program.command('login').argument('<name>', 'full name, short name or entry key').description('authorize mcpm with a remote server (OAuth in your browser); the tokens go to the secret store'), ([name]) => async (ctx) => {
+    const { login, renderLogin } = await import('./commands/login.js');
+    const result = await login(ctx, name!);
+    return { result, text: renderLogin(result) };
+  });
+
+  register(program.command('logout').argument('<name>', 'full name, short name or entry key').description('forget (and revoke, where the server allows) a remote server\'s OAuth tokens'), ([name]) => async (ctx) => {
+    const { logout } = await import('./commands/login.js');
+    const result = await logout(ctx, name!);
+    return { result, text: result.removed ? `Signed out of ${result.name}${result.revoked ? ' (tokens revoked)' : ''}` : `${result.name} had no stored tokens` };
+  });
+
   program.addOption(new Option('--no-color', 'same as NO_COLOR=1').hideHelp());
 
   try {
@@ -302,12 +331,15 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     const ctx = createContext(globals);
-    const { result, text, exitCode } = await handler(ctx);
+    const outcome = await handler(ctx);
+    // `run` owns stdout (the server's protocol bytes): there is no result to print, only an exit code to pass on.
+    if ('rawExitCode' in outcome) return finish(outcome.rawExitCode);
+    const { result, text, exitCode } = outcome;
     if (globals.json) process.stdout.write(`${JSON.stringify({ ok: true, result }, null, 2)}\n`);
     else if (text !== undefined) process.stdout.write(`${text}\n`);
     finish(exitCode ?? EXIT_OK);
   } catch (error) {
-    fail(error, globals);
+    fail(error, ownsStdout ? { ...globals, json: false } : globals);
   }
 }
 
@@ -333,16 +365,12 @@ function finish(code: number): void {
   process.stdout.write('', () => process.exit(code));
 }
 
-function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 function renderInstall(result: Record<string, unknown>): string {
   if (result.dryRun) {
     const clients = (result.clients as Array<{ client: string; file: string }>).map((c) => `  ${c.client}: ${c.file}`).join('\n');
     const pkg = result.package as { registryType: string; identifier: string; version: string } | undefined;
-    const what = pkg ? `${pkg.registryType} ${pkg.identifier}@${pkg.version}` : 'remote';
+    const remote = (result.remote as Array<{ type: string; url: string }> | undefined)?.[0];
+    const what = pkg ? `${pkg.registryType} ${pkg.identifier}@${pkg.version}` : `remote ${remote?.type ?? ''} ${remote?.url ?? ''}`.trim();
     return `Would install ${String(result.name)}@${String(result.version)} (${what}) as "${String(result.key)}" into:\n${clients}`;
   }
   const clients = (result.clients as Array<{ client: string; file: string }>).map((c) => `${c.client} (${c.file})`).join(', ');

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'EFS'
   | 'EUNSUPPORTED'
   | 'EINVALIDNAME'
+  | 'EAUTH'
   | 'EINTERNAL';
 
 export class McpmError extends Error {

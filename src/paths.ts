@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import envPaths from 'env-paths';
 
 /** Where mcpm keeps its own files. Documented in the README ("Where mcpm keeps its files"). */
@@ -37,4 +38,30 @@ export function resolvePaths(env: NodeJS.ProcessEnv): McpmPaths {
     cache: dirs.cache,
     configFile: path.join(dirs.config, 'config.json'),
   };
+}
+
+/**
+ * mcpm's own launcher script (bin/mcpm.js), by absolute path: entries that start `mcpm run` name it directly, so a
+ * client needs neither PATH nor a global install. Every built file sits directly in dist/ (and every source file in
+ * src/), so the script is one folder up either way.
+ */
+export function mcpmScript(): string {
+  return fileURLToPath(new URL('../bin/mcpm.js', import.meta.url));
+}
+
+/**
+ * The environment an entry that starts `mcpm run` must carry for that mcpm to find this data folder when a client
+ * starts it with a minimal environment (HOME, no XDG_* and no MCPM_HOME): MCPM_HOME when it is set, or when the
+ * data folder is not the one HOME alone gives; nothing otherwise.
+ */
+export function dataFolderEnv(paths: McpmPaths, env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string): Record<string, string> {
+  const data = path.dirname(paths.state);
+  if (env.MCPM_HOME) return { MCPM_HOME: data };
+  const byHome: Partial<Record<NodeJS.Platform, string>> = {
+    linux: path.join(home, '.local', 'share', 'mcpm'),
+    darwin: path.join(home, 'Library', 'Application Support', 'mcpm'),
+  };
+  // On Windows the data folder follows LOCALAPPDATA, which every GUI app inherits, so it never needs passing.
+  const expected = platform === 'win32' ? data : byHome[platform] ?? byHome.linux!;
+  return path.resolve(expected) === path.resolve(data) ? {} : { MCPM_HOME: data };
 }

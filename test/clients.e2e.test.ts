@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENTS, findClient } from '../src/clients/table.js';
 import { locateClient } from '../src/clients/locate.js';
 import { readForeignEntry } from '../src/plan/foreign.js';
-import { runMcpm } from './helpers/cli.js';
+import { MCPM_BIN, runMcpm } from './helpers/cli.js';
 import { entryIn, fillPlaceholders, readClientData } from './helpers/client-files.js';
 import { connectToEntry } from './helpers/mcp-client.js';
 import { serverEntry, SERVER_SCHEMA, OFFICIAL_META } from './helpers/mcp-registry.js';
@@ -157,8 +157,12 @@ describe('remote servers get each client\'s remote shape', () => {
         const expected = golden.clients[id][goldenKey];
         const run = await mcpm(home, ['install', server, '--client', id, '--json']);
         if (expected === null) {
-          expect(run.json?.error?.code, run.stdout).toBe('EUNSUPPORTED');
-          expect(existsSync(fileOf(id, home))).toBe(false);
+          // The client cannot hold this remote server in its file: a stdio entry starts `mcpm run`, which bridges.
+          expect(run.json?.ok, run.stderr + run.stdout).toBe(true);
+          expect(run.json.result.remote).toEqual([{ client: id, type: server === 'remote-sse' ? 'sse' : 'streamable-http', url: expect.any(String), bridge: true }]);
+          const client = findClient(id)!;
+          const launch = readForeignEntry(entryIn(readClientData(fileOf(id, home), client.format), client.serversPath, key));
+          expect(launch).toEqual({ command: process.execPath, args: [MCPM_BIN, 'run', `io.github.acme/${server}`], env: { MCPM_HOME: path.join(home, '.mcpm') } });
           return;
         }
         expect(run.json?.ok, run.stderr + run.stdout).toBe(true);
@@ -289,10 +293,16 @@ describe('clients: detection, scope, conflicts, concurrency, import', () => {
   });
 });
 
-describe('a client that cannot hold a remote server says so', () => {
+describe('a client that cannot hold a remote server gets an `mcpm run` entry, and says so', () => {
   it('Claude Desktop', async () => {
     const home = await makeTmpDir('mcpm-noremote-');
-    const run = await mcpm(home, ['install', 'remote-posts', '--client', 'claude-desktop', '--json']);
-    expect(run.json.error).toMatchObject({ code: 'EUNSUPPORTED', hint: expect.stringContaining('Connectors') });
+    const run = await mcpm(home, ['install', 'remote-posts', '--client', 'claude-desktop']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Claude Desktop cannot connect to streamable-http servers from its file: its entry starts `mcpm run io.github.acme/remote-posts`');
+    expect(readClientData(fileOf('claude-desktop', home), 'json').mcpServers['remote-posts']).toEqual({
+      command: process.execPath,
+      args: [MCPM_BIN, 'run', 'io.github.acme/remote-posts'],
+      env: { MCPM_HOME: path.join(home, '.mcpm') },
+    });
   });
 });

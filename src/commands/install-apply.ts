@@ -7,7 +7,8 @@ import { renderRemoteEntry, renderStdioEntry } from '../plan/entry.js';
 import type { ArgValues } from '../plan/inputs.js';
 import { npmLaunch, type Launch, type LaunchInputs } from '../plan/launch.js';
 import { listOf } from '../plan/request.js';
-import { renderRemote, secretHeaderNames } from '../plan/remote.js';
+import { preferredRemote, renderRemote, secretHeaderNames } from '../plan/remote.js';
+import { dataFolderEnv, mcpmScript } from '../paths.js';
 import type { Package, Transport } from '../registry/types.js';
 import { installNpmPackage, type InstalledVersion, type LockedTree } from '../store/npm-install.js';
 import { updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
@@ -22,8 +23,10 @@ export interface InstallTarget {
   key: string;
   /** An earlier run of this install was killed after recording this entry as pending: the entry is ours. */
   resumed?: boolean;
-  /** For a remote server: the transport this client speaks. */
+  /** For a remote server: the transport this client speaks (or the one `mcpm run` bridges to). */
   remote?: Transport;
+  /** The client cannot hold this remote server in its file: its entry starts `mcpm run`, which bridges stdio to it. */
+  bridge?: boolean;
   previousEntry?: ManagedEntry;
 }
 
@@ -118,10 +121,10 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         range: plan.range,
         registry: plan.registry,
         ...(source.kind === 'npm'
-          ? { package: source.package, storePath: installed!.storePath, bin: installed!.bin }
+          ? { package: source.package, storePath: installed!.storePath, bin: installed!.bin, packageArguments: source.definition.packageArguments ?? [] }
           : source.kind === 'package'
             ? { package: { ...source.package, ...other!.record }, ...(other!.storePath ? { storePath: other!.storePath } : {}) }
-            : { remote: { transport: (plan.targets[0]?.remote?.type ?? 'streamable-http') as 'streamable-http' | 'sse', url: plan.targets[0]?.remote?.url ?? '' } }),
+            : { remote: remoteRecord(source.remotes) }),
         env: plan.env,
         args: plan.args,
         secretEnv: Object.keys(plan.secretEnv),
@@ -161,11 +164,12 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
       ? { package: source.package, storePath: installed!.storePath, integrity: installed!.integrity }
       : source.kind === 'package'
         ? { package: { ...source.package, ...other!.record }, ...(other!.storePath ? { storePath: other!.storePath } : {}) }
-        : { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.remote?.type, url: t.remote?.url })) }),
+        : { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.remote?.type, url: t.remote?.url, ...(t.bridge ? { bridge: true } : {}) })) }),
     key: plan.key,
     scope: plan.scope,
     clients: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })),
     secretEnv: Object.keys(plan.secretEnv),
+    secretArgs: Object.keys(plan.secretArgs),
   };
 }
 
@@ -183,10 +187,18 @@ function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVers
       values: { ...plan.args, ...plan.secretArgs },
       env: plan.env,
       secretEnv: plan.secretEnv,
-      secretsFile: Object.keys(plan.secretEnv).length > 0 ? secretsPath : undefined,
+      // npm entries always name their env file (it exists, maybe empty) so `mcpm secrets set` needs no rewrite.
+      secretsFile: source.kind === 'npm' || Object.keys(plan.secretEnv).length > 0 ? secretsPath : undefined,
       isSecret: (name) => secretNames.has(name),
     };
     const launch: Launch = source.kind === 'npm' ? npmLaunch(source.definition, inputs, { node: ctx.nodePath, bin: installed!.bin }) : other!.launch(inputs);
+    if (source.kind === 'npm' && launch.secretArgs.length > 0) {
+      // A secret the server takes as an argument must not sit in a client's file (or in `ps` for longer than the
+      // run): the entry starts `mcpm run`, which passes it only when it starts the server.
+      const names = launch.secretArgs.join(', ');
+      ctx.out.note(`${plan.server} takes ${names} as command-line arguments: its entries start \`mcpm run ${plan.server}\`, which passes them only when it starts the server, so no client file holds them.`);
+      return (target: InstallTarget) => renderStdioEntry(target.location.client.stdio, viaMcpm(ctx, plan.server), target.key);
+    }
     return (target: InstallTarget) => {
       warnSecrets(ctx, launch, target.location.file);
       return renderStdioEntry(target.location.client.stdio, { command: launch.command, args: launch.args, env: launch.env }, target.key);
@@ -195,6 +207,13 @@ function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVers
   const values = Object.fromEntries(Object.entries({ ...plan.args, ...plan.secretArgs }).map(([name, value]) => [name, listOf(value)[0]!]));
   return (target: InstallTarget) => {
     const remote = target.remote!;
+    if (target.bridge) {
+      ctx.out.note(
+        `${target.location.client.name} cannot connect to ${remote.type} servers from its file: its entry starts \`mcpm run ${plan.server}\`, which relays stdio to ${remote.url}` +
+          ` (if the server asks for authorization, run \`mcpm login ${plan.server}\` first, or sign in when the browser opens).`,
+      );
+      return renderStdioEntry(target.location.client.stdio, viaMcpm(ctx, plan.server), target.key);
+    }
     const secretHeaders = secretHeaderNames(remote, secretNames);
     if (secretHeaders.length > 0) {
       ctx.out.warn(`${target.location.client.name} reads headers from its file: ${secretHeaders.join(', ')} written in plaintext to ${target.location.file}`);
@@ -202,6 +221,20 @@ function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVers
     const spec = renderRemote(remote, remote.type as 'streamable-http' | 'sse', values);
     return renderRemoteEntry(target.location.client.remote!.shape, spec, target.key);
   };
+}
+
+/**
+ * `mcpm run <name>` by absolute paths (node, mcpm's own script) and the data folder, so a client can start it with
+ * a minimal environment; it resolves secrets at spawn time and bridges remote servers.
+ */
+function viaMcpm(ctx: Context, server: string) {
+  return { command: ctx.nodePath, args: [mcpmScript(), 'run', server], env: dataFolderEnv(ctx.paths, ctx.env, ctx.platform, ctx.home) };
+}
+
+/** What `mcpm run` and `mcpm login` connect to: the preferred remote, with its definition to fill at start. */
+function remoteRecord(remotes: Transport[]): NonNullable<InstalledServer['remote']> {
+  const remote = preferredRemote(remotes)!;
+  return { transport: remote.type === 'sse' ? 'sse' : 'streamable-http', url: remote.url ?? '', definition: remote };
 }
 
 /** Secrets that could not be kept out of the client's file: the user should know where they are. */

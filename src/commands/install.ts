@@ -5,6 +5,7 @@ import type { ClientLocation } from '../clients/locate.js';
 import { samePath } from '../clients/paths.js';
 import { clientKey } from '../clients/table.js';
 import { readClientFile } from '../clients/write.js';
+import { preferredRemote } from '../plan/remote.js';
 import { parseNameSpec } from '../plan/version.js';
 import { resolveVersion } from '../registry/resolve.js';
 import { defaultEntryKey } from '../registry/short-name.js';
@@ -70,7 +71,7 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   }
   const locations = await targetLocations(ctx, options.client ?? [], scope, sameServer);
   const pending = state.pending?.[server.name]?.entries ?? [];
-  const targets = withTransports(locations, source, Boolean(options.client?.length)).map((target) => {
+  const targets = withTransports(locations, source).map((target) => {
     const previousEntry = sameServer?.entries.find((e) => e.client === target.location.client.id && samePath(e.file, target.location.file));
     const key = previousEntry?.key ?? clientKey(target.location.client, options.as ?? baseKey);
     const resumed = pending.some((p) => p.client === target.location.client.id && samePath(p.file, target.location.file) && p.key === key);
@@ -140,25 +141,18 @@ async function targetLocations(ctx: Context, requested: string[], scope: 'user' 
   return locations;
 }
 
-/** For a remote server, each client gets the first transport it can speak; a client that can speak none is said so. */
-function withTransports(locations: ClientLocation[], source: PreparedSource, named: boolean): Array<Omit<InstallTarget, 'key' | 'previousEntry'>> {
+/**
+ * For a remote server, each client gets the first transport it can speak from its file; a client that can speak
+ * none (Claude Desktop holds no remote servers at all) gets a stdio entry starting `mcpm run`, which bridges to
+ * the preferred transport.
+ */
+function withTransports(locations: ClientLocation[], source: PreparedSource): Array<Omit<InstallTarget, 'key' | 'previousEntry'>> {
   if (source.kind !== 'remote') return locations.map((location) => ({ location }));
-  const usable = locations.flatMap((location) => {
+  const bridged = preferredRemote(source.remotes)!;
+  return locations.map((location) => {
     const remote = source.remotes.find((r) => location.client.remote?.transports.includes(r.type as 'streamable-http' | 'sse'));
-    if (remote) return [{ location, remote }];
-    if (named || locations.length === 1) {
-      throw new McpmError('EUNSUPPORTED', `${location.client.name} cannot connect to this remote server (${source.remotes.map((r) => r.type).join(', ')}) from its config file`, {
-        hint: location.client.remote
-          ? `${location.client.name} speaks ${location.client.remote.transports.join(' and ')} only; choose another client with --client.`
-          : `Add it in ${location.client.name}'s own settings (for Claude Desktop: Settings > Connectors), or choose another client with --client.`,
-      });
-    }
-    return [];
+    return remote ? { location, remote } : { location, remote: bridged, bridge: true };
   });
-  if (usable.length === 0) {
-    throw new McpmError('EUNSUPPORTED', 'None of the detected clients can connect to this remote server from its config file', { hint: 'Name a client that can with --client.' });
-  }
-  return usable;
 }
 
 async function checkTarget(target: InstallTarget, installed: InstalledServer | undefined, servers: Record<string, InstalledServer>, name: string): Promise<void> {

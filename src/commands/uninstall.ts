@@ -5,6 +5,7 @@ import { McpmError } from '../errors.js';
 import { readClientFile, removeClientEntry } from '../clients/write.js';
 import { serverDir } from '../store/layout.js';
 import { findInstalled, readState, updateState } from '../state/installed.js';
+import { removeSecretJson } from '../state/secret-json.js';
 import { removeAllSecrets } from '../state/secrets.js';
 import { forgetSetup } from './project.js';
 import { locationOfEntry } from './targets.js';
@@ -35,6 +36,8 @@ export async function uninstall(ctx: Context, name: string) {
   });
   failpoint('uninstall-after-state-write');
   await removeAllSecrets(ctx, server.name);
+  // Tokens are forgotten, not revoked: uninstall works offline (`mcpm logout` first revokes them).
+  await removeSecretJson(ctx, server.name, 'oauth');
   if (server.storePath) await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
   // Images live in the engine's own store, maybe shared with other containers: say so rather than remove them.
   if (server.package?.image) {

@@ -54,3 +54,8 @@ export function secretHeaderNames(remote: RemoteTransport, secretInputs: Set<str
     .filter((h) => h.name && (h.isSecret || (h.value === undefined ? secretInputs.has(h.name) : Object.keys(h.variables ?? {}).some((v) => secretInputs.has(v)))))
     .map((h) => h.name!);
 }
+
+/** The remote `mcpm run` connects to when a client cannot: streamable HTTP when offered (SSE is deprecated). */
+export function preferredRemote<T extends Transport>(remotes: T[]): T | undefined {
+  return remotes.find((r) => r.type === 'streamable-http') ?? remotes[0];
+}

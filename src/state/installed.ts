@@ -4,6 +4,7 @@ import type { EditRecord } from '../clients/format-editor.js';
 import type { ArgValues } from '../plan/request.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
+import type { Input, Transport } from '../registry/types.js';
 import { matchesShortName } from '../registry/short-name.js';
 import { withFileLock, writeFileAtomicSafe, readTextIfExists } from './files.js';
 
@@ -36,8 +37,13 @@ export interface InstalledServer {
    * (uvx, docker/podman, dnx, a bundle's command), the pinned image (oci) and the bundle's checksum (mcpb).
    */
   package?: { registryType: string; identifier: string; version: string; registryBaseUrl?: string; runtime?: string; image?: string; fileSha256?: string };
-  /** The remote endpoint (remote servers), with header names only: secret values live in the secrets file. */
-  remote?: { transport: 'streamable-http' | 'sse'; url: string };
+  /**
+   * The remote endpoint (remote servers). `definition` is the registry's remote (URL template, headers) that
+   * `mcpm run` connects with, its values filled at start from `args` and the secret store.
+   */
+  remote?: { transport: 'streamable-http' | 'sse'; url: string; definition?: Transport };
+  /** The package's arguments as the registry defines them, so `mcpm run` can render them with secret values. */
+  packageArguments?: Input[];
   /** The installed version's folder in the store (npm, pypi's uv cache, mcpb), and the bin file the entry starts (npm only). */
   storePath?: string;
   bin?: string;
@@ -49,7 +55,7 @@ export interface InstalledServer {
   profile?: string;
   /** Non-secret inputs per profile, so switching profiles back keeps what was given before. */
   inputsByProfile?: Record<string, { env: Record<string, string>; args: ArgValues }>;
-  /** Names of secret argument values (kept in the secrets file). */
+  /** Names of secret arguments and secret remote inputs (values kept in the secrets file, never here). */
   secretArgs?: string[];
   entries: ManagedEntry[];
   /** Older versions kept in the store (newest last). */

@@ -37,6 +37,13 @@ export function runMcpm(args: string[], opts: RunOptions): Promise<RunResult> {
 
 /** runMcpm for any script: lets the harness test its own env scrubbing before bin/mcpm.js exists. */
 export function runNodeScript(script: string, args: string[], opts: RunOptions): Promise<RunResult> {
+  const env = scrubbedEnv(opts);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  return collect(script, args, opts, env, timeoutMs);
+}
+
+/** The environment runMcpm gives the CLI: HOME, PATH, MCPM_HOME, CI, NO_COLOR, CA variables, then opts.env. */
+export function scrubbedEnv(opts: Pick<RunOptions, "home" | "env">): Record<string, string> {
   const env: Record<string, string> = {
     HOME: opts.home,
     PATH: process.env.PATH ?? "",
@@ -49,8 +56,10 @@ export function runNodeScript(script: string, args: string[], opts: RunOptions):
     if (value !== undefined) env[key] = value;
   }
   Object.assign(env, opts.env);
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  return env;
+}
 
+function collect(script: string, args: string[], opts: RunOptions, env: Record<string, string>, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       cwd: opts.cwd ?? opts.home,

@@ -1,0 +1,102 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { McpmError } from '../errors.js';
+
+/**
+ * The redirect target of an OAuth authorization: an HTTP listener on 127.0.0.1 (RFC 8252, "loopback interface
+ * redirection"), started before the flow so the browser's redirect always finds it. It accepts one answer on
+ * /callback that carries the expected `state`; answers with another state (a page that is not ours) are refused
+ * and the wait goes on.
+ */
+export interface Loopback {
+  /** http://127.0.0.1:<port>/callback */
+  readonly url: string;
+  /** The `state` sent with the authorization request; set before the browser is sent there. */
+  expectState(state: string): void;
+  /** The authorization code, once the browser brings it back. */
+  waitForCode(timeoutMs: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+type Outcome = { code: string } | { error: McpmError };
+
+/** Listens on `preferredPort` when it is free (the port registered with the server), else on any free port. */
+export async function openLoopback(preferredPort?: number): Promise<Loopback> {
+  let expected: string | undefined;
+  let settle: (outcome: Outcome) => void = () => undefined;
+  let settled = false;
+  const outcome = new Promise<Outcome>((resolve) => {
+    settle = (value) => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    };
+  });
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method !== 'GET' || url.pathname !== '/callback') return page(res, 404, 'Not found.');
+    const state = url.searchParams.get('state') ?? undefined;
+    if (settled) return page(res, 409, 'This sign-in is already finished; you can close this tab.');
+    if (expected !== undefined && state !== expected) return page(res, 400, 'This answer does not belong to the sign-in mcpm started; ignored.');
+    const error = url.searchParams.get('error');
+    const code = url.searchParams.get('code');
+    if (error || !code) {
+      const description = url.searchParams.get('error_description');
+      page(res, 400, `Authorization failed: ${error ?? 'no code'}${description ? ` (${description})` : ''}. You can close this tab.`);
+      settle({
+        error: new McpmError('EAUTH', `The authorization server refused: ${error ?? 'no authorization code'}${description ? ` (${oneLine(description)})` : ''}`, {
+          hint: 'Try again; if it keeps failing, the server may not accept this client.',
+        }),
+      });
+      return;
+    }
+    page(res, 200, 'mcpm is authorized. You can close this tab.');
+    settle({ code });
+  });
+  const port = await listen(server, preferredPort).catch(() => listen(server, 0));
+  return {
+    url: `http://127.0.0.1:${port}/callback`,
+    expectState: (state) => {
+      expected = state;
+    },
+    waitForCode: async (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<Outcome>((resolve) => {
+        timer = setTimeout(() => resolve({
+          error: new McpmError('EAUTH', `No answer from the browser within ${Math.round(timeoutMs / 1000)} s`, {
+            hint: 'Open the printed URL, sign in and allow access, then try again.',
+          }),
+        }), timeoutMs);
+      });
+      const result = await Promise.race([outcome, timeout]).finally(() => clearTimeout(timer));
+      if ('error' in result) throw result.error;
+      return result.code;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function listen(server: http.Server, port: number | undefined): Promise<number> {
+  if (port === undefined) return Promise.reject(new Error('no preferred port'));
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function page(res: http.ServerResponse, status: number, message: string): void {
+  const body = `<!doctype html><meta charset="utf-8"><title>mcpm</title><p>${escapeHtml(message)}</p>\n`;
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+  res.end(body);
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').slice(0, 300);

@@ -1,0 +1,51 @@
+import type { Context } from '../context.js';
+import { McpmError } from '../errors.js';
+import { renderRemote } from '../plan/remote.js';
+import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { readAllSecrets } from '../state/secrets.js';
+
+export interface RemoteTarget {
+  transport: 'streamable-http' | 'sse';
+  url: URL;
+  headers: Record<string, string>;
+}
+
+/** An installed remote server, for the commands that only make sense for one (login, logout). */
+export function installedRemote(ctx: Context, name: string, verb: string): InstalledServer & { remote: NonNullable<InstalledServer['remote']> } {
+  const server = findInstalled(readState(ctx), name);
+  if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
+  if (!server.remote) {
+    throw new McpmError('EUNSUPPORTED', `${server.name} is not a remote server; there is nothing to ${verb}`, {
+      hint: 'Servers that run on this machine take their credentials as inputs: reinstall with --env or --arg.',
+    });
+  }
+  return server as InstalledServer & { remote: NonNullable<InstalledServer['remote']> };
+}
+
+/**
+ * Where and how to reach a remote server: its URL and headers, filled from the inputs given at install, the
+ * secret ones read from the secret store only now. Servers installed before mcpm recorded the remote's
+ * definition connect to the recorded URL without headers.
+ */
+export async function remoteTarget(ctx: Context, server: InstalledServer & { remote: NonNullable<InstalledServer['remote']> }): Promise<RemoteTarget> {
+  const { transport, url, definition } = server.remote;
+  const stored = await readAllSecrets(ctx, server.name, server.profile ?? 'default');
+  const single = (values: Record<string, string | string[]>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v[0] ?? '' : v]));
+  const values = { ...single(server.args), ...single(stored.args), ...stored.env };
+  const spec = renderRemote(definition ?? { type: transport, url }, transport, values);
+  const unfilled = /\{([A-Za-z0-9_.-]+)\}/.exec(spec.url);
+  if (unfilled) {
+    throw new McpmError('EINPUT', `The URL of ${server.name} needs a value for {${unfilled[1]}}`, { hint: `Reinstall it with --arg ${unfilled[1]}=VALUE.` });
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(spec.url);
+    new Headers(spec.headers);
+  } catch {
+    throw new McpmError('EINPUT', `${server.name} was installed with a URL or header that cannot be used (${spec.url})`, { hint: 'Reinstall it with corrected --arg values.' });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new McpmError('EUNSUPPORTED', `${server.name} has a ${parsed.protocol} URL; mcpm connects over http(s) only`, { hint: 'Check the registry entry.' });
+  }
+  return { transport, url: parsed, headers: spec.headers };
+}

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import type { Context } from '../context.js';
+import { McpmError, usageError } from '../errors.js';
+import { renderPackageArguments } from '../plan/inputs.js';
+import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { readAllSecrets, secretsFile } from '../state/secrets.js';
+
+/**
+ * `mcpm run <name> [-- args]`: starts an installed server as its client entry would, for clients (and people) that
+ * want one stable command. An npm server is node on its bin with stdio inherited, so nothing but the server's own
+ * bytes reach stdout and no byte is copied through mcpm; a remote server is bridged (see bridge.ts). Returns the
+ * exit code mcpm should exit with. Loads neither commander-heavy paths nor the MCP SDK for npm servers.
+ */
+export async function run(ctx: Context, name: string, extra: string[]): Promise<number> {
+  const server = findInstalled(readState(ctx), name);
+  if (!server) {
+    throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
+  }
+  if (server.remote) {
+    if (extra.length > 0) throw usageError(`${server.name} is a remote server; it takes no arguments`, `Run \`mcpm run ${name}\` alone.`);
+    const { bridge } = await import('./bridge.js');
+    return bridge(ctx, server);
+  }
+  const { command, args, env } = await launchOf(ctx, server);
+  return spawnPassthrough(command, [...args, ...extra], env);
+}
+
+/** The same launch as the client entry, with secret arguments filled in only now, at spawn time. */
+export async function launchOf(ctx: Context, server: InstalledServer): Promise<{ command: string; args: string[]; env: NodeJS.ProcessEnv }> {
+  if (!server.bin || !existsSync(server.bin)) {
+    throw new McpmError('ENOTINSTALLED', `${server.name}@${server.version} is missing from the store${server.bin ? ` (${server.bin})` : ''}`, {
+      hint: `Run \`mcpm install ${server.name}\` to install it again.`,
+    });
+  }
+  const profile = server.profile ?? 'default';
+  const envFile = secretsFile(ctx, server.name, profile);
+  const stored = await readAllSecrets(ctx, server.name, profile);
+  const secretArgs = stored.args;
+  const missing = (server.secretArgs ?? []).filter((arg) => secretArgs[arg] === undefined);
+  if (missing.length > 0) {
+    throw new McpmError('EINPUT', `The secret argument${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${server.name} ${missing.length > 1 ? 'are' : 'is'} missing from the secret store`, {
+      hint: `Reinstall it giving ${missing.map((arg) => `--arg ${arg}=VALUE`).join(' ')}.`,
+    });
+  }
+  // Argument values may name a secret input as install's entries do (see install-apply.ts).
+  const secretEnv = server.packageArguments?.length ? stored.env : {};
+  const packageArgs = renderPackageArguments({ packageArguments: server.packageArguments ?? [] }, { ...server.args, ...secretEnv, ...secretArgs }).argv;
+  return {
+    command: ctx.nodePath,
+    args: [...(existsSync(envFile) ? [`--env-file=${envFile}`] : []), server.bin, ...packageArgs],
+    // As a client would start the entry: its env values over the environment mcpm was started with.
+    env: { ...ctx.env, ...server.env },
+  };
+}
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Spawns with stdin, stdout and stderr inherited (the child reads and writes the very same pipes, so the protocol
+ * bytes are untouched and cost nothing to relay), forwards the signals a client or terminal sends, and resolves
+ * with the child's exit code, or 128 + the signal number when a signal ended it, as a shell reports it.
+ */
+export function spawnPassthrough(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', env });
+    const forward = (signal: NodeJS.Signals) => {
+      child.kill(signal);
+    };
+    for (const signal of FORWARDED) process.on(signal, forward);
+    const done = () => {
+      for (const signal of FORWARDED) process.off(signal, forward);
+    };
+    child.on('error', (error) => {
+      done();
+      reject(new McpmError('EFS', `Cannot start ${command} (${(error as NodeJS.ErrnoException).code ?? error.message})`, {
+        hint: 'The node that installed the server must still exist at that path; reinstall the server with the node you use now.',
+        cause: error,
+      }));
+    });
+    child.on('exit', (code, signal) => {
+      done();
+      resolve(code ?? 128 + (signal ? constants.signals[signal] ?? 0 : 0));
+    });
+  });
+}

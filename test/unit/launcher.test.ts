@@ -1,0 +1,108 @@
+// The launcher's small pieces: how the browser is chosen, the loopback redirect listener, which environment an
+// `mcpm run` entry carries, and the port a new sign-in prefers.
+import http from 'node:http';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { browserCommand } from '../../src/auth/browser.js';
+import { openLoopback } from '../../src/auth/loopback.js';
+import { registeredPort, tokenExpiry } from '../../src/auth/provider.js';
+import { dataFolderEnv, resolvePaths } from '../../src/paths.js';
+
+const URL_WITH_AMP = 'https://as.example.com/authorize?client_id=a&state=b';
+
+describe('browserCommand', () => {
+  it('uses $BROWSER as a command given the URL, or a command line with %s, never a shell', () => {
+    expect(browserCommand(URL_WITH_AMP, { BROWSER: '/usr/bin/firefox' }, 'linux')).toEqual({ command: '/usr/bin/firefox', args: [URL_WITH_AMP] });
+    expect(browserCommand(URL_WITH_AMP, { BROWSER: 'chromium --new-window %s' }, 'darwin')).toEqual({ command: 'chromium', args: ['--new-window', URL_WITH_AMP] });
+  });
+
+  it('falls back to the platform opener: xdg-open only when it is on PATH, open on macOS, rundll32 on Windows', () => {
+    expect(browserCommand(URL_WITH_AMP, { PATH: '/nonexistent' }, 'linux')).toBeUndefined();
+    expect(browserCommand(URL_WITH_AMP, { PATH: '/nonexistent' }, 'darwin')).toBeUndefined();
+    expect(browserCommand(URL_WITH_AMP, {}, 'win32')).toEqual({ command: 'rundll32.exe', args: ['url.dll,FileProtocolHandler', URL_WITH_AMP] });
+    const bin = path.dirname(process.execPath);
+    expect(browserCommand(URL_WITH_AMP, { PATH: bin, BROWSER: '' }, 'linux')).toBeUndefined();
+  });
+});
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('openLoopback', () => {
+  it('listens on 127.0.0.1, ignores answers with another state, and returns the code of the right one', async () => {
+    const loopback = await openLoopback();
+    try {
+      expect(loopback.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+      loopback.expectState('s1');
+      expect((await get(`${loopback.url}?code=evil&state=other`)).status).toBe(400);
+      expect((await get(loopback.url.replace('/callback', '/elsewhere'))).status).toBe(404);
+      const page = await get(`${loopback.url}?code=good&state=s1`);
+      expect(page).toEqual({ status: 200, body: expect.stringContaining('mcpm is authorized') });
+      expect(await loopback.waitForCode(1000)).toBe('good');
+      expect((await get(`${loopback.url}?code=late&state=s1`)).status).toBe(409);
+    } finally {
+      await loopback.close();
+    }
+  });
+
+  it('reports a refusal from the authorization server as EAUTH, and a browser that never comes back', async () => {
+    const loopback = await openLoopback();
+    try {
+      loopback.expectState('s');
+      const page = await get(`${loopback.url}?error=access_denied&error_description=${encodeURIComponent('<b>no</b>')}&state=s`);
+      expect(page.body).not.toContain('<b>');
+      await expect(loopback.waitForCode(1000)).rejects.toMatchObject({ code: 'EAUTH', message: expect.stringContaining('access_denied (<b>no</b>)') });
+    } finally {
+      await loopback.close();
+    }
+    const idle = await openLoopback();
+    await expect(idle.waitForCode(50)).rejects.toMatchObject({ code: 'EAUTH', message: expect.stringContaining('No answer from the browser') });
+    await idle.close();
+  });
+
+  it('prefers the registered port, and takes another when it is busy', async () => {
+    const first = await openLoopback();
+    const port = Number(new URL(first.url).port);
+    const second = await openLoopback(port);
+    try {
+      expect(Number(new URL(second.url).port)).not.toBe(port);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+    const again = await openLoopback(port);
+    expect(Number(new URL(again.url).port)).toBe(port);
+    await again.close();
+  });
+});
+
+describe('dataFolderEnv', () => {
+  it('passes MCPM_HOME when it is set, or when XDG_DATA_HOME moved the data folder; nothing for the default', () => {
+    const home = '/home/ada';
+    const custom = { HOME: home, MCPM_HOME: '/data/mcpm' };
+    expect(dataFolderEnv(resolvePaths(custom), custom, 'linux', home)).toEqual({ MCPM_HOME: path.resolve('/data/mcpm') });
+    const byDefault = { store: '', state: '/home/ada/.local/share/mcpm/state', secrets: '', cache: '', configFile: '' };
+    expect(dataFolderEnv(byDefault, { HOME: home }, 'linux', home)).toEqual({});
+    const xdg = { ...byDefault, state: '/xdg/mcpm/state' };
+    expect(dataFolderEnv(xdg, { HOME: home, XDG_DATA_HOME: '/xdg' }, 'linux', home)).toEqual({ MCPM_HOME: '/xdg/mcpm' });
+    const mac = { ...byDefault, state: '/Users/ada/Library/Application Support/mcpm/state' };
+    expect(dataFolderEnv(mac, { HOME: '/Users/ada' }, 'darwin', '/Users/ada')).toEqual({});
+  });
+});
+
+describe('provider helpers', () => {
+  it('reads the registered loopback port and the token expiry', () => {
+    expect(registeredPort({ clientInformation: { client_id: 'c', redirect_uris: ['http://127.0.0.1:4567/callback'] } as any })).toBe(4567);
+    expect(registeredPort({ clientInformation: { client_id: 'c', redirect_uris: ['https://example.com/cb'] } as any })).toBeUndefined();
+    expect(registeredPort({})).toBeUndefined();
+    expect(tokenExpiry({ tokens: { access_token: 'a', token_type: 'bearer', expires_in: 60 }, tokensSavedAt: 1000 })).toBe(61_000);
+    expect(tokenExpiry({ tokens: { access_token: 'a', token_type: 'bearer' }, tokensSavedAt: 1000 })).toBeUndefined();
+  });
+});
