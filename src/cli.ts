@@ -60,7 +60,8 @@ export async function main(argv: string[]): Promise<void> {
       .option('--scope <scope>', '"user" (default) or "project": write the clients\' project files in this folder and record it in mcpm.json')
       .option('--dry-run', 'print the plan and write nothing')
       .option('--allow-scripts', 'run install scripts of the package and its dependencies (off by default)')
-      .option('--engine-strict', 'fail when the package\'s engines.node excludes the node that will run it'),
+      .option('--engine-strict', 'fail when the package\'s engines.node excludes the node that will run it')
+      .option('--inline-secrets', 'also write secret values into the client files (plaintext; a warning is printed)'),
     ([name], options) => async (ctx) => {
       if (name === undefined) {
         const { installProject } = await import('./commands/install-project.js');

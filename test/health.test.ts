@@ -114,3 +114,18 @@ describe('mcpm check', () => {
     expect(readFileSync(claudeFile, 'utf8')).toBe(broken);
   });
 });
+
+describe('--inline-secrets', () => {
+  it('writes the values into the client file only when asked, with a warning', async () => {
+    const inlineHome = await makeTmpDir('mcpm-inline-');
+    const run = await runMcpm(
+      ['install', 'github-posts', '--client', 'cursor', '--inline-secrets', '--json', '--env', `POSTS_API_URL=${world.postsUrl}`, '--env', 'POSTS_API_TOKEN', '--registry', world.registryUrl],
+      { home: inlineHome, env: { POSTS_API_TOKEN: TOKEN }, timeoutMs: 60_000 },
+    );
+    expect(run.json?.ok, run.stderr).toBe(true);
+    expect(run.stderr).toMatch(/warning --inline-secrets: POSTS_API_TOKEN written in plaintext/);
+    expect(run.stderr + run.stdout).not.toContain(TOKEN);
+    const entry = JSON.parse(readFileSync(path.join(inlineHome, '.cursor', 'mcp.json'), 'utf8')).mcpServers['github-posts'];
+    expect(entry.env).toEqual({ POSTS_API_URL: world.postsUrl, POSTS_API_TOKEN: TOKEN });
+  });
+});

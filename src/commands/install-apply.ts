@@ -62,7 +62,7 @@ export interface PackageRecord {
  * earlier steps wrote is undone (client files restored, a new store version removed, secrets put back), so a
  * failed install leaves every file as it was.
  */
-export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { allowScripts: boolean; engineStrict: boolean; adopt?: boolean }) {
+export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { allowScripts: boolean; engineStrict: boolean; adopt?: boolean; inlineSecrets?: boolean }) {
   const { source } = plan;
   const installed: InstalledVersion | undefined = source.kind === 'npm'
     ? await installNpmPackage(ctx, { serverName: plan.server, ...source.package, allowScripts: flags.allowScripts, engineStrict: flags.engineStrict, lock: source.lock })
@@ -78,7 +78,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     await updateState(ctx, (state) => {
       state.pending = { ...state.pending, [plan.server]: { entries: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })), startedAt: new Date().toISOString() } };
     });
-    const entryFor = entryRenderer(ctx, plan, installed, other, format ? secretsPath : undefined);
+    const entryFor = entryRenderer(ctx, plan, installed, other, format ? secretsPath : undefined, Boolean(flags.inlineSecrets));
     const entries: ManagedEntry[] = [];
     for (const target of plan.targets) {
       const { location, key, previousEntry } = target;
@@ -179,20 +179,32 @@ function mergeEntries(before: ManagedEntry[], now: ManagedEntry[]): ManagedEntry
   return [...before.filter((old) => !now.some((entry) => same(old, entry))), ...now];
 }
 
-function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVersion | undefined, other: InstalledPackage | undefined, secretsPath: string | undefined) {
+function entryRenderer(
+  ctx: Context,
+  plan: InstallPlan,
+  installed: InstalledVersion | undefined,
+  other: InstalledPackage | undefined,
+  secretsPath: string | undefined,
+  inlineSecrets: boolean,
+) {
   const { source } = plan;
+  const secretInputs = [...Object.keys(plan.secretEnv), ...Object.keys(plan.secretArgs)];
+  if (inlineSecrets && secretInputs.length > 0) {
+    // The user asked for it (--inline-secrets): values go into the client files, as other installers write them.
+    ctx.out.warn(`--inline-secrets: ${secretInputs.join(', ')} written in plaintext into each client file (mcpm keeps them in its 0600 secrets file too)`);
+  }
   const secretNames = new Set([...Object.keys(plan.secretEnv), ...Object.keys(plan.secretArgs)]);
   if (source.kind !== 'remote') {
     const inputs: LaunchInputs = {
       values: { ...plan.args, ...plan.secretArgs },
-      env: plan.env,
+      env: inlineSecrets ? { ...plan.env, ...plan.secretEnv } : plan.env,
       secretEnv: plan.secretEnv,
       // npm entries always name their env file (it exists, maybe empty) so `mcpm secrets set` needs no rewrite.
       secretsFile: source.kind === 'npm' || Object.keys(plan.secretEnv).length > 0 ? secretsPath : undefined,
       isSecret: (name) => secretNames.has(name),
     };
     const launch: Launch = source.kind === 'npm' ? npmLaunch(source.definition, inputs, { node: ctx.nodePath, bin: installed!.bin }) : other!.launch(inputs);
-    if (source.kind === 'npm' && launch.secretArgs.length > 0) {
+    if (source.kind === 'npm' && launch.secretArgs.length > 0 && !inlineSecrets) {
       // A secret the server takes as an argument must not sit in a client's file (or in `ps` for longer than the
       // run): the entry starts `mcpm run`, which passes it only when it starts the server.
       const names = launch.secretArgs.join(', ');
@@ -200,7 +212,7 @@ function entryRenderer(ctx: Context, plan: InstallPlan, installed: InstalledVers
       return (target: InstallTarget) => renderStdioEntry(target.location.client.stdio, viaMcpm(ctx, plan.server), target.key);
     }
     return (target: InstallTarget) => {
-      warnSecrets(ctx, launch, target.location.file);
+      if (!inlineSecrets) warnSecrets(ctx, launch, target.location.file);
       return renderStdioEntry(target.location.client.stdio, { command: launch.command, args: launch.args, env: launch.env }, target.key);
     };
   }

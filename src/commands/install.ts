@@ -27,6 +27,8 @@ export interface InstallOptions {
   dryRun?: boolean;
   allowScripts?: boolean;
   engineStrict?: boolean;
+  /** Write secret values into the client files too (the user asked, with a warning). */
+  inlineSecrets?: boolean;
   /** `mcpm import`: the entry at the key is the user's hand-written one, replaced on purpose. */
   adopt?: boolean;
   /** npm, pypi, oci, nuget, mcpb or remote: which of the server's packages to install (default: see plan/source.ts). */
@@ -96,7 +98,7 @@ export async function install(ctx: Context, spec: string, options: InstallOption
     previous: sameServer,
   };
   if (options.dryRun) return { dryRun: true, ...describePlan(plan) };
-  return applyInstall(ctx, plan, { allowScripts: Boolean(options.allowScripts), engineStrict: Boolean(options.engineStrict), adopt: Boolean(options.adopt) });
+  return applyInstall(ctx, plan, { allowScripts: Boolean(options.allowScripts), engineStrict: Boolean(options.engineStrict), adopt: Boolean(options.adopt), inlineSecrets: Boolean(options.inlineSecrets) });
 }
 
 export function describePlan(plan: InstallPlan) {
