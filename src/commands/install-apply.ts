@@ -23,6 +23,8 @@ export interface InstallTarget {
   key: string;
   /** An earlier run of this install was killed after recording this entry as pending: the entry is ours. */
   resumed?: boolean;
+  /** The user confirmed replacing an entry mcpm did not manage at this key. */
+  replace?: boolean;
   /** For a remote server: the transport this client speaks (or the one `mcpm run` bridges to). */
   remote?: Transport;
   /** The client cannot hold this remote server in its file: its entry starts `mcpm run`, which bridges stdio to it. */
@@ -91,7 +93,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
       }
       if (previousEntry?.disabled && disable) value = { ...value, [disable.field]: disable.off };
       failpoint('before-config-write', location.client.id);
-      const write = await writeClientEntry(location, key, value, () => previousEntry !== undefined || Boolean(flags.adopt) || Boolean(target.resumed), () =>
+      const write = await writeClientEntry(location, key, value, () => previousEntry !== undefined || Boolean(flags.adopt) || Boolean(target.resumed) || Boolean(target.replace), () =>
         new McpmError('ECONFLICT', `${location.client.name} got an entry "${key}" from someone else meanwhile (${location.file})`, {
           hint: 'Choose another key with --as <key>.',
         }),

@@ -80,7 +80,7 @@ export async function install(ctx: Context, spec: string, options: InstallOption
     return { ...target, key, previousEntry, resumed };
   });
   // Check every file before anything is downloaded or written: a failed install changes no file.
-  if (!options.adopt) for (const target of targets) if (!target.resumed) await checkTarget(target, sameServer, state.servers, server.name);
+  if (!options.adopt) for (const target of targets) if (!target.resumed) await checkTarget(ctx, target, sameServer, state.servers, server.name);
 
   const plan: InstallPlan = {
     server: server.name,
@@ -157,7 +157,11 @@ function withTransports(locations: ClientLocation[], source: PreparedSource): Ar
   });
 }
 
-async function checkTarget(target: InstallTarget, installed: InstalledServer | undefined, servers: Record<string, InstalledServer>, name: string): Promise<void> {
+/**
+ * A key held by an entry mcpm does not manage is never overwritten silently: without a TTY it is an error naming
+ * --as; on a TTY the user may confirm replacing it (the entry is then mcpm's, like an adopted one).
+ */
+async function checkTarget(ctx: Context, target: InstallTarget, installed: InstalledServer | undefined, servers: Record<string, InstalledServer>, name: string): Promise<void> {
   const { location, key, previousEntry } = target;
   const text = await readClientFile(location);
   if (text === undefined || (previousEntry && previousEntry.key === key)) return;
@@ -166,6 +170,12 @@ async function checkTarget(target: InstallTarget, installed: InstalledServer | u
   const owner = Object.values(servers).find((s) => s.entries.some((e) => e.key === key && samePath(e.file, location.file)));
   const whose = owner ? `that mcpm installed for ${owner.name}` : 'that mcpm does not manage';
   if (owner && owner.name === name && installed) return;
+  if (!owner && ctx.prompter.available && !ctx.options.json) {
+    if (await ctx.prompter.confirm(`${location.client.name} already has an entry "${key}" that mcpm does not manage (${location.file}). Replace it?`, false)) {
+      target.replace = true;
+      return;
+    }
+  }
   throw new McpmError('ECONFLICT', `${location.client.name} already has an entry "${key}" ${whose} (${location.file})`, {
     hint: 'Choose another key with --as <key>; mcpm never overwrites an entry it does not own.',
   });
