@@ -26,15 +26,38 @@ export interface JsonDocument {
 
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false };
 
-/** Parses leniently (comments, trailing commas) and refuses anything else with the file's path, line and column. */
-export function parseJsonFile(file: string, text: string): Node | undefined {
+/**
+ * Parses leniently (comments, trailing commas) and refuses anything else with the file's path, line and column.
+ * Given the servers' path, also refuses a key that appears twice where mcpm would read or write: JSON readers take
+ * the last of duplicate keys and this editor would find the first, so an entry could land where no client looks.
+ */
+export function parseJsonFile(file: string, text: string, path?: string[]): Node | undefined {
   if (text.trim() === '') return undefined;
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, PARSE_OPTIONS);
   const first = errors[0];
   if (first) throw parseFailure(file, text, first.offset, printParseErrorCode(first.error));
   if (!root || root.type !== 'object') throw parseFailure(file, text, 0, 'the top level is not an object');
+  if (path) assertUniqueKeys(file, text, root, path);
   return root;
+}
+
+/** Each step of `path` once in its object, and every key of the servers object once. */
+function assertUniqueKeys(file: string, text: string, root: Node, path: string[]): void {
+  let node: Node | undefined = root;
+  for (let depth = 0; node?.type === 'object'; depth++) {
+    const step = path[depth];
+    const seen = new Set<string>();
+    for (const property of node.children ?? []) {
+      const name = String(property.children?.[0]?.value);
+      if ((step === undefined || name === step) && seen.has(name)) {
+        throw parseFailure(file, text, property.offset, `the key ${JSON.stringify(name)} appears twice in one object`);
+      }
+      seen.add(name);
+    }
+    if (step === undefined) return;
+    node = findValue(node, [step]);
+  }
 }
 
 export const parseFailure = parseError;
@@ -100,7 +123,7 @@ function apply(text: string, edit: Edit): string {
 
 /** Sets `path + [key]` to `value`: replaces mcpm's existing value in place, or appends a new property. */
 export function setEntry(doc: JsonDocument, path: string[], key: string, value: unknown): { text: string; record: InsertRecord } {
-  const root = parseJsonFile(doc.file, doc.text);
+  const root = parseJsonFile(doc.file, doc.text, path);
   const style = detectStyle(doc.text);
   if (!root) {
     const fresh = serialize(nest([...path, key], value), '', style) + style.eol;
@@ -169,7 +192,7 @@ function appendInline(_text: string, offset: number, key: string, value: unknown
  * the objects it created, the whitespace of the empty object it filled, the file it created.
  */
 export function removeEntry(doc: JsonDocument, path: string[], key: string, record: InsertRecord = {}): string | null | undefined {
-  const root = parseJsonFile(doc.file, doc.text);
+  const root = parseJsonFile(doc.file, doc.text, path);
   const container = findValue(root, path);
   const target = container?.type === 'object' ? findValue(container, [key]) : undefined;
   if (!root || !container || !target) return doc.text;

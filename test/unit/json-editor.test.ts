@@ -76,6 +76,12 @@ describe('json editor: refuses what it cannot edit safely', () => {
   it('refuses a server map that is not an object', () => {
     expect(() => setEntry({ file: 'f', text: '{"mcpServers": []}' }, ['mcpServers'], 'k', 1)).toThrow(/is not an object/);
   });
+  it('refuses duplicate keys where it would read or write: readers take the last one', () => {
+    expect(() => setEntry({ file: 'f', text: '{"mcpServers": {}, "mcpServers": {"a": 1}}' }, ['mcpServers'], 'k', 1)).toThrow(/f:1:20: cannot parse \(the key "mcpServers" appears twice/);
+    expect(() => setEntry({ file: 'f', text: '{"mcpServers": {"k": 1, "\\u006b": 2}}' }, ['mcpServers'], 'k', 1)).toThrow(/"k" appears twice/);
+    // Elsewhere in the file duplicates are the user's business.
+    expect(setEntry({ file: 'f', text: '{"x": 1, "x": 2, "mcpServers": {}}' }, ['mcpServers'], 'k', 1).text).toContain('"k": 1');
+  });
   it('refuses a file whose top level is not an object', () => {
     expect(() => setEntry({ file: 'f', text: '[1]' }, ['mcpServers'], 'k', 1)).toThrow(/top level is not an object/);
   });
