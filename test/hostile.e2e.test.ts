@@ -116,6 +116,9 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
 }
 
 let cases: ReturnType<typeof hostileEntries>;
+// Look-alikes of the reference memory server (in the index embedded in mcpm): a capital I for the l, a Cyrillic e.
+const LOOKALIKE_ASCII = 'io.github.modeIcontextprotocol/server-memory';
+const LOOKALIKE_CYRILLIC = 'io.github.modelcontextprotocol/server-m\u0435mory';
 
 beforeAll(async () => {
   root = await makeTmpDir('mcpm-hostile-');
@@ -175,7 +178,8 @@ beforeAll(async () => {
 
   cases = hostileEntries(npmUrl);
   const packageEntries = ['evil-tar', 'huge-file', 'bin-up', 'bin-abs', ...Object.keys(depsOf)].map((name) => serverEntry(`${EVIL}/${name}`, '1.0.0', { identifier: name, version: '1.0.0', registryBaseUrl: npmUrl }));
-  registry = await startMcpRegistry([...cases.map((c) => c.entry), ...packageEntries]);
+  const lookalikes = [LOOKALIKE_ASCII, LOOKALIKE_CYRILLIC].map((name) => serverEntry(name, '1.0.0', { identifier: 'github-posts', version: '1.0.0', registryBaseUrl: npmUrl }));
+  registry = await startMcpRegistry([...cases.map((c) => c.entry), ...packageEntries, ...lookalikes]);
   before = snapshotTree(root, skipAllowed);
   passwdBefore = passwd();
   tmpMarkerBefore = existsSync(TMP_MARKER);
@@ -205,6 +209,19 @@ describe('registry entries crafted to escape are refused before anything is writ
     const info = await mcpm(['info', `${EVIL}/ident-subshell`]);
     expect(info.json?.ok, info.stderr).toBe(true);
     expectNothingOutside('after search and info');
+  });
+});
+
+describe('look-alikes of a well-known server\'s name', () => {
+  it('are warned about at install; one with non-Latin letters is also refused', async () => {
+    const ascii = await mcpm(['install', LOOKALIKE_ASCII, '--client', 'claude-desktop', '--dry-run']);
+    expect(ascii.json?.ok, ascii.stdout).toBe(true);
+    expect(ascii.stderr).toContain(`warning ${LOOKALIKE_ASCII} looks like io.github.modelcontextprotocol/server-memory but is a different server`);
+    const cyrillic = await mcpm(['install', LOOKALIKE_CYRILLIC, '--client', 'claude-desktop']);
+    expectRefusal(cyrillic, 'EINVALIDNAME', 'cyrillic');
+    expect(cyrillic.stderr).toMatch(/looks like io\.github\.modelcontextprotocol\/server-memory but is a different server \(it mixes Latin and Cyrillic letters\)/);
+    expect(readFileSync(configFile, 'utf8')).toBe(ORIGINAL);
+    expectNothingOutside('look-alikes');
   });
 });
 

@@ -8,6 +8,7 @@ import { readClientFile } from '../clients/write.js';
 import { fixedEnvironment, inputRequests } from '../plan/inputs.js';
 import { remoteInputRequests } from '../plan/remote.js';
 import { parseNameSpec, selectVersion } from '../plan/version.js';
+import { lookalikeWarning } from '../registry/lookalike.js';
 import { resolveServer } from '../registry/resolve.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import type { Package, ServerJson, Transport } from '../registry/types.js';
@@ -44,6 +45,8 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const chosen = selectVersion(resolved.name, resolved.versions, range);
   const server = chosen.server;
   if (chosen.meta.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
+  const lookalike = lookalikeWarning(server.name, Object.keys(state.servers));
+  if (lookalike) ctx.out.warn(lookalike);
   assertSafe(server.name, server.version);
   const source = chooseSource(server);
 
