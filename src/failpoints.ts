@@ -5,7 +5,8 @@
  *
  * Points: install: after-manifest, after-reify, before-store-rename, after-store-rename, after-secrets,
  * before-config-write, after-config-write (each client file; `<point>:<client>` names one), before-state-write,
- * after-state-write. uninstall: uninstall-after-config-write (each file), uninstall-after-state-write.
+ * after-state-write. uninstall: uninstall-after-config-write (each file), uninstall-after-state-write,
+ * uninstall-after-cleanup (secrets and store removed, journal not yet cleared).
  */
 export function failpoint(name: string, detail?: string): void {
   const armed = process.env.MCPM_FAILPOINT;

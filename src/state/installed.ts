@@ -55,6 +55,11 @@ export interface InstalledState {
    * is killed in between, rerunning the install recognises those entries as its own and completes.
    */
   pending?: Record<string, { entries: Array<{ client: string; file: string; key: string }>; startedAt: string }>;
+  /**
+   * Uninstalls under way: written in the same state write that drops the server, cleared once its secrets and store
+   * folder are gone, so that if mcpm is killed in between, `mcpm uninstall` run again finishes the job.
+   */
+  removing?: Record<string, { version: string; key?: string; startedAt: string }>;
 }
 
 export function stateFile(ctx: Context): string {
@@ -76,7 +81,12 @@ function parse(file: string, text: string | undefined): InstalledState {
       hint: 'Upgrade mcpm.',
     });
   }
-  return { formatVersion: STATE_FORMAT, servers: value.servers ?? {}, ...(value.pending ? { pending: value.pending } : {}) };
+  return {
+    formatVersion: STATE_FORMAT,
+    servers: value.servers ?? {},
+    ...(value.pending ? { pending: value.pending } : {}),
+    ...(value.removing ? { removing: value.removing } : {}),
+  };
 }
 
 /** Synchronous on purpose: `mcpm list` reads only this file, and a sync read is the fastest start. */
@@ -100,6 +110,14 @@ export async function updateState<T>(ctx: Context, change: (state: InstalledStat
     await writeFileAtomicSafe(file, `${JSON.stringify(state, null, 2)}\n`);
     return result;
   });
+}
+
+/** An interrupted uninstall (see `removing`) by registry name, entry key or short name. */
+export function findRemoving(state: InstalledState, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.entries(state.removing ?? {}).find(
+    ([server, journal]) => server.toLowerCase() === lower || journal.key?.toLowerCase() === lower || (!name.includes('/') && matchesShortName(server, name)),
+  )?.[0];
 }
 
 /**
