@@ -1,6 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import type { EditRecord } from './format-editor.js';
+import { failpoint } from '../failpoints.js';
 import { editorFor, skeletonText } from './editor.js';
 import type { ClientLocation } from './locate.js';
 
@@ -10,6 +11,8 @@ export interface AppliedWrite {
   before: string | undefined;
   after: string;
   record: EditRecord;
+  /** The key already held a value (mcpm's own, replaced in place): `record` then says nothing about the insertion. */
+  replaced: boolean;
 }
 
 /** Reads a client file and checks that mcpm can edit it; returns its text (undefined: no file yet). */
@@ -22,7 +25,8 @@ export async function readClientFile(location: ClientLocation): Promise<string |
 /**
  * Sets mcpm's entry in a client file under the file's lock, re-reading it inside the lock so an edit made by
  * another program or mcpm in the meantime is kept. `mayReplace` decides whether an existing value under the key is
- * mcpm's own to replace.
+ * mcpm's own to replace. `beforeWrite` runs inside the lock once the edit is known, before the file changes (the
+ * install journals the insertion's record there, so a kill right after the write cannot lose it).
  */
 export async function writeClientEntry(
   location: ClientLocation,
@@ -30,6 +34,7 @@ export async function writeClientEntry(
   entry: unknown,
   mayReplace: (existing: unknown) => boolean,
   onConflict: () => Error,
+  beforeWrite?: (edit: { record: EditRecord; replaced: boolean }) => Promise<void>,
 ): Promise<AppliedWrite> {
   const { file } = location;
   const { format, serversPath } = location.client;
@@ -45,9 +50,11 @@ export async function writeClientEntry(
     const after = edit.text;
     // A file that had to start from a skeleton is deleted again when only the skeleton is left.
     const record = skeleton !== undefined ? { ...edit.record, skeleton } : edit.record;
+    await beforeWrite?.({ record, replaced: existing !== undefined });
     if (before !== undefined) await backupOnce(file);
+    failpoint('config-write-locked', location.client.id);
     await writeFileAtomicSafe(file, after);
-    return { file, before, after, record };
+    return { file, before, after, record, replaced: existing !== undefined };
   });
 }
 

@@ -8,7 +8,8 @@ import { renderPackageArguments } from '../plan/inputs.js';
 import { renderRemote, secretHeaderNames } from '../plan/remote.js';
 import type { Package, Transport } from '../registry/types.js';
 import { installNpmPackage, type InstalledVersion } from '../store/npm-install.js';
-import { updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
+import { journalEdit, updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
+import type { EditRecord } from '../clients/format-editor.js';
 import { readSecrets, removeSecrets, writeSecrets } from '../state/secrets.js';
 import { recordInProject } from './project.js';
 import { failpoint } from '../failpoints.js';
@@ -18,6 +19,8 @@ export interface InstallTarget {
   key: string;
   /** An earlier run of this install was killed after recording this entry as pending: the entry is ours. */
   resumed?: boolean;
+  /** The record of that earlier run's insertion, journaled before it wrote the file. */
+  resumedRecord?: EditRecord;
   /** For a remote server: the transport this client speaks. */
   remote?: Transport;
   previousEntry?: ManagedEntry;
@@ -57,7 +60,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     failpoint('after-secrets');
     // Journal first: if mcpm dies between the client writes and the state write, a rerun knows these entries.
     await updateState(ctx, (state) => {
-      state.pending = { ...state.pending, [plan.server]: { entries: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })), startedAt: new Date().toISOString() } };
+      state.pending = { ...state.pending, [plan.server]: { entries: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key, record: t.resumedRecord })), startedAt: new Date().toISOString() } };
     });
     const entryFor = entryRenderer(ctx, plan, installed, secretsPath);
     const entries: ManagedEntry[] = [];
@@ -76,6 +79,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         new McpmError('ECONFLICT', `${location.client.name} got an entry "${key}" from someone else meanwhile (${location.file})`, {
           hint: 'Choose another key with --as <key>.',
         }),
+        previousEntry?.record ? undefined : async (edit) => (edit.replaced ? undefined : journalEdit(ctx, plan.server, { client: location.client.id, file: location.file, key }, edit.record)),
       );
       writes.push(write);
       failpoint('after-config-write', location.client.id);
@@ -85,7 +89,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         key,
         scope: location.scope,
         ...(location.scope === 'project' ? { project: previousEntry?.project ?? ctx.cwd } : {}),
-        record: previousEntry?.record ?? write.record,
+        record: previousEntry?.record ?? (write.replaced && target.resumedRecord ? target.resumedRecord : write.record),
         ...(previousEntry?.disabled ? { disabled: true } : {}),
       });
     }

@@ -70,8 +70,8 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const targets = withTransports(locations, source, Boolean(options.client?.length)).map((target) => {
     const previousEntry = sameServer?.entries.find((e) => e.client === target.location.client.id && samePath(e.file, target.location.file));
     const key = previousEntry?.key ?? clientKey(target.location.client, options.as ?? baseKey);
-    const resumed = pending.some((p) => p.client === target.location.client.id && samePath(p.file, target.location.file) && p.key === key);
-    return { ...target, key, previousEntry, resumed };
+    const resumed = pending.find((p) => p.client === target.location.client.id && samePath(p.file, target.location.file) && p.key === key);
+    return { ...target, key, previousEntry, resumed: Boolean(resumed), resumedRecord: resumed?.record };
   });
   // Check every file before anything is downloaded or written: a failed install changes no file.
   if (!options.adopt) for (const target of targets) if (!target.resumed) await checkTarget(target, sameServer, state.servers, server.name);

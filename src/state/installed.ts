@@ -54,7 +54,7 @@ export interface InstalledState {
    * Installs under way: the entries an install is about to write, recorded before it writes them, so that if mcpm
    * is killed in between, rerunning the install recognises those entries as its own and completes.
    */
-  pending?: Record<string, { entries: Array<{ client: string; file: string; key: string }>; startedAt: string }>;
+  pending?: Record<string, { entries: Array<{ client: string; file: string; key: string; record?: EditRecord }>; startedAt: string }>;
   /**
    * Uninstalls under way: written in the same state write that drops the server, cleared once its secrets and store
    * folder are gone, so that if mcpm is killed in between, `mcpm uninstall` run again finishes the job.
@@ -109,6 +109,14 @@ export async function updateState<T>(ctx: Context, change: (state: InstalledStat
     const result = change(state);
     await writeFileAtomicSafe(file, `${JSON.stringify(state, null, 2)}\n`);
     return result;
+  });
+}
+
+/** Journals the record of an insertion an install is about to make (see `pending`), so a resumed install keeps it. */
+export function journalEdit(ctx: Context, server: string, at: { client: string; file: string; key: string }, record: EditRecord): Promise<void> {
+  return updateState(ctx, (state) => {
+    const entry = state.pending?.[server]?.entries.find((e) => e.client === at.client && e.file === at.file && e.key === at.key);
+    if (entry) entry.record = record;
   });
 }
 
