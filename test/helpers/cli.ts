@@ -1,6 +1,6 @@
 // Runs the real CLI as a child process with a scrubbed environment, so tests
 // never read or write the developer's real config and behave the same on CI.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Default: home, so mcpm never mistakes the repo for the user's project. */
   cwd?: string;
+  /** Called with the child as soon as it is started (for tests that kill it at a moment of their choosing). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface RunResult {
@@ -57,6 +59,7 @@ export function runNodeScript(script: string, args: string[], opts: RunOptions):
       env,
       stdio: ["pipe", "pipe", "pipe"], // pipes, never a TTY
     });
+    opts.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
