@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { McpmError } from '../errors.js';
-import { fetchJson } from './http.js';
+import { assertShallow, fetchJson } from './http.js';
 import { latestOfEach } from './latest.js';
 import type { RegistrySource } from './source.js';
 import { readServerResponse, type ServerVersion } from './types.js';
@@ -56,14 +56,17 @@ export function fileIndexSource(spec: string): IndexRegistrySource {
         cause: error,
       });
     }
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch (error) {
       throw new McpmError('EREGISTRY', `The index ${file} is not valid JSON`, {
         hint: 'Fix the file or remove it from the registry list.',
         cause: error,
       });
     }
+    assertShallow(value, `The index ${file}`);
+    return value;
   });
 }
 
