@@ -6,6 +6,8 @@ import { readServerResponse, type ServerVersion } from './types.js';
 /** Real registries page through hundreds of entries; a registry whose cursors never end is cut off here. */
 const MAX_PAGES = 500;
 const PAGE_LIMIT = 100;
+/** Paging as a whole may take this many timeouts (the official registry needs a few dozen pages, each well under one). */
+const PAGING_BUDGET = 10;
 
 /** A registry speaking the official MCP Registry API v0.1. */
 export class ApiRegistrySource implements RegistrySource {
@@ -27,12 +29,17 @@ export class ApiRegistrySource implements RegistrySource {
     return this.readList(body);
   }
 
-  /** Follows metadata.nextCursor to the end, refusing a cursor it has already seen (a registry paging forever). */
+  /**
+   * Follows metadata.nextCursor to the end, refusing a cursor it has already seen, more than MAX_PAGES pages, or
+   * paging for longer than PAGING_BUDGET timeouts in all (a registry paging forever, however slowly).
+   */
   private async listAll(params: Record<string, string>): Promise<ServerVersion[]> {
     const results: ServerVersion[] = [];
     const seen = new Set<string>();
+    const deadline = Date.now() + this.options.timeoutMs * PAGING_BUDGET;
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
+      if (page > 0 && Date.now() > deadline) throw this.endlessPaging(`still paging after ${Math.round((this.options.timeoutMs * PAGING_BUDGET) / 1000)} s`);
       const query = new URLSearchParams({ ...params, limit: String(PAGE_LIMIT) });
       if (cursor) query.set('cursor', cursor);
       const body = await this.get(`/v0.1/servers?${query}`);
@@ -61,8 +68,8 @@ export class ApiRegistrySource implements RegistrySource {
     return fetchJson(this.base + pathAndQuery, this.options);
   }
 
-  private endlessPaging(): McpmError {
-    return new McpmError('EREGISTRY', `Registry ${this.id} keeps returning more pages (cursor cycle or over ${MAX_PAGES} pages)`, {
+  private endlessPaging(why = `cursor cycle or over ${MAX_PAGES} pages`): McpmError {
+    return new McpmError('EREGISTRY', `Registry ${this.id} keeps returning more pages (${why})`, {
       hint: 'The registry is misbehaving; try again later or choose another with --registry.',
     });
   }
