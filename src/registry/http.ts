@@ -45,7 +45,17 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
         hint: 'Check your network, raise --timeout, or choose another registry with --registry.',
       });
     }
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const inner = (error as { cause?: { code?: string; message?: string } }).cause;
+    const cause = inner?.code ?? (error as Error).message;
+    if (/redirect/i.test(inner?.message ?? '')) {
+      throw new McpmError('ENETWORK', `Registry ${registry} redirects in a loop`, { hint: 'Check the registry URL, or choose another registry with --registry.', cause: error });
+    }
+    if (/^(UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNRESET|EPIPE)$/.test(inner?.code ?? '')) {
+      throw new McpmError('ENETWORK', `Registry ${registry} closed the connection before answering in full (${cause})`, {
+        hint: 'Try again later, or choose another registry with --registry.',
+        cause: error,
+      });
+    }
     throw new McpmError('ENETWORK', `Registry ${registry} is unreachable (${cause})`, {
       hint: 'Check your network, or choose another registry with --registry.',
       cause: error,

@@ -31,11 +31,7 @@ export async function resolveServer(ctx: Context, name: string): Promise<Resolve
       failures.push(error);
     }
   }
-  if (failures.length === sources.length) {
-    throw new McpmError('ENETWORK', `No registry could be reached to look up ${name}`, {
-      hint: 'Check your network, or use the embedded index: --registry embedded.',
-    });
-  }
+  if (failures.length === sources.length) throw noRegistry(`to look up ${name}`, failures, 'Check your network, or use the embedded index: --registry embedded.');
   throw new McpmError('ENOTFOUND', `No server named "${name}" in ${sources.map((s) => s.id).join(', ')}`, {
     hint: `Search with \`mcpm search ${name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name}\`, or check the spelling.`,
   });
@@ -72,4 +68,15 @@ async function byShortName(ctx: Context, source: RegistrySource, shortName: stri
   }
   const versions = await source.versions(chosen);
   return { name: chosen, source, versions: versions.length > 0 ? versions : matches.filter((m) => m.server.name === chosen) };
+}
+
+/**
+ * Every registry failed: the error says why, one reason per registry (each also warned about as it happened), so
+ * that `--json` callers see it too. ENETWORK when none could be reached, else EREGISTRY.
+ */
+export function noRegistry(what: string, failures: McpmError[], hint: string): McpmError {
+  const network = failures.every((failure) => failure.code === 'ENETWORK');
+  const reasons = failures.map((failure) => (failure.message.length > 200 ? `${failure.message.slice(0, 200)}...` : failure.message)).join('; ');
+  const message = `${network ? 'No registry could be reached' : 'No registry gave a usable answer'}${what ? ` ${what}` : ''}${reasons ? ` (${reasons})` : ''}`;
+  return new McpmError(network ? 'ENETWORK' : 'EREGISTRY', message, { hint });
 }
