@@ -11,18 +11,25 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
   // Imported here, not at the top: `mcpm list` reads state without locking and must not pay for these.
   const { default: lockfile } = await import('proper-lockfile');
   let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(file, {
-      realpath: false,
-      stale: 10_000,
-      update: 2_000,
-      retries: { retries: 200, factor: 1.2, minTimeout: 10, maxTimeout: 250, randomize: true },
-    });
-  } catch (error) {
-    throw new McpmError('EFS', `Cannot lock ${file} (${(error as NodeJS.ErrnoException).code ?? 'busy'})`, {
-      hint: 'Another mcpm may be running; try again. A lock left by a crashed mcpm expires after 10 seconds.',
-      cause: error,
-    });
+  // Waiting makes sense only while another process holds the lock (ELOCKED); a lock that cannot be made at all
+  // (EACCES in a read-only folder, ENOSPC on a full disk, EROFS) fails at once instead of after a minute of retries.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      release = await lockfile.lock(file, { realpath: false, stale: 10_000, update: 2_000, retries: 0 });
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOCKED' && attempt < 200) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250, 10 * 1.2 ** attempt) * (0.5 + Math.random())));
+        continue;
+      }
+      throw new McpmError('EFS', code === 'ELOCKED' ? `Cannot lock ${file} (busy)` : `Cannot lock ${file} (${code ?? 'error'})`, {
+        hint: code === 'ELOCKED'
+          ? 'Another mcpm may be running; try again. A lock left by a crashed mcpm expires after 10 seconds.'
+          : 'Check the permissions of that folder and the disk space; nothing was changed there.',
+        cause: error,
+      });
+    }
   }
   try {
     return await fn();
