@@ -1,4 +1,4 @@
-import { mkdir, readFile, copyFile, access } from 'node:fs/promises';
+import { mkdir, readFile, copyFile, access, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
 
@@ -65,14 +65,24 @@ export async function readTextIfExists(file: string): Promise<string | undefined
   }
 }
 
-/** The first time mcpm changes a file it does not own, it keeps the original beside it as `<file>.mcpm-backup`. */
+/**
+ * The first time mcpm changes a file it does not own, it keeps the original beside it as `<file>.mcpm-backup`: copied
+ * to a temporary name and renamed, so a full disk or a kill never leaves a truncated backup that would pass for one.
+ */
 export async function backupOnce(file: string): Promise<void> {
   const backup = `${file}.mcpm-backup`;
+  if (await access(backup).then(() => true, () => false)) return;
+  const partial = `${backup}.${process.pid}.tmp`;
   try {
-    await access(backup);
-  } catch {
-    await copyFile(file, backup).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
+    await copyFile(file, partial);
+    await rename(partial, backup);
+  } catch (error) {
+    await rm(partial, { force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !(await access(file).then(() => true, () => false))) return; // no file: nothing to keep
+    throw new McpmError('EFS', `Cannot keep a backup of ${file} (${code ?? 'error'})`, {
+      hint: 'Check the disk space and the permissions of that folder; the file was left as it was.',
+      cause: error,
     });
   }
 }
