@@ -1,5 +1,5 @@
 import { rm, stat } from 'node:fs/promises';
-import { backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
+import { assertWritable, backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import type { EditRecord } from './format-editor.js';
 import { failpoint } from '../failpoints.js';
 import { editorFor, skeletonText } from './editor.js';
@@ -15,10 +15,14 @@ export interface AppliedWrite {
   replaced: boolean;
 }
 
-/** Reads a client file and checks that mcpm can edit it; returns its text (undefined: no file yet). */
-export async function readClientFile(location: ClientLocation): Promise<string | undefined> {
+/**
+ * Reads a client file and checks that mcpm can edit it (it parses and, unless only reading, is writable); returns
+ * its text (undefined: no file yet).
+ */
+export async function readClientFile(location: ClientLocation, purpose: 'edit' | 'read' = 'edit'): Promise<string | undefined> {
   const text = await readTextIfExists(location.file);
   if (text !== undefined) editorFor(location.client.format).check(location.file, text, location.client.serversPath);
+  if (text !== undefined && purpose === 'edit') await assertWritable(location.file);
   return text;
 }
 
@@ -41,6 +45,7 @@ export async function writeClientEntry(
   const editor = editorFor(format);
   return withFileLock(file, async () => {
     const before = await readTextIfExists(file);
+    if (before !== undefined) await assertWritable(file);
     const skeleton = before === undefined && location.client.skeleton ? skeletonText(format, location.client.skeleton) : undefined;
     const text = before ?? skeleton ?? '';
     editor.check(file, text, serversPath);
@@ -66,6 +71,7 @@ export async function removeClientEntry(location: ClientLocation, key: string, r
   return withFileLock(file, async () => {
     const before = await readTextIfExists(file);
     if (before === undefined) return false;
+    await assertWritable(file);
     if (editor.get(file, before, serversPath, key) === undefined) return false;
     const after = editor.remove(file, before, serversPath, key, record);
     if (after === null || (typeof record?.skeleton === 'string' && after === record.skeleton)) await rm(file, { force: true });

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, readFile, copyFile, access, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
@@ -82,6 +83,23 @@ export async function backupOnce(file: string): Promise<void> {
     if (code === 'ENOENT' && !(await access(file).then(() => true, () => false))) return; // no file: nothing to keep
     throw new McpmError('EFS', `Cannot keep a backup of ${file} (${code ?? 'error'})`, {
       hint: 'Check the disk space and the permissions of that folder; the file was left as it was.',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * A file the user cannot write is not replaced behind their back (the atomic rename would go around its mode).
+ * Root may write anything, as everywhere else.
+ */
+export async function assertWritable(file: string): Promise<void> {
+  try {
+    await access(file, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw new McpmError('EFS', `${file} is read-only (${code ?? 'error'})`, {
+      hint: 'mcpm does not change files you cannot write: make it writable (chmod u+w) if mcpm should edit it, or choose another client.',
       cause: error,
     });
   }
