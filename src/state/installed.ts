@@ -96,7 +96,13 @@ export function readState(ctx: Context): InstalledState {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') {
+      throw new McpmError('EFS', `Cannot read mcpm's state ${file} (${code ?? 'error'})`, {
+        hint: code === 'ENOTDIR' ? `A file stands where the folder ${path.dirname(file)} should be; move it away.` : 'Check the permissions of that file and its folder.',
+        cause: error,
+      });
+    }
   }
   return parse(file, text);
 }

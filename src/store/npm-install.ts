@@ -8,6 +8,7 @@ import { McpmError } from '../errors.js';
 import { readNpmConfig, type NpmOptions } from './npm-config.js';
 import { INSTALL_RECORD, STAGING, versionDir } from './layout.js';
 import { chooseBin } from './bin.js';
+import { ensureDir } from '../state/files.js';
 import { failpoint } from '../failpoints.js';
 
 const PUBLIC_NPM = /^https?:\/\/registry\.npmjs\.(org|com)\/?$/i;
@@ -37,6 +38,9 @@ export interface InstalledVersion {
 export async function installNpmPackage(ctx: Context, request: NpmInstallRequest): Promise<InstalledVersion> {
   assertRegistryPackage(request);
   const target = versionDir(ctx.paths.store, request.serverName, request.version);
+  // mcpm's own folders first: a read-only folder or a file in their place is an EFS naming it, not an npm error.
+  await ensureDir(path.dirname(target));
+  await ensureDir(ctx.paths.cache);
   const options = npmOptions(ctx, request);
   const spec = `${request.identifier}@${request.version}`;
   const { default: pacote } = await import('pacote');
@@ -52,7 +56,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
 
   await removeStaleStaging(path.join(ctx.paths.store, STAGING));
   const staging = path.join(ctx.paths.store, STAGING, `${Date.now()}-${randomBytes(4).toString('hex')}`);
-  await mkdir(staging, { recursive: true });
+  await ensureDir(staging);
   try {
     await writeFile(
       path.join(staging, 'package.json'),
