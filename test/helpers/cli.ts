@@ -17,7 +17,12 @@ export interface RunOptions {
   cwd?: string;
   /** Called with the child as soon as it is started (for tests that kill it at a moment of their choosing). */
   onSpawn?: (child: ChildProcess) => void;
+  /** Run as the unprivileged user `nobody` (through setpriv), where root would write into read-only folders. */
+  asNobody?: boolean;
 }
+
+/** setpriv's arguments that drop to nobody:nogroup with no supplementary groups. */
+export const AS_NOBODY = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"];
 
 export interface RunResult {
   /** Exit code; 128+N when killed by signal N, like a shell reports it. */
@@ -54,7 +59,10 @@ export function runNodeScript(script: string, args: string[], opts: RunOptions):
   const timeoutMs = opts.timeoutMs ?? 30_000;
 
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const [command, argv] = opts.asNobody
+      ? ["setpriv", [...AS_NOBODY, process.execPath, script, ...args]]
+      : [process.execPath, [script, ...args]];
+    const child = spawn(command, argv, {
       cwd: opts.cwd ?? opts.home,
       env,
       stdio: ["pipe", "pipe", "pipe"], // pipes, never a TTY
