@@ -1,6 +1,7 @@
 // kill -9 at every phase of an upgrade (installing 1.1.0 over an installed 1.0.0) and of uninstall, in three clients
-// (JSON, TOML, YAML); see test/helpers/fault-lab.ts for what is checked after each kill. Between two client writes
-// some files start 1.0.0 and some 1.1.0, each entry whole, and `mcpm list` shows 1.0.0 until the state says 1.1.0.
+// (JSON, TOML, YAML), and while holding a client file's lock; see test/helpers/fault-lab.ts for what is checked after
+// each kill. Between two client writes some files start 1.0.0 and some 1.1.0, each entry whole, and `mcpm list`
+// shows 1.0.0 until the state says 1.1.0.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,19 @@ describe('kill -9 during an upgrade', () => {
     expect(rerun.json, rerun.stderr).toMatchObject({ ok: true, result: { version: '1.1.0', previousVersion: '1.0.0' } });
     await expectFinal('upgrade killed mid-download', '1.1.0');
     await launch('codex', '1.1.0');
+  });
+});
+
+describe('kill -9 holding a client file\'s lock', () => {
+  it('during an upgrade, just before writing Codex\'s file: the lock goes stale and the rerun completes', async () => {
+    restore(snapshots.installed);
+    await killedAt('config-write-locked:codex', upgrade);
+    await expectConsistent('upgrade killed holding the lock', ['1.0.0'], ['1.0.0', '1.1.0'], { lockLeft: true });
+    const started = Date.now();
+    const rerun = await mcpm(upgrade);
+    expect(rerun.json, rerun.stderr).toMatchObject({ ok: true, result: { version: '1.1.0' } });
+    expect(Date.now() - started, 'waited for the lock to go stale, not forever').toBeLessThan(40_000);
+    await expectFinal('upgrade killed holding the lock', '1.1.0');
   });
 });
 

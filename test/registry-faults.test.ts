@@ -9,6 +9,7 @@ import { startMcpRegistry, serverEntry, type McpRegistry } from './helpers/mcp-r
 import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
 
 const TIMEOUT_MS = 600;
+// Under load (several cases at once, other test files) a timeout fires later; the limits below are generous.
 
 /** [misbehaviour, what the warning says, how long the command may take at most] */
 const CASES: Array<[Misbehaviour, RegExp, number]> = [
@@ -60,7 +61,12 @@ function expectCleanFailure(run: RunResult, why: RegExp) {
   for (const line of warnings) expect(line.length).toBeLessThan(400);
 }
 
-describe('a misbehaving registry: bounded, clear failure; fallback to the next registry', () => {
+// search (paging through the list) and info/install (looking up one server) read registries through the same code;
+// install runs against a few representative misbehaviours.
+const WITH_INSTALL = new Set<Misbehaviour>(['stall', 'http-500', 'deep-field', 'cursor-cycle']);
+
+// Concurrent: most cases wait for a timeout, and those waits may overlap.
+describe.concurrent('a misbehaving registry: bounded, clear failure; fallback to the next registry', () => {
   for (const [mode, why, limit] of CASES) {
     it(mode, async () => {
       const registry = bad.get(mode)!.url;
@@ -68,9 +74,11 @@ describe('a misbehaving registry: bounded, clear failure; fallback to the next r
       expectCleanFailure(search, why);
       expect(search.ms, 'search took too long').toBeLessThan(limit);
 
-      const install = await timed(['install', 'github-posts', '--client', 'cursor', '--dry-run', '--json', '--registry', registry]);
-      expectCleanFailure(install, why);
-      expect(install.ms, 'install took too long').toBeLessThan(limit);
+      if (WITH_INSTALL.has(mode)) {
+        const install = await timed(['install', 'github-posts', '--client', 'cursor', '--dry-run', '--json', '--registry', registry]);
+        expectCleanFailure(install, why);
+        expect(install.ms, 'install took too long').toBeLessThan(limit);
+      }
 
       const fallback = await timed(['info', 'github-posts', '--json', '--registry', `${registry},${good.url}`]);
       expect(fallback.json, fallback.stderr).toMatchObject({ ok: true, result: { name: 'io.github.acme/github-posts', registry: good.url } });
@@ -91,11 +99,12 @@ describe('a misbehaving registry: bounded, clear failure; fallback to the next r
   it('a registry paging forever, slowly, is cut off after ten timeouts in all', async () => {
     const slow = await startBadRegistry('cursor-endless-slow');
     try {
-      const run = await timed(['search', 'posts', '--json', '--registry', slow.url]);
-      expectCleanFailure(run, /keeps returning more pages \(still paging after 6 s\)/);
-      expect(run.ms).toBeGreaterThan(5_000);
-      expect(run.ms).toBeLessThan(15_000);
-      expect(slow.requests()).toBeLessThan(60);
+      const started = Date.now();
+      const run = await runMcpm(['search', 'posts', '--json', '--timeout', '400', '--registry', slow.url], { home, timeoutMs: 60_000 });
+      expectCleanFailure(run, /keeps returning more pages \(still paging after 4 s\)/);
+      expect(Date.now() - started).toBeGreaterThan(3_500);
+      expect(Date.now() - started).toBeLessThan(12_000);
+      expect(slow.requests()).toBeLessThan(40);
     } finally {
       await slow.close();
     }
