@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { EXIT_OK, EXIT_USAGE, McpmError, exitCodeFor } from './errors.js';
 import { mcpmVersion } from './version.js';
+import { printable } from './output.js';
 
 /**
  * The only file that knows commander. Each command's module is imported when that command runs, so `mcpm --version`
@@ -337,7 +338,7 @@ export async function main(argv: string[]): Promise<void> {
     if ('rawExitCode' in outcome) return finish(outcome.rawExitCode);
     const { result, text, exitCode } = outcome;
     if (globals.json) process.stdout.write(`${JSON.stringify({ ok: true, result }, null, 2)}\n`);
-    else if (text !== undefined) process.stdout.write(`${text}\n`);
+    else if (text !== undefined) process.stdout.write(`${printable(text)}\n`);
     finish(exitCode ?? EXIT_OK);
   } catch (error) {
     fail(error, ownsStdout ? { ...globals, json: false } : globals);
@@ -354,9 +355,9 @@ function fail(error: unknown, globals: GlobalOptions): void {
   if (globals.json) {
     process.stdout.write(`${JSON.stringify({ ok: false, error: { code: known.code, message: known.message, hint: known.hint } }, null, 2)}\n`);
   } else {
-    process.stderr.write(`mcpm: ${known.message}\n${known.hint ? `hint: ${known.hint}\n` : ''}`);
+    process.stderr.write(`mcpm: ${printable(known.message)}\n${known.hint ? `hint: ${printable(known.hint)}\n` : ''}`);
   }
-  if (globals.verbose && known.detail) process.stderr.write(`${known.detail}\n`);
+  if (globals.verbose && known.detail) process.stderr.write(`${printable(known.detail)}\n`);
   finish(exitCodeFor(known));
 }
 

@@ -4,8 +4,10 @@
  * after a rename) instead of hoped for. Outside tests the variable is unset and this is one comparison.
  *
  * Points: install: after-manifest, after-reify, before-store-rename, after-store-rename, after-secrets,
- * before-config-write, after-config-write (each client file; `<point>:<client>` names one), before-state-write,
- * after-state-write. uninstall: uninstall-after-config-write (each file), uninstall-after-state-write.
+ * before-config-write, config-write-locked (holding the file's lock, its backup made, just before the write),
+ * after-config-write (each client file; `<point>:<client>` names one), before-state-write,
+ * after-state-write. uninstall: uninstall-after-config-write (each file), uninstall-after-state-write,
+ * uninstall-after-cleanup (secrets and store removed, journal not yet cleared).
  */
 export function failpoint(name: string, detail?: string): void {
   const armed = process.env.MCPM_FAILPOINT;

@@ -19,6 +19,15 @@ export interface Output {
 
 const CODES = { bold: [1, 22], dim: [2, 22], yellow: [33, 39], red: [31, 39], green: [32, 39] } as const;
 
+/**
+ * Text for a terminal, with control characters (escape sequences, NUL, C1 codes) and bidirectional overrides shown
+ * as `\u{..}` instead of acted on: names and descriptions come from registries, and a registry must not be able to
+ * move the cursor, recolour or hide text, or reorder what the user reads. Line breaks and tabs stay.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+}
+
 export function createOutput(options: { json: boolean; verbose: boolean; env: NodeJS.ProcessEnv; stderr: NodeJS.WriteStream }): Output {
   const { env, stderr } = options;
   const tty = Boolean(stderr.isTTY) && !env.CI;
@@ -28,16 +37,16 @@ export function createOutput(options: { json: boolean; verbose: boolean; env: No
     json: options.json,
     verbose: options.verbose,
     interactive: tty,
-    warn: (message) => stderr.write(`${style('yellow', 'warning')} ${message}\n`),
+    warn: (message) => stderr.write(`${style('yellow', 'warning')} ${printable(message)}\n`),
     note: (message) => {
-      if (!options.json) stderr.write(`${message}\n`);
+      if (!options.json) stderr.write(`${printable(message)}\n`);
     },
-    remind: (message) => stderr.write(`${message}\n`),
+    remind: (message) => stderr.write(`${printable(message)}\n`),
     debug: (message) => {
-      if (options.verbose) stderr.write(`${style('dim', message)}\n`);
+      if (options.verbose) stderr.write(`${style('dim', printable(message))}\n`);
     },
     progress: (message) => {
-      if (tty && !options.json) stderr.write(`${style('dim', message)}\n`);
+      if (tty && !options.json) stderr.write(`${style('dim', printable(message))}\n`);
     },
     style,
   };

@@ -7,7 +7,7 @@ import type { FileFormat } from './table.js';
 
 const jsonEditor: FormatEditor = {
   check(file, text, path) {
-    const root = parseJsonFile(file, text);
+    const root = parseJsonFile(file, text, path);
     const servers = findValue(root, path);
     if (servers && servers.type !== 'object') {
       throw new McpmError('EPARSE', `${file}: "${path.join('.')}" is not an object`, {
@@ -15,9 +15,9 @@ const jsonEditor: FormatEditor = {
       });
     }
   },
-  get: (file, text, path, key) => nodeValue(findValue(parseJsonFile(file, text), [...path, key])),
+  get: (file, text, path, key) => nodeValue(findValue(parseJsonFile(file, text, path), [...path, key])),
   keys: (file, text, path) => {
-    const servers = findValue(parseJsonFile(file, text), path);
+    const servers = findValue(parseJsonFile(file, text, path), path);
     return servers?.type === 'object' ? (servers.children ?? []).map((p) => String(p.children?.[0]?.value)) : [];
   },
   set: (file, text, path, key, value) => setEntry({ file, text }, path, key, value),

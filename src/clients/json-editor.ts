@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { parseError } from './format-editor.js';
 
@@ -26,15 +27,38 @@ export interface JsonDocument {
 
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false };
 
-/** Parses leniently (comments, trailing commas) and refuses anything else with the file's path, line and column. */
-export function parseJsonFile(file: string, text: string): Node | undefined {
+/**
+ * Parses leniently (comments, trailing commas) and refuses anything else with the file's path, line and column.
+ * Given the servers' path, also refuses a key that appears twice where mcpm would read or write: JSON readers take
+ * the last of duplicate keys and this editor would find the first, so an entry could land where no client looks.
+ */
+export function parseJsonFile(file: string, text: string, path?: string[]): Node | undefined {
   if (text.trim() === '') return undefined;
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, PARSE_OPTIONS);
   const first = errors[0];
   if (first) throw parseFailure(file, text, first.offset, printParseErrorCode(first.error));
   if (!root || root.type !== 'object') throw parseFailure(file, text, 0, 'the top level is not an object');
+  if (path) assertUniqueKeys(file, text, root, path);
   return root;
+}
+
+/** Each step of `path` once in its object, and every key of the servers object once. */
+function assertUniqueKeys(file: string, text: string, root: Node, path: string[]): void {
+  let node: Node | undefined = root;
+  for (let depth = 0; node?.type === 'object'; depth++) {
+    const step = path[depth];
+    const seen = new Set<string>();
+    for (const property of node.children ?? []) {
+      const name = String(property.children?.[0]?.value);
+      if ((step === undefined || name === step) && seen.has(name)) {
+        throw parseFailure(file, text, property.offset, `the key ${JSON.stringify(name)} appears twice in one object`);
+      }
+      seen.add(name);
+    }
+    if (step === undefined) return;
+    node = findValue(node, [step]);
+  }
 }
 
 export const parseFailure = parseError;
@@ -100,7 +124,7 @@ function apply(text: string, edit: Edit): string {
 
 /** Sets `path + [key]` to `value`: replaces mcpm's existing value in place, or appends a new property. */
 export function setEntry(doc: JsonDocument, path: string[], key: string, value: unknown): { text: string; record: InsertRecord } {
-  const root = parseJsonFile(doc.file, doc.text);
+  const root = parseJsonFile(doc.file, doc.text, path);
   const style = detectStyle(doc.text);
   if (!root) {
     const fresh = serialize(nest([...path, key], value), '', style) + style.eol;
@@ -120,12 +144,33 @@ export function setEntry(doc: JsonDocument, path: string[], key: string, value: 
     const property = existing.parent!;
     const indent = indentOfLine(doc.text, property.offset);
     const edit = { offset: existing.offset, length: existing.length, text: serialize(value, indent, style) };
-    return { text: apply(doc.text, edit), record: {} };
+    const text = apply(doc.text, edit);
+    verify(doc, text, withValue(nodeValue(root), [...path, key], value), `replace "${key}"`);
+    return { text, record: {} };
   }
   const missing = path.slice(depth);
   const [name, inner] = missing.length > 0 ? [missing[0]!, nest([...missing.slice(1), key], value)] : [key, value];
   const { edit, emptyInside } = appendProperty(doc.text, container, name, inner, style);
-  return { text: apply(doc.text, edit), record: { createdDepth: missing.length, emptyInside } };
+  const text = apply(doc.text, edit);
+  verify(doc, text, withValue(nodeValue(root), [...path, key], value), `add "${key}"`);
+  return { text, record: { createdDepth: missing.length, emptyInside } };
+}
+
+/** A copy of `data` with `path` set to `value`, creating objects on the way. */
+function withValue(data: unknown, path: string[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const copy = { ...(data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : {}) };
+  Object.defineProperty(copy, path[0]!, { value: withValue(copy[path[0]!], path.slice(1), value), enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+/** Belt and braces, as in the YAML and TOML editors: the new text must parse to exactly the expected data. */
+function verify(doc: JsonDocument, text: string, expected: unknown, what: string): void {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, PARSE_OPTIONS);
+  if (errors.length > 0 || !isDeepStrictEqual(nodeValue(root), expected)) {
+    throw parseFailure(doc.file, doc.text, 0, `mcpm cannot ${what} here without changing other settings`);
+  }
 }
 
 function appendProperty(text: string, object: Node, key: string, value: unknown, style: Style): { edit: Edit; emptyInside?: string } {
@@ -169,24 +214,41 @@ function appendInline(_text: string, offset: number, key: string, value: unknown
  * the objects it created, the whitespace of the empty object it filled, the file it created.
  */
 export function removeEntry(doc: JsonDocument, path: string[], key: string, record: InsertRecord = {}): string | null | undefined {
-  const root = parseJsonFile(doc.file, doc.text);
+  const root = parseJsonFile(doc.file, doc.text, path);
   const container = findValue(root, path);
   const target = container?.type === 'object' ? findValue(container, [key]) : undefined;
   if (!root || !container || !target) return doc.text;
-  let text = deleteProperty(doc.text, container, target.parent!, record.emptyInside);
+  // `emptyInside` belongs to the object the insertion went into: the server map, or the outermost object it created
+  // its first container in.
+  const created = record.createdDepth ?? 0;
+  let text = deleteProperty(doc.text, container, target.parent!, created === 0 ? record.emptyInside : undefined);
   // Remove the objects the insertion created, innermost first, while they are empty again.
-  for (let level = path.length; level > path.length - (record.createdDepth ?? 0) && level > 0; level--) {
+  for (let level = path.length; level > path.length - created && level > 0; level--) {
     const reparsed = parseJsonFile(doc.file, text);
     const node = findValue(reparsed, path.slice(0, level));
     const parent = findValue(reparsed, path.slice(0, level - 1));
     if (!node || !parent || (node.children?.length ?? 0) > 0) break;
-    text = deleteProperty(text, parent, node.parent!, undefined);
+    text = deleteProperty(text, parent, node.parent!, level === path.length - created + 1 ? record.emptyInside : undefined);
   }
   if (record.wholeFile !== undefined) {
     const reparsed = parseJsonFile(doc.file, text);
     if (!reparsed || (reparsed.children?.length ?? 0) === 0) return record.wholeFile;
   }
+  verify(doc, text, withoutEntry(nodeValue(root), path, key, created), `remove "${key}"`);
   return text;
+}
+
+/** The data with `path + key` deleted, and the objects an insertion created deleted again while empty. */
+function withoutEntry(data: unknown, path: string[], key: string, created: number): unknown {
+  const copy = structuredClone(data) as Record<string, unknown>;
+  const chain: Array<Record<string, unknown>> = [copy];
+  for (const step of path) chain.push(chain[chain.length - 1]![step] as Record<string, unknown>);
+  delete chain[path.length]![key];
+  for (let level = path.length; level > path.length - created && level > 0; level--) {
+    if (Object.keys(chain[level]!).length > 0) break;
+    delete chain[level - 1]![path[level - 1]!];
+  }
+  return copy;
 }
 
 function deleteProperty(text: string, object: Node, property: Node, emptyInside: string | undefined): string {
@@ -196,10 +258,14 @@ function deleteProperty(text: string, object: Node, property: Node, emptyInside:
   const end = property.offset + property.length;
   const open = object.offset;
   const close = object.offset + object.length - 1;
-  if (siblings.length === 1) {
-    return text.slice(0, open + 1) + (emptyInside ?? '') + text.slice(close);
-  }
   const after = /^\s*,/.exec(text.slice(end));
+  if (siblings.length === 1) {
+    if (emptyInside !== undefined) return text.slice(0, open + 1) + emptyInside + text.slice(close);
+    // Comments beside the only property (an insertion into `{ // note }` went in before them) stay.
+    const past = end + (after?.[0].length ?? 0);
+    if ((text.slice(open + 1, start) + text.slice(past, close)).trim() !== '') return text.slice(0, start) + text.slice(past);
+    return text.slice(0, open + 1) + text.slice(close);
+  }
   const previous = siblings[index - 1];
   if (!previous) {
     // First of several: take it, its comma, and the whitespace up to the next property.
@@ -210,12 +276,14 @@ function deleteProperty(text: string, object: Node, property: Node, emptyInside:
   const between = text.slice(prevEnd, start);
   const lineBreak = between.lastIndexOf('\n');
   const cut = lineBreak === -1 ? prevEnd : prevEnd + (between[lineBreak - 1] === '\r' ? lineBreak - 1 : lineBreak);
-  if (after && index === siblings.length - 1) {
-    // Trailing-comma style: the entry's own comma goes with it; the previous comma stays.
+  // On one line (an insertion there wrote `, "key": value` after the previous value): that comma and the entry go.
+  if (lineBreak === -1) return text.slice(0, prevEnd) + text.slice(end);
+  if (after) {
+    // A comma follows (a next property, or trailing-comma style): the entry's own comma goes with it, and the
+    // previous comma stays where it is, so it never slides into a `// comment` that follows it.
     return text.slice(0, cut) + text.slice(end + after[0].length);
   }
-  if (lineBreak === -1) return text.slice(0, prevEnd) + text.slice(end);
-  // The comma that separated the previous property from this one goes; a comment after it stays.
+  // The last property: the comma that separated it from the previous one goes; a comment after that comma stays.
   const head = text.slice(prevEnd, cut).replace(/^(\s*),/, '$1');
   return text.slice(0, prevEnd) + head + text.slice(end);
 }

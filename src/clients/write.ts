@@ -1,6 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
-import { backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
+import { assertWritable, backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import type { EditRecord } from './format-editor.js';
+import { failpoint } from '../failpoints.js';
 import { editorFor, skeletonText } from './editor.js';
 import type { ClientLocation } from './locate.js';
 
@@ -10,19 +11,26 @@ export interface AppliedWrite {
   before: string | undefined;
   after: string;
   record: EditRecord;
+  /** The key already held a value (mcpm's own, replaced in place): `record` then says nothing about the insertion. */
+  replaced: boolean;
 }
 
-/** Reads a client file and checks that mcpm can edit it; returns its text (undefined: no file yet). */
-export async function readClientFile(location: ClientLocation): Promise<string | undefined> {
+/**
+ * Reads a client file and checks that mcpm can edit it (it parses and, unless only reading, is writable); returns
+ * its text (undefined: no file yet).
+ */
+export async function readClientFile(location: ClientLocation, purpose: 'edit' | 'read' = 'edit'): Promise<string | undefined> {
   const text = await readTextIfExists(location.file);
   if (text !== undefined) editorFor(location.client.format).check(location.file, text, location.client.serversPath);
+  if (text !== undefined && purpose === 'edit') await assertWritable(location.file);
   return text;
 }
 
 /**
  * Sets mcpm's entry in a client file under the file's lock, re-reading it inside the lock so an edit made by
  * another program or mcpm in the meantime is kept. `mayReplace` decides whether an existing value under the key is
- * mcpm's own to replace.
+ * mcpm's own to replace. `beforeWrite` runs inside the lock once the edit is known, before the file changes (the
+ * install journals the insertion's record there, so a kill right after the write cannot lose it).
  */
 export async function writeClientEntry(
   location: ClientLocation,
@@ -30,12 +38,14 @@ export async function writeClientEntry(
   entry: unknown,
   mayReplace: (existing: unknown) => boolean,
   onConflict: () => Error,
+  beforeWrite?: (edit: { record: EditRecord; replaced: boolean }) => Promise<void>,
 ): Promise<AppliedWrite> {
   const { file } = location;
   const { format, serversPath } = location.client;
   const editor = editorFor(format);
   return withFileLock(file, async () => {
     const before = await readTextIfExists(file);
+    if (before !== undefined) await assertWritable(file);
     const skeleton = before === undefined && location.client.skeleton ? skeletonText(format, location.client.skeleton) : undefined;
     const text = before ?? skeleton ?? '';
     editor.check(file, text, serversPath);
@@ -45,9 +55,11 @@ export async function writeClientEntry(
     const after = edit.text;
     // A file that had to start from a skeleton is deleted again when only the skeleton is left.
     const record = skeleton !== undefined ? { ...edit.record, skeleton } : edit.record;
+    await beforeWrite?.({ record, replaced: existing !== undefined });
     if (before !== undefined) await backupOnce(file);
+    failpoint('config-write-locked', location.client.id);
     await writeFileAtomicSafe(file, after);
-    return { file, before, after, record };
+    return { file, before, after, record, replaced: existing !== undefined };
   });
 }
 
@@ -59,6 +71,7 @@ export async function removeClientEntry(location: ClientLocation, key: string, r
   return withFileLock(file, async () => {
     const before = await readTextIfExists(file);
     if (before === undefined) return false;
+    await assertWritable(file);
     if (editor.get(file, before, serversPath, key) === undefined) return false;
     const after = editor.remove(file, before, serversPath, key, record);
     if (after === null || (typeof record?.skeleton === 'string' && after === record.skeleton)) await rm(file, { force: true });

@@ -38,6 +38,12 @@ function parseYaml(file: string, text: string): Parsed | undefined {
   // `...` ends the document: anything appended after it would land outside.
   const end = /^\.\.\.(?=\s|$)/m.exec(text);
   if (end) throw parseError(file, text, end.index, 'a document end marker (...)');
+  // An alias to an anchor that is not defined (before it) parses, but no reader can load it: refuse it here.
+  visit(doc, {
+    Alias: (_, node) => {
+      if (!node.resolve(doc)) throw parseError(file, text, node.range?.[0] ?? 0, `the alias *${node.source} has no anchor`);
+    },
+  });
   const root = doc.contents;
   if (root === null) return undefined;
   if (!isMap(root) || root.flow) throw parseError(file, text, root.range?.[0] ?? 0, 'the top level is not a block mapping');
@@ -83,10 +89,12 @@ function open(file: string, text: string, path: string[], kind: Kind): { doc: Pa
 }
 
 /** The index of mcpm's entry: the pair whose key is `key`, or the list item whose `name` is `key`. */
-function findEntry(node: Collection, kind: Kind, key: string): number {
-  return kind === 'map'
-    ? node.items.findIndex((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key)
-    : node.items.findIndex((item) => isMap(item) && item.has('name') && String(item.get('name')) === key);
+function findEntry(file: string, text: string, node: Collection, kind: Kind, key: string): number {
+  if (kind === 'map') return node.items.findIndex((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+  const named = node.items.flatMap((item, index) => (isMap(item) && item.has('name') && String(item.get('name')) === key ? [index] : []));
+  // Two items with one name: which one a client uses is anyone's guess, so mcpm touches neither.
+  if (named.length > 1) throw parseError(file, text, (node.items[named[1]!] as YAMLMap).range?.[0] ?? 0, `two entries are named "${key}"`);
+  return named[0] ?? -1;
 }
 
 function lineStart(text: string, offset: number): number {
@@ -187,7 +195,7 @@ function setEntry(kind: Kind, file: string, text: string, path: string[], key: s
   const style = detectStyle(text);
   const { doc, levels } = open(file, text, path, kind);
   const collection = levels[path.length]?.node;
-  const index = collection ? findEntry(collection, kind, key) : -1;
+  const index = collection ? findEntry(file, text, collection, kind, key) : -1;
   const record: EditRecord = {};
   let at: number;
   let length = 0;
@@ -249,7 +257,7 @@ function deleteLines(text: string, start: number, end: number): string {
 function removeEntry(kind: Kind, file: string, text: string, path: string[], key: string, record: EditRecord = {}) {
   const { levels } = open(file, text, path, kind);
   const collection = levels[path.length]?.node;
-  const index = collection ? findEntry(collection, kind, key) : -1;
+  const index = collection ? findEntry(file, text, collection, kind, key) : -1;
   if (!collection || index < 0) return text;
   let { start, end } = span(text, collection, index);
   // Climb through the maps mcpm created for as long as they hold nothing but what is being removed.
@@ -283,7 +291,7 @@ function editor(kind: Kind): FormatEditor {
   const entry = (file: string, text: string, path: string[], key: string) => {
     const { doc, levels } = open(file, text, path, kind);
     const collection = levels[path.length]?.node;
-    const index = collection ? findEntry(collection, kind, key) : -1;
+    const index = collection ? findEntry(file, text, collection, kind, key) : -1;
     const item = collection?.items[index];
     return { doc, item: isPair(item) ? item.value : item };
   };

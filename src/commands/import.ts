@@ -37,7 +37,7 @@ export async function importEntries(ctx: Context, options: { client?: string[]; 
     throw error;
   });
   for (const location of locations) {
-    const text = await readClientFile(location);
+    const text = await readClientFile(location, 'read');
     if (text === undefined) continue;
     const editor = editorFor(location.client.format);
     for (const key of editor.keys(location.file, text, location.client.serversPath)) {

@@ -11,7 +11,8 @@ import { preferredRemote, renderRemote, secretHeaderNames } from '../plan/remote
 import { dataFolderEnv, mcpmScript } from '../paths.js';
 import type { Package, Transport } from '../registry/types.js';
 import { installNpmPackage, type InstalledVersion, type LockedTree } from '../store/npm-install.js';
-import { updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
+import { journalEdit, updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
+import type { EditRecord } from '../clients/format-editor.js';
 import { snapshotSecrets, writeSecrets } from '../state/secrets.js';
 import { recordSetup } from './project.js';
 import { installPackage, type InstalledPackage } from './install-package.js';
@@ -25,6 +26,8 @@ export interface InstallTarget {
   resumed?: boolean;
   /** The user confirmed replacing an entry mcpm did not manage at this key. */
   replace?: boolean;
+  /** The record of that earlier run's insertion, journaled before it wrote the file. */
+  resumedRecord?: EditRecord;
   /** For a remote server: the transport this client speaks (or the one `mcpm run` bridges to). */
   remote?: Transport;
   /** The client cannot hold this remote server in its file: its entry starts `mcpm run`, which bridges stdio to it. */
@@ -78,7 +81,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     failpoint('after-secrets');
     // Journal first: if mcpm dies between the client writes and the state write, a rerun knows these entries.
     await updateState(ctx, (state) => {
-      state.pending = { ...state.pending, [plan.server]: { entries: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })), startedAt: new Date().toISOString() } };
+      state.pending = { ...state.pending, [plan.server]: { entries: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key, record: t.resumedRecord })), startedAt: new Date().toISOString() } };
     });
     const entryFor = entryRenderer(ctx, plan, installed, other, format ? secretsPath : undefined, Boolean(flags.inlineSecrets));
     const entries: ManagedEntry[] = [];
@@ -97,6 +100,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         new McpmError('ECONFLICT', `${location.client.name} got an entry "${key}" from someone else meanwhile (${location.file})`, {
           hint: 'Choose another key with --as <key>.',
         }),
+        previousEntry?.record ? undefined : async (edit) => (edit.replaced ? undefined : journalEdit(ctx, plan.server, { client: location.client.id, file: location.file, key }, edit.record)),
       );
       writes.push(write);
       failpoint('after-config-write', location.client.id);
@@ -106,7 +110,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
         key,
         scope: location.scope,
         ...(location.scope === 'project' ? { project: previousEntry?.project ?? ctx.cwd } : {}),
-        record: previousEntry?.record ?? write.record,
+        record: previousEntry?.record ?? (write.replaced && target.resumedRecord ? target.resumedRecord : write.record),
         ...(previousEntry?.disabled ? { disabled: true } : {}),
       });
     }

@@ -8,6 +8,7 @@ import { readClientFile } from '../clients/write.js';
 import { preferredRemote } from '../plan/remote.js';
 import { parseNameSpec } from '../plan/version.js';
 import { resolveVersion } from '../registry/resolve.js';
+import { lookalikeWarning } from '../registry/lookalike.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import { assertSafe } from '../store/layout.js';
 import type { LockedTree } from '../store/npm-install.js';
@@ -49,6 +50,8 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const { chosen } = await resolveVersion(ctx, existing?.name ?? name, range);
   const server = chosen.server;
   if (chosen.meta.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
+  const lookalike = lookalikeWarning(server.name, Object.keys(state.servers));
+  if (lookalike) ctx.out.warn(lookalike);
   assertSafe(server.name, server.version);
   const sameServer = existing?.name === server.name ? existing : undefined;
   const given = {
@@ -76,8 +79,8 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const targets = withTransports(locations, source).map((target) => {
     const previousEntry = sameServer?.entries.find((e) => e.client === target.location.client.id && samePath(e.file, target.location.file));
     const key = previousEntry?.key ?? clientKey(target.location.client, options.as ?? baseKey);
-    const resumed = pending.some((p) => p.client === target.location.client.id && samePath(p.file, target.location.file) && p.key === key);
-    return { ...target, key, previousEntry, resumed };
+    const resumed = pending.find((p) => p.client === target.location.client.id && samePath(p.file, target.location.file) && p.key === key);
+    return { ...target, key, previousEntry, resumed: Boolean(resumed), resumedRecord: resumed?.record };
   });
   // Check every file before anything is downloaded or written: a failed install changes no file.
   if (!options.adopt) for (const target of targets) if (!target.resumed) await checkTarget(ctx, target, sameServer, state.servers, server.name);

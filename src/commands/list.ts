@@ -17,6 +17,9 @@ export function list(ctx: Context): ListedServer[] {
   for (const name of Object.keys(state.pending ?? {})) {
     ctx.out.warn(`An install of ${name} was interrupted; run \`mcpm install ${name}\` to complete it`);
   }
+  for (const name of Object.keys(state.removing ?? {})) {
+    if (!state.servers[name]) ctx.out.warn(`An uninstall of ${name} was interrupted; run \`mcpm uninstall ${name}\` to finish it`);
+  }
   return Object.values(state.servers)
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((server) => ({

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { createSources } from '../registry/registries.js';
+import { noRegistry } from '../registry/resolve.js';
 import type { ServerVersion } from '../registry/types.js';
 import { table } from './list.js';
 
@@ -19,7 +20,7 @@ export interface SearchHit {
 export async function search(ctx: Context, query: string): Promise<SearchHit[]> {
   const sources = createSources(ctx);
   const hits = new Map<string, SearchHit>();
-  let failed = 0;
+  const failures: McpmError[] = [];
   for (const source of sources) {
     let found: ServerVersion[];
     try {
@@ -27,7 +28,7 @@ export async function search(ctx: Context, query: string): Promise<SearchHit[]> 
     } catch (error) {
       if (!(error instanceof McpmError)) throw error;
       ctx.out.warn(`${error.message}; skipped. ${error.hint}`);
-      failed++;
+      failures.push(error);
       continue;
     }
     for (const { server, meta, registry } of found) {
@@ -44,9 +45,7 @@ export async function search(ctx: Context, query: string): Promise<SearchHit[]> 
       });
     }
   }
-  if (failed === sources.length) {
-    throw new McpmError('ENETWORK', 'No registry could be reached', { hint: 'Check your network, or search the embedded index: --registry embedded.' });
-  }
+  if (failures.length === sources.length) throw noRegistry('', failures, 'Check your network, or search the embedded index: --registry embedded.');
   return [...hits.values()];
 }
 

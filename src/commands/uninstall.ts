@@ -4,17 +4,29 @@ import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { readClientFile, removeClientEntry } from '../clients/write.js';
 import { serverDir } from '../store/layout.js';
-import { findInstalled, readState, updateState } from '../state/installed.js';
+import { findInstalled, findRemoving, readState, updateState } from '../state/installed.js';
 import { removeSecretJson } from '../state/secret-json.js';
 import { removeAllSecrets } from '../state/secrets.js';
 import { forgetSetup } from './project.js';
 import { locationOfEntry } from './targets.js';
 import { failpoint } from '../failpoints.js';
 
-/** Removes a server's entries from every client file mcpm wrote, its record, its secrets and its store versions. */
+/**
+ * Removes a server's entries from every client file mcpm wrote, its record, its secrets and its store versions.
+ * The record goes in the same state write that journals the uninstall (`removing`); the secrets and the store go
+ * after it, and the journal last, so a kill at any point leaves either the server installed or an uninstall that
+ * running the command again finishes.
+ */
 export async function uninstall(ctx: Context, name: string) {
-  const server = findInstalled(readState(ctx), name);
+  const state = readState(ctx);
+  const server = findInstalled(state, name);
   if (!server) {
+    const interrupted = findRemoving(state, name);
+    if (interrupted) {
+      ctx.out.note(`Finishing the interrupted uninstall of ${interrupted}`);
+      await removeLeftovers(ctx, interrupted);
+      return { name: interrupted, version: state.removing![interrupted]!.version, removed: [] };
+    }
     throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
   }
   const targets = server.entries.map((entry) => ({ entry, location: locationOfEntry(entry) }));
@@ -33,12 +45,10 @@ export async function uninstall(ctx: Context, name: string) {
   await forgetSetup(ctx.paths.state, server.name);
   await updateState(ctx, (state) => {
     delete state.servers[server.name];
+    state.removing = { ...state.removing, [server.name]: { version: server.version, key: server.entries[0]?.key, startedAt: new Date().toISOString() } };
   });
   failpoint('uninstall-after-state-write');
-  await removeAllSecrets(ctx, server.name);
-  // Tokens are forgotten, not revoked: uninstall works offline (`mcpm logout` first revokes them).
-  await removeSecretJson(ctx, server.name, 'oauth');
-  if (server.storePath) await rm(serverDir(ctx.paths.store, server.name), { recursive: true, force: true });
+  await removeLeftovers(ctx, server.name);
   // Images live in the engine's own store, maybe shared with other containers: say so rather than remove them.
   if (server.package?.image) {
     const engine = path.basename(server.package.runtime ?? 'docker').replace(/\.exe$/i, '');
@@ -46,4 +56,17 @@ export async function uninstall(ctx: Context, name: string) {
   }
   for (const { location } of targets) ctx.out.remind(location.client.restart);
   return { name: server.name, version: server.version, removed };
+}
+
+/** The secrets and store folder of a server no longer in the state, then its journal entry. Idempotent. */
+async function removeLeftovers(ctx: Context, name: string): Promise<void> {
+  await removeAllSecrets(ctx, name);
+  // Tokens are forgotten, not revoked: uninstall works offline (`mcpm logout` first revokes them).
+  await removeSecretJson(ctx, name, 'oauth');
+  await rm(serverDir(ctx.paths.store, name), { recursive: true, force: true });
+  failpoint('uninstall-after-cleanup');
+  await updateState(ctx, (state) => {
+    if (state.removing) delete state.removing[name];
+    if (state.removing && Object.keys(state.removing).length === 0) delete state.removing;
+  });
 }

@@ -26,13 +26,16 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
       });
     }
     const text = await readLimited(response, options.maxBytes ?? DEFAULT_MAX_BYTES, registry);
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch {
       throw new McpmError('EREGISTRY', `Registry ${registry} did not answer with JSON`, {
         hint: 'Check that the URL points at an MCP registry (v0.1 API) or a .json index.',
       });
     }
+    assertShallow(value, `Registry ${registry}`);
+    return value;
   } catch (error) {
     if (error instanceof McpmError) throw error;
     if (controller.signal.aborted) {
@@ -40,7 +43,17 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
         hint: 'Check your network, raise --timeout, or choose another registry with --registry.',
       });
     }
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const inner = (error as { cause?: { code?: string; message?: string } }).cause;
+    const cause = inner?.code ?? (error as Error).message;
+    if (/redirect/i.test(inner?.message ?? '')) {
+      throw new McpmError('ENETWORK', `Registry ${registry} redirects in a loop`, { hint: 'Check the registry URL, or choose another registry with --registry.', cause: error });
+    }
+    if (/^(UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNRESET|EPIPE)$/.test(inner?.code ?? '')) {
+      throw new McpmError('ENETWORK', `Registry ${registry} closed the connection before answering in full (${cause})`, {
+        hint: 'Try again later, or choose another registry with --registry.',
+        cause: error,
+      });
+    }
     throw new McpmError('ENETWORK', `Registry ${registry} is unreachable (${cause})`, {
       hint: 'Check your network, or choose another registry with --registry.',
       cause: error,
@@ -95,4 +108,26 @@ function tooLarge(registry: string, maxBytes: number): McpmError {
   return new McpmError('EREGISTRY', `Registry ${registry} sent more than ${Math.round(maxBytes / 1048576)} MiB`, {
     hint: 'The registry may be misbehaving; choose another with --registry.',
   });
+}
+
+/** Real registry documents nest about ten levels; far deeper data is refused rather than walked. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Refuses JSON nested deeper than MAX_JSON_DEPTH (checked without recursion). JSON.parse copes with 100k levels,
+ * but everything that later walks such a value recursively (JSON.stringify for --json, spreading, printing) would
+ * overflow the stack: a registry must not be able to crash mcpm that way.
+ */
+export function assertShallow(value: unknown, who: string): void {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw new McpmError('EREGISTRY', `${who} answered with JSON nested more than ${MAX_JSON_DEPTH} levels deep`, {
+        hint: 'The registry is misbehaving; choose another with --registry.',
+      });
+    }
+    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
 }

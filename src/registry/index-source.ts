@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { McpmError } from '../errors.js';
+import { assertShallow, fetchJson } from './http.js';
 import { latestOfEach } from './latest.js';
 import type { RegistrySource } from './source.js';
 import { readServerResponse, type ServerVersion } from './types.js';
@@ -60,8 +61,9 @@ export function fileIndexSource(spec: string, name?: string): IndexRegistrySourc
         cause: error,
       });
     }
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch (error) {
       throw new McpmError('EREGISTRY', `The index ${file} is not valid JSON`, {
         hint: 'Fix the file or remove it from the registry list.',

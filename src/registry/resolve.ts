@@ -21,7 +21,7 @@ export interface ResolvedServer {
  */
 export async function resolveServer(ctx: Context, name: string): Promise<ResolvedServer> {
   const sources = createSources(ctx);
-  const failed = new Set<RegistrySource>();
+  const failed = new Map<RegistrySource, McpmError>();
   const lookUp = async (): Promise<ResolvedServer | undefined> => {
     for (const source of sources) {
       if (failed.has(source)) continue;
@@ -31,7 +31,7 @@ export async function resolveServer(ctx: Context, name: string): Promise<Resolve
       } catch (error) {
         if (!(error instanceof McpmError) || !['ENETWORK', 'EREGISTRY'].includes(error.code)) throw error;
         ctx.out.warn(`${error.message}; skipped. ${error.hint}`);
-        failed.add(source);
+        failed.set(source, error);
       }
     }
     return undefined;
@@ -43,11 +43,7 @@ export async function resolveServer(ctx: Context, name: string): Promise<Resolve
   for (const source of sources) if (!failed.has(source) && (await source.refresh?.())) refreshed = true;
   const again = refreshed ? await lookUp() : undefined;
   if (again) return again;
-  if (failed.size === sources.length) {
-    throw new McpmError('ENETWORK', `No registry could be reached to look up ${name}`, {
-      hint: 'Check your network, or use the embedded index: --registry embedded.',
-    });
-  }
+  if (failed.size === sources.length) throw noRegistry(`to look up ${name}`, [...failed.values()], 'Check your network, or use the embedded index: --registry embedded.');
   throw new McpmError('ENOTFOUND', `No server named "${name}" in ${sources.map((s) => s.id).join(', ')}`, {
     hint: `Search with \`mcpm search ${name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name}\`, or check the spelling.`,
   });
@@ -99,4 +95,15 @@ export async function resolveVersion(ctx: Context, name: string, range: string |
     const again = { ...resolved, versions: await resolved.source.versions(resolved.name) };
     return { resolved: again, chosen: selectVersion(again.name, again.versions, range) };
   }
+}
+
+/**
+ * Every registry failed: the error says why, one reason per registry (each also warned about as it happened), so
+ * that `--json` callers see it too. ENETWORK when none could be reached, else EREGISTRY.
+ */
+export function noRegistry(what: string, failures: McpmError[], hint: string): McpmError {
+  const network = failures.every((failure) => failure.code === 'ENETWORK');
+  const reasons = failures.map((failure) => (failure.message.length > 200 ? `${failure.message.slice(0, 200)}...` : failure.message)).join('; ');
+  const message = `${network ? 'No registry could be reached' : 'No registry gave a usable answer'}${what ? ` ${what}` : ''}${reasons ? ` (${reasons})` : ''}`;
+  return new McpmError(network ? 'ENETWORK' : 'EREGISTRY', message, { hint });
 }

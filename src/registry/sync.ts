@@ -16,6 +16,8 @@ import { readServerResponse } from './types.js';
 const PAGE_LIMIT = 100;
 /** 10,000 pages of 100 is a million versions, far beyond any registry today; a registry paging on is cut off. */
 const MAX_PAGES = 10_000;
+/** Paging as a whole may take this many timeouts: a registry paging forever, however slowly, is cut off. */
+const PAGING_BUDGET = 10;
 
 export interface SyncSummary {
   name: string;
@@ -83,8 +85,10 @@ async function listAll(ctx: Context, ref: RegistryRef, options: { timeoutMs: num
   const base = ref.url.replace(/\/+$/, '');
   const entries: RawEntry[] = [];
   const seen = new Set<string>();
+  const deadline = Date.now() + options.timeoutMs * PAGING_BUDGET;
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
+    if (page > 0 && Date.now() > deadline) throw endlessPaging(ref, `keeps returning more pages (still paging after ${Math.round((options.timeoutMs * PAGING_BUDGET) / 1000)} s)`);
     const query = new URLSearchParams({ ...params, include_deleted: 'true', limit: String(PAGE_LIMIT) });
     if (cursor) query.set('cursor', cursor);
     const body = await fetchJson(`${base}/v0.1/servers?${query}`, options);
@@ -96,12 +100,12 @@ async function listAll(ctx: Context, ref: RegistryRef, options: { timeoutMs: num
     entries.push(...readList(body, ref));
     const next = (body as { metadata?: { nextCursor?: unknown } }).metadata?.nextCursor;
     if (typeof next !== 'string' || next === '') return entries;
-    if (seen.has(next)) throw endlessPaging(ref, 'returned a cursor it had already returned');
+    if (seen.has(next)) throw endlessPaging(ref, 'keeps returning more pages (a cursor it had already returned)');
     seen.add(next);
     cursor = next;
     if (page % 20 === 19) ctx.out.progress(`  ${entries.length} versions so far...`);
   }
-  throw endlessPaging(ref, `kept returning more pages (over ${MAX_PAGES})`);
+  throw endlessPaging(ref, `keeps returning more pages (over ${MAX_PAGES} pages)`);
 }
 
 /** The usable entries of a `{ servers: [...] }` document, kept in the registry's own shape. */

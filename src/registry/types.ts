@@ -71,22 +71,84 @@ export function readServerResponse(raw: unknown, registry: string): ServerVersio
   const server = record.server as Partial<ServerJson> | undefined;
   if (!server || typeof server !== 'object') return undefined;
   if (typeof server.name !== 'string' || typeof server.version !== 'string') return undefined;
-  const meta = (record._meta?.[OFFICIAL_META_KEY] ?? {}) as OfficialMeta;
+  const meta = (isObject(record._meta) ? record._meta[OFFICIAL_META_KEY] : undefined) as OfficialMeta | undefined;
   return {
     server: {
       ...server,
       name: server.name,
       version: server.version,
-      packages: Array.isArray(server.packages) ? server.packages.filter(isObject) : [],
-      remotes: Array.isArray(server.remotes) ? server.remotes.filter(isObject) : [],
+      description: text(server.description),
+      title: text(server.title),
+      packages: objects(server.packages).map(readPackage),
+      remotes: objects(server.remotes).map(readTransport),
     },
-    meta: isObject(meta) ? meta : {},
+    meta: isObject(meta) ? { ...meta, status: text(meta.status), publishedAt: text(meta.publishedAt), updatedAt: text(meta.updatedAt), isLatest: meta.isLatest === true } : {},
     registry,
   };
 }
 
-function isObject<T>(value: T): value is T & object {
-  return typeof value === 'object' && value !== null;
+// Every field mcpm reads gets the type the code expects, or is left out: a registry sending a number where a list
+// belongs, null items or an object for a string must not crash a command.
+
+function isObject<T>(value: T): value is T & Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function objects(value: unknown): Array<Record<string, any>> {
+  return Array.isArray(value) ? value.filter(isObject) : [];
+}
+
+/** A string as is; a number or boolean as its text (registries write `"default": 8080`); anything else dropped. */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function flag(value: unknown): boolean | undefined {
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+function readInput(raw: Record<string, any>): Input {
+  const variables = isObject(raw.variables)
+    ? Object.fromEntries(Object.entries(raw.variables).filter(([, v]) => isObject(v)).map(([k, v]) => [k, readInput(v as Record<string, any>)]))
+    : undefined;
+  return {
+    name: text(raw.name),
+    description: text(raw.description),
+    isRequired: flag(raw.isRequired),
+    isSecret: flag(raw.isSecret),
+    format: text(raw.format),
+    value: text(raw.value),
+    default: text(raw.default),
+    choices: Array.isArray(raw.choices) ? raw.choices.flatMap((c) => text(c) ?? []) : undefined,
+    valueHint: text(raw.valueHint),
+    isRepeated: flag(raw.isRepeated),
+    type: text(raw.type),
+    ...(variables ? { variables } : {}),
+  };
+}
+
+function readTransport(raw: Record<string, any>): Transport & { variables?: Record<string, Input> } {
+  const variables = isObject(raw.variables)
+    ? Object.fromEntries(Object.entries(raw.variables).filter(([, v]) => isObject(v)).map(([k, v]) => [k, readInput(v as Record<string, any>)]))
+    : undefined;
+  return { type: text(raw.type), url: text(raw.url), ...(Array.isArray(raw.headers) ? { headers: objects(raw.headers).map(readInput) } : {}), ...(variables ? { variables } : {}) };
+}
+
+function readPackage(raw: Record<string, any>): Package {
+  return {
+    registryType: text(raw.registryType),
+    registryBaseUrl: text(raw.registryBaseUrl),
+    identifier: text(raw.identifier),
+    version: text(raw.version),
+    fileSha256: text(raw.fileSha256),
+    runtimeHint: text(raw.runtimeHint),
+    transport: isObject(raw.transport) ? readTransport(raw.transport) : undefined,
+    runtimeArguments: objects(raw.runtimeArguments).map(readInput),
+    packageArguments: objects(raw.packageArguments).map(readInput),
+    environmentVariables: objects(raw.environmentVariables).map(readInput),
+  };
 }
 
 /** The name rule of server.json: reverse-DNS namespace, one slash, a name. Also what keeps store paths safe. */

@@ -1,4 +1,5 @@
-import { mkdir, readFile, copyFile, access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, readFile, copyFile, access, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
 
@@ -11,18 +12,25 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
   // Imported here, not at the top: `mcpm list` reads state without locking and must not pay for these.
   const { default: lockfile } = await import('proper-lockfile');
   let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(file, {
-      realpath: false,
-      stale: 10_000,
-      update: 2_000,
-      retries: { retries: 200, factor: 1.2, minTimeout: 10, maxTimeout: 250, randomize: true },
-    });
-  } catch (error) {
-    throw new McpmError('EFS', `Cannot lock ${file} (${(error as NodeJS.ErrnoException).code ?? 'busy'})`, {
-      hint: 'Another mcpm may be running; try again. A lock left by a crashed mcpm expires after 10 seconds.',
-      cause: error,
-    });
+  // Waiting makes sense only while another process holds the lock (ELOCKED); a lock that cannot be made at all
+  // (EACCES in a read-only folder, ENOSPC on a full disk, EROFS) fails at once instead of after a minute of retries.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      release = await lockfile.lock(file, { realpath: false, stale: 10_000, update: 2_000, retries: 0 });
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOCKED' && attempt < 200) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250, 10 * 1.2 ** attempt) * (0.5 + Math.random())));
+        continue;
+      }
+      throw new McpmError('EFS', code === 'ELOCKED' ? `Cannot lock ${file} (busy)` : `Cannot lock ${file} (${code ?? 'error'})`, {
+        hint: code === 'ELOCKED'
+          ? 'Another mcpm may be running; try again. A lock left by a crashed mcpm expires after 10 seconds.'
+          : 'Check the permissions of that folder and the disk space; nothing was changed there.',
+        cause: error,
+      });
+    }
   }
   try {
     return await fn();
@@ -58,14 +66,41 @@ export async function readTextIfExists(file: string): Promise<string | undefined
   }
 }
 
-/** The first time mcpm changes a file it does not own, it keeps the original beside it as `<file>.mcpm-backup`. */
+/**
+ * The first time mcpm changes a file it does not own, it keeps the original beside it as `<file>.mcpm-backup`: copied
+ * to a temporary name and renamed, so a full disk or a kill never leaves a truncated backup that would pass for one.
+ */
 export async function backupOnce(file: string): Promise<void> {
   const backup = `${file}.mcpm-backup`;
+  if (await access(backup).then(() => true, () => false)) return;
+  const partial = `${backup}.${process.pid}.tmp`;
   try {
-    await access(backup);
-  } catch {
-    await copyFile(file, backup).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
+    await copyFile(file, partial);
+    await rename(partial, backup);
+  } catch (error) {
+    await rm(partial, { force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !(await access(file).then(() => true, () => false))) return; // no file: nothing to keep
+    throw new McpmError('EFS', `Cannot keep a backup of ${file} (${code ?? 'error'})`, {
+      hint: 'Check the disk space and the permissions of that folder; the file was left as it was.',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * A file the user cannot write is not replaced behind their back (the atomic rename would go around its mode).
+ * Root may write anything, as everywhere else.
+ */
+export async function assertWritable(file: string): Promise<void> {
+  try {
+    await access(file, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw new McpmError('EFS', `${file} is read-only (${code ?? 'error'})`, {
+      hint: 'mcpm does not change files you cannot write: make it writable (chmod u+w) if mcpm should edit it, or choose another client.',
+      cause: error,
     });
   }
 }

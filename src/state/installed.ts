@@ -70,7 +70,12 @@ export interface InstalledState {
    * Installs under way: the entries an install is about to write, recorded before it writes them, so that if mcpm
    * is killed in between, rerunning the install recognises those entries as its own and completes.
    */
-  pending?: Record<string, { entries: Array<{ client: string; file: string; key: string }>; startedAt: string }>;
+  pending?: Record<string, { entries: Array<{ client: string; file: string; key: string; record?: EditRecord }>; startedAt: string }>;
+  /**
+   * Uninstalls under way: written in the same state write that drops the server, cleared once its secrets and store
+   * folder are gone, so that if mcpm is killed in between, `mcpm uninstall` run again finishes the job.
+   */
+  removing?: Record<string, { version: string; key?: string; startedAt: string }>;
 }
 
 export function stateFile(ctx: Context): string {
@@ -92,7 +97,12 @@ function parse(file: string, text: string | undefined): InstalledState {
       hint: 'Upgrade mcpm.',
     });
   }
-  return { formatVersion: STATE_FORMAT, servers: value.servers ?? {}, ...(value.pending ? { pending: value.pending } : {}) };
+  return {
+    formatVersion: STATE_FORMAT,
+    servers: value.servers ?? {},
+    ...(value.pending ? { pending: value.pending } : {}),
+    ...(value.removing ? { removing: value.removing } : {}),
+  };
 }
 
 /** Synchronous on purpose: `mcpm list` reads only this file, and a sync read is the fastest start. */
@@ -102,7 +112,13 @@ export function readState(ctx: Context): InstalledState {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') {
+      throw new McpmError('EFS', `Cannot read mcpm's state ${file} (${code ?? 'error'})`, {
+        hint: code === 'ENOTDIR' ? `A file stands where the folder ${path.dirname(file)} should be; move it away.` : 'Check the permissions of that file and its folder.',
+        cause: error,
+      });
+    }
   }
   return parse(file, text);
 }
@@ -116,6 +132,22 @@ export async function updateState<T>(ctx: Context, change: (state: InstalledStat
     await writeFileAtomicSafe(file, `${JSON.stringify(state, null, 2)}\n`);
     return result;
   });
+}
+
+/** Journals the record of an insertion an install is about to make (see `pending`), so a resumed install keeps it. */
+export function journalEdit(ctx: Context, server: string, at: { client: string; file: string; key: string }, record: EditRecord): Promise<void> {
+  return updateState(ctx, (state) => {
+    const entry = state.pending?.[server]?.entries.find((e) => e.client === at.client && e.file === at.file && e.key === at.key);
+    if (entry) entry.record = record;
+  });
+}
+
+/** An interrupted uninstall (see `removing`) by registry name, entry key or short name. */
+export function findRemoving(state: InstalledState, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.entries(state.removing ?? {}).find(
+    ([server, journal]) => server.toLowerCase() === lower || journal.key?.toLowerCase() === lower || (!name.includes('/') && matchesShortName(server, name)),
+  )?.[0];
 }
 
 /**

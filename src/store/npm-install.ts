@@ -8,6 +8,7 @@ import { McpmError } from '../errors.js';
 import { readNpmConfig, type NpmOptions } from './npm-config.js';
 import { INSTALL_RECORD, STAGING, versionDir } from './layout.js';
 import { chooseBin } from './bin.js';
+import { ensureDir } from '../state/files.js';
 import { failpoint } from '../failpoints.js';
 
 const PUBLIC_NPM = /^https?:\/\/registry\.npmjs\.(org|com)\/?$/i;
@@ -43,7 +44,11 @@ export interface InstalledVersion {
  * registry's checksum for every tarball; no install script runs unless the user allowed scripts.
  */
 export async function installNpmPackage(ctx: Context, request: NpmInstallRequest): Promise<InstalledVersion> {
+  assertRegistryPackage(request);
   const target = versionDir(ctx.paths.store, request.serverName, request.version);
+  // mcpm's own folders first: a read-only folder or a file in their place is an EFS naming it, not an npm error.
+  await ensureDir(path.dirname(target));
+  await ensureDir(ctx.paths.cache);
   const options = npmOptions(ctx, request);
   const spec = `${request.identifier}@${request.version}`;
   // A version already in the store is complete (it was renamed into place whole) and was checked when it came:
@@ -62,7 +67,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
 
   await removeStaleStaging(path.join(ctx.paths.store, STAGING));
   const staging = path.join(ctx.paths.store, STAGING, `${Date.now()}-${randomBytes(4).toString('hex')}`);
-  await mkdir(staging, { recursive: true });
+  await ensureDir(staging);
   try {
     await writeFile(
       path.join(staging, 'package.json'),
@@ -108,8 +113,45 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   }
 }
 
+/** npm package names (scoped or not), as validate-npm-package-name accepts them for existing packages. */
+const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/i;
+
+/**
+ * The identifier, version and registry come from a registry entry, and npm reads a spec by its shape: `../x`,
+ * `/abs`, `file:`, `github:u/r`, `git+...`, a URL or `npm:` would install a local folder, a git repository or any
+ * tarball instead of a registry package. Only a package name, an exact version and an http(s) registry get through.
+ */
+export function assertRegistryPackage(request: Pick<NpmInstallRequest, 'serverName' | 'identifier' | 'version' | 'registryBaseUrl'>): void {
+  const { identifier, version, registryBaseUrl, serverName } = request;
+  const shown = (value: string) => JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}...` : value);
+  if (typeof identifier !== 'string' || identifier.length > 214 || !NPM_NAME.test(identifier)) {
+    throw new McpmError('EINVALIDNAME', `Refusing the npm package ${shown(String(identifier))} of ${serverName}: not an npm package name`, {
+      hint: 'The registry entry is malformed or hostile; mcpm installs only packages named on an npm registry.',
+    });
+  }
+  if (typeof version !== 'string' || version.length > 256 || semver.valid(version) !== version) {
+    throw new McpmError('EINVALIDNAME', `Refusing ${identifier}@${shown(String(version))} of ${serverName}: not an exact version`, {
+      hint: 'A registry entry must name one published version of its package; choose another version with name@version.',
+    });
+  }
+  if (registryBaseUrl !== undefined && !/^https?:\/\/[^\s]+$/i.test(registryBaseUrl)) {
+    throw new McpmError('EINVALIDNAME', `Refusing the npm registry ${shown(String(registryBaseUrl))} of ${serverName}: not an http(s) URL`, {
+      hint: 'The registry entry is malformed or hostile.',
+    });
+  }
+}
+
 function npmOptions(ctx: Context, request: NpmInstallRequest): NpmOptions {
-  const options: NpmOptions = { ...readNpmConfig(ctx.env, ctx.home), cache: path.join(ctx.paths.cache, 'npm') };
+  const options: NpmOptions = {
+    ...readNpmConfig(ctx.env, ctx.home),
+    cache: path.join(ctx.paths.cache, 'npm'),
+    // Every package, dependencies included, comes from an npm registry: never a git repository (which would run
+    // git), a local folder or file (linked or copied into the store), or an arbitrary URL.
+    allowGit: 'none',
+    allowRemote: 'none',
+    allowFile: 'none',
+    allowDirectory: 'none',
+  };
   if (request.registryBaseUrl && !PUBLIC_NPM.test(request.registryBaseUrl)) {
     // The registry entry names its own npm registry: the package and its dependencies come from there.
     options.registry = request.registryBaseUrl.endsWith('/') ? request.registryBaseUrl : `${request.registryBaseUrl}/`;
@@ -147,6 +189,14 @@ async function npmCall<T>(spec: string, fn: () => Promise<T>): Promise<T> {
     if (code === 'EINTEGRITY') {
       throw new McpmError('EINTEGRITY', `Integrity check failed for ${spec}: the downloaded tarball does not match the registry's checksum`, {
         hint: 'Nothing was installed. The download or the registry may have been tampered with; try again later or report it.',
+        detail: message,
+      });
+    }
+    if (/^EALLOW(GIT|REMOTE|FILE|DIRECTORY)$/.test(code)) {
+      const kind = code.slice('EALLOW'.length).toLowerCase();
+      const what = (error as { package?: string }).package ?? 'a dependency';
+      throw new McpmError('EPACKAGE', `${spec} depends on ${what.length > 120 ? `${what.slice(0, 120)}...` : what}, a ${kind} package; mcpm installs only packages from an npm registry`, {
+        hint: 'Nothing was installed. Such dependencies fetch code from outside the registry (and git would run); ask the package to depend on published packages.',
         detail: message,
       });
     }

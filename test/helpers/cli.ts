@@ -1,6 +1,6 @@
 // Runs the real CLI as a child process with a scrubbed environment, so tests
 // never read or write the developer's real config and behave the same on CI.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,14 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Default: home, so mcpm never mistakes the repo for the user's project. */
   cwd?: string;
+  /** Called with the child as soon as it is started (for tests that kill it at a moment of their choosing). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** Run as the unprivileged user `nobody` (through setpriv), where root would write into read-only folders. */
+  asNobody?: boolean;
 }
+
+/** setpriv's arguments that drop to nobody:nogroup with no supplementary groups. */
+export const AS_NOBODY = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"];
 
 export interface RunResult {
   /** Exit code; 128+N when killed by signal N, like a shell reports it. */
@@ -61,11 +68,15 @@ export function scrubbedEnv(opts: Pick<RunOptions, "home" | "env">): Record<stri
 
 function collect(script: string, args: string[], opts: RunOptions, env: Record<string, string>, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const [command, argv] = opts.asNobody
+      ? ["setpriv", [...AS_NOBODY, process.execPath, script, ...args]]
+      : [process.execPath, [script, ...args]];
+    const child = spawn(command, argv, {
       cwd: opts.cwd ?? opts.home,
       env,
       stdio: ["pipe", "pipe", "pipe"], // pipes, never a TTY
     });
+    opts.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -11,6 +11,11 @@ export interface NpmRegistryOptions {
   corruptIntegrity?: string;
   /** When set, every request must carry "authorization: Bearer <token>", else 401. */
   token?: string;
+  /**
+   * Called for every tarball request before it is served; returning true means the callback answered (or chose
+   * never to answer), e.g. to stall a download half way while a test kills the client.
+   */
+  interceptTarball?: (pkg: PackedPackage, req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 export interface NpmRegistry {
@@ -55,6 +60,7 @@ export async function startNpmRegistry(
       const file = pathname.slice(tarballAt + 3);
       const pkg = byName.get(name)?.find((p) => tarballName(p) === file);
       if (!pkg) return sendJson(res, 404, { error: "not found" });
+      if (opts.interceptTarball?.(pkg, req, res)) return;
       res.writeHead(200, {
         "content-type": "application/octet-stream",
         "content-length": pkg.tarball.length,

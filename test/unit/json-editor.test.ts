@@ -67,6 +67,28 @@ describe('json editor: install then uninstall restores the file byte for byte', 
   });
 });
 
+describe('json editor: cases the fuzzer found (test/unit/editor-fuzz.test.ts)', () => {
+  it('a one-line object with a trailing comma keeps it', () => {
+    expect(roundTrip('{"a": 1, "mcpServers": {"x": 1,}, }').removed).toBe('{"a": 1, "mcpServers": {"x": 1,}, }');
+    expect(roundTrip('{"a": 1, }').removed).toBe('{"a": 1, }');
+  });
+
+  it('an object holding only comments keeps them', () => {
+    expect(roundTrip('{\n  // nothing yet\n}').removed).toBe('{\n  // nothing yet\n}');
+    expect(roundTrip('{"mcpServers": { /* none */ }}').removed).toBe('{"mcpServers": { /* none */ }}');
+  });
+
+  it('the whitespace of an empty top-level object comes back when the server map was created in it', () => {
+    expect(roundTrip('{\r\n}\r\n').removed).toBe('{\r\n}\r\n');
+  });
+
+  it('removing an entry between others never moves a comma into a line comment', () => {
+    const text = '{\n  "mcpServers": {\n    "a": 1, // mine\n    "github-posts": {"command": "x"},\n    "z": 2\n  }\n}\n';
+    const removed = removeEntry({ file: 'f.json', text }, ['mcpServers'], 'github-posts', {});
+    expect(removed).toBe('{\n  "mcpServers": {\n    "a": 1, // mine\n    "z": 2\n  }\n}\n');
+  });
+});
+
 describe('json editor: refuses what it cannot edit safely', () => {
   it('names the line and column of a syntax error', () => {
     expect(() => setEntry({ file: '/x/claude.json', text: '{\n  "mcpServers": {\n    "a": 1\n    "b": 2\n  }\n}' }, ['mcpServers'], 'k', 1)).toThrow(
@@ -75,6 +97,12 @@ describe('json editor: refuses what it cannot edit safely', () => {
   });
   it('refuses a server map that is not an object', () => {
     expect(() => setEntry({ file: 'f', text: '{"mcpServers": []}' }, ['mcpServers'], 'k', 1)).toThrow(/is not an object/);
+  });
+  it('refuses duplicate keys where it would read or write: readers take the last one', () => {
+    expect(() => setEntry({ file: 'f', text: '{"mcpServers": {}, "mcpServers": {"a": 1}}' }, ['mcpServers'], 'k', 1)).toThrow(/f:1:20: cannot parse \(the key "mcpServers" appears twice/);
+    expect(() => setEntry({ file: 'f', text: '{"mcpServers": {"k": 1, "\\u006b": 2}}' }, ['mcpServers'], 'k', 1)).toThrow(/"k" appears twice/);
+    // Elsewhere in the file duplicates are the user's business.
+    expect(setEntry({ file: 'f', text: '{"x": 1, "x": 2, "mcpServers": {}}' }, ['mcpServers'], 'k', 1).text).toContain('"k": 1');
   });
   it('refuses a file whose top level is not an object', () => {
     expect(() => setEntry({ file: 'f', text: '[1]' }, ['mcpServers'], 'k', 1)).toThrow(/top level is not an object/);

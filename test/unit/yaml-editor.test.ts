@@ -303,6 +303,8 @@ describe('yaml editors: refuse what they cannot edit safely', () => {
     ['an anchored collection', yamlMapEditor, 'extensions: &e\n  a: 1\nother: *e\n', /"extensions" uses anchors or aliases/],
     ['a merge key in the collection', yamlMapEditor, 'extensions:\n  a:\n    <<: {cmd: x}\n', /"extensions" uses a merge key/],
     ['a non-empty flow collection', yamlListEditor, 'mcpServers: [{name: a}]\n', /"mcpServers" is written in flow style/],
+    // Found by test/unit/editor-fuzz.test.ts: parsed without an error, then threw a ReferenceError when read.
+    ['an alias with no anchor', yamlMapEditor, 'a: 1\nb: *nowhere\n', /^f\.yaml:2:4: cannot parse \(the alias \*nowhere has no anchor\)$/],
   ];
   for (const [name, editor, text, message] of refusals) {
     it(name, () => {
@@ -321,6 +323,13 @@ describe('yaml editors: refuse what they cannot edit safely', () => {
       }
     });
   }
+
+  it('two list items with the same name (found by the fuzzer): which one the client uses is unknown, so neither is touched', () => {
+    const text = 'mcpServers:\n  - name: github-posts\n    command: a\n  - name: github-posts\n    command: b\n';
+    expect(() => yamlListEditor.get('f.yaml', text, ['mcpServers'], KEY)).toThrow(/^f\.yaml:4:5: cannot parse \(two entries are named "github-posts"\)$/);
+    expect(() => yamlListEditor.set('f.yaml', text, ['mcpServers'], KEY, continueEntry)).toThrow(/two entries are named/);
+    expect(() => yamlListEditor.remove('f.yaml', text, ['mcpServers'], KEY, {})).toThrow(/two entries are named/);
+  });
 
   it('accepts anchors elsewhere in the file', () => {
     expectRoundTrip(yamlListEditor, 'defaults: &d {provider: ollama}\nmodels:\n  - <<: *d\n    name: m\nmcpServers:\n  - name: a\n', ['mcpServers'], continueEntry);

@@ -1,0 +1,50 @@
+// kill -9 at every phase of a fresh install (see test/helpers/fault-lab.ts for what is checked after each kill):
+// after the manifest, after dependency install, around the rename into the store, after the secrets, before and
+// after each client write (JSON, TOML, YAML), around the state write, and in the middle of a download (a kill while
+// holding a client file's lock is in faults-upgrade.e2e.test.ts). Each time the rerun completes, the entries start, and uninstall gives the user's files back exactly.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupTmpDirs } from './helpers/tmp.js';
+import {
+  CLIENTS, INSTALL_POINTS, KEY, ORIGINALS, clientFlags, expectConsistent, expectFinal, fileOf, inputs, killedAt, killedMidDownload, launch, mcpm,
+  restore, setUpLab, snapshots, tearDownLab,
+} from './helpers/fault-lab.js';
+
+beforeAll(() => setUpLab('mcpm-faults-install-'));
+afterAll(async () => {
+  await tearDownLab();
+  await cleanupTmpDirs();
+});
+
+const args = () => ['install', `${KEY}@1.0.0`, ...clientFlags, ...inputs(), '--json'];
+
+async function rerunAndUninstall(label: string) {
+  const rerun = await mcpm(args());
+  expect(rerun.json?.ok, `${label}: rerun: ${rerun.stderr}${rerun.stdout}`).toBe(true);
+  await expectFinal(label, '1.0.0');
+  // Uninstall after the interrupted install still gives the user's files back byte for byte.
+  const removed = await mcpm(['uninstall', KEY, '--json']);
+  expect(removed.json?.ok, `${label}: uninstall: ${removed.stderr}`).toBe(true);
+  for (const id of CLIENTS) expect(readFileSync(fileOf(id), 'utf8'), `${label}, rerun, uninstall: ${id}`).toBe(ORIGINALS[id]);
+}
+
+describe('kill -9 during install', () => {
+  it(`at each of ${INSTALL_POINTS.length} points: nothing or all of it, and the rerun completes`, async () => {
+    for (const point of INSTALL_POINTS) {
+      restore(snapshots.fresh);
+      await killedAt(point, args());
+      await expectConsistent(`install killed ${point}`, ['none', '1.0.0'], ['1.0.0']);
+      await rerunAndUninstall(`install killed ${point}`);
+    }
+  });
+
+  it('in the middle of a download (the dependency\'s tarball half sent): no half version, and the rerun completes', async () => {
+    restore(snapshots.fresh);
+    await killedMidDownload(args(), 'posts-format');
+    await expectConsistent('install killed mid-download', ['none'], []);
+    const rerun = await mcpm(args());
+    expect(rerun.json?.ok, rerun.stderr).toBe(true);
+    await expectFinal('install killed mid-download', '1.0.0');
+    await launch('claude-desktop', '1.0.0');
+  });
+});

@@ -1,0 +1,123 @@
+// Registries that misbehave: stall, trickle, drop the connection, answer 500 or HTML, send more than mcpm's cap,
+// nest JSON 100k levels deep, page forever. Each gives a bounded, clear failure (exit 1, one line, a hint, no stack
+// trace; the reason in the error and in a one-line warning) or, with a working registry listed after it, a fallback
+// with a warning.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMcpm, type RunResult } from './helpers/cli.js';
+import { startBadRegistry, type BadRegistry, type Misbehaviour } from './helpers/bad-registry.js';
+import { startMcpRegistry, serverEntry, type McpRegistry } from './helpers/mcp-registry.js';
+import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
+
+const TIMEOUT_MS = 600;
+// Under load (several cases at once, other test files) a timeout fires later; the limits below are generous.
+
+/** [misbehaviour, what the warning says, how long the command may take at most] */
+const CASES: Array<[Misbehaviour, RegExp, number]> = [
+  ['stall', /did not answer within 600 ms/, 8_000],
+  ['stall-body', /did not answer within 600 ms/, 8_000],
+  ['trickle', /did not answer within 600 ms/, 8_000],
+  ['drop', /closed the connection before answering in full/, 8_000],
+  ['reset', /closed the connection before answering in full/, 8_000],
+  ['http-500', /answered HTTP 500/, 8_000],
+  ['html', /did not answer with JSON/, 8_000],
+  ['huge-declared', /sent more than 64 MiB/, 8_000],
+  ['huge', /sent more than 64 MiB|did not answer within/, 20_000],
+  ['deep', /nested more than 64 levels deep/, 8_000],
+  ['deep-field', /nested more than 64 levels deep/, 8_000],
+  ['cursor-cycle', /keeps returning more pages/, 8_000],
+  ['cursor-endless', /keeps returning more pages \((over \d+ pages|still paging after \d+ s)\)/, 20_000],
+  ['redirect-loop', /redirects in a loop/, 8_000],
+];
+
+let home: string;
+let good: McpRegistry;
+const bad = new Map<Misbehaviour, BadRegistry>();
+
+beforeAll(async () => {
+  home = await makeTmpDir('mcpm-registry-faults-');
+  good = await startMcpRegistry([serverEntry('io.github.acme/github-posts', '1.0.0', { identifier: 'github-posts', version: '1.0.0' })]);
+  for (const [mode] of CASES) bad.set(mode, await startBadRegistry(mode));
+});
+afterAll(async () => {
+  await Promise.all([good.close(), ...[...bad.values()].map((b) => b.close())]);
+  await cleanupTmpDirs();
+});
+
+async function timed(args: string[]): Promise<RunResult & { ms: number }> {
+  const started = Date.now();
+  const run = await runMcpm([...args, '--timeout', String(TIMEOUT_MS)], { home, timeoutMs: 60_000 });
+  return { ...run, ms: Date.now() - started };
+}
+
+function expectCleanFailure(run: RunResult, why: RegExp) {
+  expect(run.code, run.stderr + run.stdout).toBe(1);
+  expect(run.json).toEqual({ ok: false, error: { code: expect.stringMatching(/^E(NETWORK|REGISTRY)$/), message: expect.any(String), hint: expect.any(String) } });
+  expect(run.json.error.message).not.toContain('\n');
+  // The reason is in the error itself, not only in a warning, so --json callers see it.
+  expect(run.json.error.message).toMatch(why);
+  expect(run.stderr).not.toMatch(/\n\s+at |Unexpected error|EINTERNAL/);
+  const warnings = run.stderr.split('\n').filter((line) => line.startsWith('warning '));
+  expect(warnings.some((line) => why.test(line)), run.stderr).toBe(true);
+  for (const line of warnings) expect(line.length).toBeLessThan(400);
+}
+
+// search (paging through the list) and info/install (looking up one server) read registries through the same code;
+// install runs against a few representative misbehaviours.
+const WITH_INSTALL = new Set<Misbehaviour>(['stall', 'http-500', 'deep-field', 'cursor-cycle']);
+
+// Concurrent: most cases wait for a timeout, and those waits may overlap.
+describe.concurrent('a misbehaving registry: bounded, clear failure; fallback to the next registry', () => {
+  for (const [mode, why, limit] of CASES) {
+    it(mode, async () => {
+      const registry = bad.get(mode)!.url;
+      const search = await timed(['search', 'posts', '--json', '--registry', registry]);
+      expectCleanFailure(search, why);
+      expect(search.ms, 'search took too long').toBeLessThan(limit);
+
+      if (WITH_INSTALL.has(mode)) {
+        const install = await timed(['install', 'github-posts', '--client', 'cursor', '--dry-run', '--json', '--registry', registry]);
+        expectCleanFailure(install, why);
+        expect(install.ms, 'install took too long').toBeLessThan(limit);
+      }
+
+      const fallback = await timed(['info', 'github-posts', '--json', '--registry', `${registry},${good.url}`]);
+      expect(fallback.json, fallback.stderr).toMatchObject({ ok: true, result: { name: 'io.github.acme/github-posts', registry: good.url } });
+      expect(fallback.stderr).toMatch(new RegExp(`warning .*${why.source}.*; skipped`, why.flags));
+      expect(fallback.ms, 'fallback took too long').toBeLessThan(limit);
+    });
+  }
+
+  it('without --json: one error line and a hint on stderr, never a stack trace', async () => {
+    for (const mode of ['deep-field', 'http-500', 'stall'] as const) {
+      const run = await timed(['search', 'posts', '--registry', bad.get(mode)!.url]);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/^mcpm: .+\nhint: .+\n$/m);
+      expect(run.stderr).not.toMatch(/\n\s+at |Unexpected error/);
+    }
+  });
+
+  it('a registry paging forever, slowly, is cut off after ten timeouts in all', async () => {
+    const slow = await startBadRegistry('cursor-endless-slow');
+    try {
+      const started = Date.now();
+      const run = await runMcpm(['search', 'posts', '--json', '--timeout', '400', '--registry', slow.url], { home, timeoutMs: 60_000 });
+      expectCleanFailure(run, /keeps returning more pages \(still paging after 4 s\)/);
+      expect(Date.now() - started).toBeGreaterThan(3_500);
+      expect(Date.now() - started).toBeLessThan(12_000);
+      expect(slow.requests()).toBeLessThan(40);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a registry that answers slowly, within the timeout, is waited for', async () => {
+    const slow = await startBadRegistry('slow');
+    try {
+      const run = await runMcpm(['search', 'posts', '--json', '--timeout', '5000', '--registry', slow.url], { home, timeoutMs: 30_000 });
+      expect(run.json, run.stderr).toMatchObject({ ok: true, result: [{ name: 'io.github.bad/posts' }] });
+      expect(run.stderr).not.toContain('warning');
+    } finally {
+      await slow.close();
+    }
+  });
+});
