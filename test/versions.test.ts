@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 // Version choice against a registry with mixed statuses: deleted versions are never chosen, deprecated ones warn.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMcpm } from './helpers/cli.js';
@@ -54,5 +56,16 @@ describe('version choice', () => {
       '1.1.0:deprecated',
       '2024-06-01:active',
     ]);
+  });
+});
+
+describe('a static index file as a registry', () => {
+  it('is searched and resolved from a path, as --registry gives it', async () => {
+    const file = path.join(home, 'team-index.json');
+    writeFileSync(file, JSON.stringify({ servers: [serverEntry('io.github.team/notes', '1.2.0', pkg('1.2.0'))] }));
+    const search = await runMcpm(['search', 'notes', '--registry', file, '--json'], { home });
+    expect(search.json, search.stderr).toMatchObject({ ok: true, result: [{ name: 'io.github.team/notes', version: '1.2.0' }] });
+    const info = await runMcpm(['info', 'notes', '--registry', `file://${file}`, '--json'], { home });
+    expect(info.json?.result).toMatchObject({ name: 'io.github.team/notes', version: '1.2.0' });
   });
 });

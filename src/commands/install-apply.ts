@@ -144,7 +144,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, flags: { all
     });
     failpoint('after-state-write');
     // The user's global manifest + lock live in the state folder; a project's beside its mcpm.json.
-    const stored = installed ?? (other?.storePath ? { storePath: other.storePath } : undefined);
+    const stored = installed ?? (other ? { storePath: other.storePath, record: other.record } : undefined);
     await recordSetup(ctx.paths.state, plan, 'user', stored);
     if (plan.scope === 'project') await recordSetup(ctx.cwd, plan, 'project', stored);
   } catch (error) {

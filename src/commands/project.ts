@@ -46,7 +46,12 @@ export function recordedRange(range: string | undefined, version: string): strin
  * Records an install in a setup's manifest (what was asked) and lock file (what was resolved): a project's
  * mcpm.json + mcpm-lock.json, or the same two files for the user's global setup in mcpm's state folder.
  */
-export async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' | 'project', installed?: { storePath: string; integrity?: string }): Promise<void> {
+export async function recordSetup(
+  dir: string,
+  plan: InstallPlan,
+  scope: 'user' | 'project',
+  installed?: { storePath?: string; integrity?: string; record?: { image?: string; fileSha256?: string } },
+): Promise<void> {
   await updateProjectManifest(dir, (manifest) => {
     manifest.servers[plan.server] = {
       range: recordedRange(plan.range, plan.version),
@@ -58,7 +63,7 @@ export async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' 
       ...(Object.keys(plan.secretEnv).length + Object.keys(plan.secretArgs).length ? { secrets: [...Object.keys(plan.secretEnv), ...Object.keys(plan.secretArgs)] } : {}),
     };
   });
-  const dependencies = installed ? await storeTree(installed.storePath) : undefined;
+  const dependencies = installed?.storePath && plan.source.kind === 'npm' ? await storeTree(installed.storePath) : undefined;
   await updateLock(dir, (lock) => {
     lock.servers[plan.server] = {
       version: plan.version,
@@ -66,7 +71,8 @@ export async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' 
       ...(plan.source.kind === 'npm'
         ? { package: { ...plan.source.package, ...(installed?.integrity ? { integrity: installed.integrity } : {}) }, ...(dependencies ? { dependencies } : {}) }
         : plan.source.kind === 'package'
-          ? { package: { ...plan.source.package } }
+          ? // The pinned image (with its digest) and the bundle's checksum are what resolved means for these types.
+            { package: { ...plan.source.package, ...(installed?.record?.image ? { image: installed.record.image } : {}), ...(installed?.record?.fileSha256 ? { fileSha256: installed.record.fileSha256 } : {}) } }
           : { remote: { transport: plan.targets[0]?.remote?.type ?? 'streamable-http', url: plan.targets[0]?.remote?.url ?? '' } }),
     };
   });

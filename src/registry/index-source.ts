@@ -70,6 +70,8 @@ export function fileIndexSource(spec: string, name?: string): IndexRegistrySourc
         cause: error,
       });
     }
+    assertShallow(value, `The index ${file}`);
+    return value;
   }, name);
 }
 

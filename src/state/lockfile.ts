@@ -11,7 +11,7 @@ import { readTextIfExists, withFileLock, writeFileAtomicSafe } from './files.js'
 export interface LockedServer {
   version: string;
   registry: string;
-  package?: { registryType: string; identifier: string; version: string; registryBaseUrl?: string; integrity?: string; resolved?: string };
+  package?: { registryType: string; identifier: string; version: string; registryBaseUrl?: string; integrity?: string; resolved?: string; image?: string; fileSha256?: string };
   /** package-lock.json `packages` of the store version, without its root. */
   dependencies?: Record<string, unknown>;
   remote?: { transport: string; url: string };
