@@ -29,6 +29,15 @@ export async function main(argv: string[]): Promise<void> {
     // Commander's own error lines are replaced by mcpm's one-line message + hint (or the JSON document).
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
 
+  // Start-up: building every command's options costs more than running `mcpm list`. When the command line names a
+  // command (and asks for no help), only that command is built for real; the others are inert stand-ins.
+  const wanted = commandNamed(argv);
+  if (wanted) {
+    const realCommand = program.command.bind(program);
+    (program as unknown as { command: (name: string) => Command }).command = (name: string) =>
+      name.split(' ')[0] === wanted ? realCommand(name) : (INERT as unknown as Command);
+  }
+
   const register = (command: Command, make: (args: string[], options: Record<string, unknown>) => Handler) =>
     command.action((...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
@@ -344,6 +353,34 @@ export async function main(argv: string[]): Promise<void> {
     fail(error, ownsStdout ? { ...globals, json: false } : globals);
   }
 }
+
+/** Accepts any chain of builder calls and does nothing: what a command that will not run is built as. */
+const INERT: unknown = new Proxy(() => undefined, { get: (_target, key) => (key === 'then' ? undefined : () => INERT) });
+
+/** Global options that take a value (their value is not a command name). */
+const VALUE_OPTIONS = new Set(['--registry', '--timeout', '--profile']);
+
+/**
+ * The command a command line runs, when it is safe to build only that one: not for help, version or an empty line
+ * (commander needs every command to describe them or to suggest a spelling).
+ */
+function commandNamed(argv: string[]): string | undefined {
+  if (argv.some((arg) => arg === '-h' || arg === '--help' || arg === '-V' || arg === '--version')) return undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      if (VALUE_OPTIONS.has(arg)) i++;
+      continue;
+    }
+    return KNOWN_COMMANDS.has(arg) ? ALIASES[arg] ?? arg : undefined;
+  }
+  return undefined;
+}
+
+/** Top-level commands by the name they are registered with; one missing here is simply built with all the others. */
+const ALIASES: Record<string, string> = { ls: 'list', remove: 'uninstall' };
+const KNOWN_COMMANDS = new Set(['search', 'info', 'install', 'list', 'ls', 'uninstall', 'remove', 'clients', 'enable', 'disable', 'import', 'outdated', 'update', 'rollback', 'prune', 'secrets', 'check', 'doctor', 'profile', 'registry', 'config', 'cache', 'run', 'login', 'logout']);
 
 function fail(error: unknown, globals: GlobalOptions): void {
   const known = error instanceof McpmError
