@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-// `mcpm --version` is asked by scripts and health checks often: answer it without loading the CLI at all.
+// The commands scripts run most often are answered without building the whole CLI: `--version` here, `list` by a
+// small entry point with the same output (dist/fast.js). Everything else goes through dist/cli.js.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { readFileSync } = await import('node:fs');
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else if ((args[0] === 'list' || args[0] === 'ls') && (args.length === 1 || (args.length === 2 && args[1] === '--json'))) {
+  const { fastList } = await import('../dist/fast.js');
+  await fastList(args[1] === '--json');
 } else {
   const { main } = await import('../dist/cli.js');
   await main(args);

@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 const root = new URL('..', import.meta.url);
 rmSync(new URL('dist', root), { recursive: true, force: true });
 await build({
-  entryPoints: [new URL('src/cli.ts', root).pathname],
+  entryPoints: [new URL('src/cli.ts', root).pathname, new URL('src/fast.ts', root).pathname],
   outdir: new URL('dist', root).pathname,
   bundle: true,
   splitting: true,

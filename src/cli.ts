@@ -3,6 +3,7 @@ import { createContext, type Context, type GlobalOptions } from './context.js';
 import { EXIT_OK, EXIT_USAGE, McpmError, exitCodeFor } from './errors.js';
 import { mcpmVersion } from './version.js';
 import { printable } from './output.js';
+import { fail, finish } from './exit.js';
 
 /**
  * The only file that knows commander. Each command's module is imported when that command runs, so `mcpm --version`
@@ -382,27 +383,6 @@ function commandNamed(argv: string[]): string | undefined {
 const ALIASES: Record<string, string> = { ls: 'list', remove: 'uninstall' };
 const KNOWN_COMMANDS = new Set(['search', 'info', 'install', 'list', 'ls', 'uninstall', 'remove', 'clients', 'enable', 'disable', 'import', 'outdated', 'update', 'rollback', 'prune', 'secrets', 'check', 'doctor', 'profile', 'registry', 'config', 'cache', 'run', 'login', 'logout']);
 
-function fail(error: unknown, globals: GlobalOptions): void {
-  const known = error instanceof McpmError
-    ? error
-    : new McpmError('EINTERNAL', `Unexpected error: ${(error as Error)?.message ?? String(error)}`, {
-        hint: 'This is a bug in mcpm. Please file it (see the README) with the output of the same command run with --verbose.',
-        detail: (error as Error)?.stack,
-      });
-  if (globals.json) {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: { code: known.code, message: known.message, hint: known.hint } }, null, 2)}\n`);
-  } else {
-    process.stderr.write(`mcpm: ${printable(known.message)}\n${known.hint ? `hint: ${printable(known.hint)}\n` : ''}`);
-  }
-  if (globals.verbose && known.detail) process.stderr.write(`${printable(known.detail)}\n`);
-  finish(exitCodeFor(known));
-}
-
-/** Exit once stdout has drained: keep-alive sockets and lock timers must not hold the process open. */
-function finish(code: number): void {
-  process.exitCode = code;
-  process.stdout.write('', () => process.exit(code));
-}
 
 function renderInstall(result: Record<string, unknown>): string {
   if (result.dryRun) {

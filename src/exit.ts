@@ -1,0 +1,28 @@
+import type { GlobalOptions } from './context.js';
+import { McpmError, exitCodeFor } from './errors.js';
+import { printable } from './output.js';
+
+/** The one way mcpm ends with an error: a one-line message and a hint (or the JSON document), and its exit code. */
+export function fail(error: unknown, globals: GlobalOptions): void {
+  const known = error instanceof McpmError
+    ? error
+    : new McpmError('EINTERNAL', `Unexpected error: ${(error as Error)?.message ?? String(error)}`, {
+        hint: 'This is a bug in mcpm. Please file it (see the README) with the output of the same command run with --verbose.',
+        detail: (error as Error)?.stack,
+      });
+  if (globals.json) {
+    process.stdout.write(`${JSON.stringify({ ok: false, error: { code: known.code, message: known.message, hint: known.hint } }, null, 2)}\n`);
+  } else {
+    process.stderr.write(`mcpm: ${printable(known.message)}\n${known.hint ? `hint: ${printable(known.hint)}\n` : ''}`);
+  }
+  if (globals.verbose && known.detail) process.stderr.write(`${printable(known.detail)}\n`);
+  finish(exitCodeFor(known));
+}
+
+/** Exit once stdout has drained: keep-alive sockets and lock timers must not hold the process open. */
+
+/** Exit once stdout has drained: keep-alive sockets and lock timers must not hold the process open. */
+export function finish(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
+}
