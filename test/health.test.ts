@@ -1,6 +1,6 @@
 // mcpm check and doctor, as a user meets them: each broken thing reported with its own reason, and --fix repairing
 // what can be repaired. Also the secrets commands: values never printed, files 0600.
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMcpm } from './helpers/cli.js';
@@ -127,5 +127,23 @@ describe('--inline-secrets', () => {
     expect(run.stderr + run.stdout).not.toContain(TOKEN);
     const entry = JSON.parse(readFileSync(path.join(inlineHome, '.cursor', 'mcp.json'), 'utf8')).mcpServers['github-posts'];
     expect(entry.env).toEqual({ POSTS_API_URL: world.postsUrl, POSTS_API_TOKEN: TOKEN });
+  });
+});
+
+describe('the keychain backend (MCPM_SECRETS=keychain)', () => {
+  it('where the keychain cannot be used (no Secret Service here), install says so before writing anything', async () => {
+    const keychainHome = await makeTmpDir('mcpm-keychain-');
+    const run = await runMcpm(
+      ['install', 'github-posts', '--client', 'cursor', '--json', '--env', `POSTS_API_URL=${world.postsUrl}`, '--env', 'POSTS_API_TOKEN', '--registry', world.registryUrl],
+      { home: keychainHome, env: { POSTS_API_TOKEN: TOKEN, MCPM_SECRETS: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }, timeoutMs: 60_000 },
+    );
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.json.error).toMatchObject({ code: 'EUNSUPPORTED', message: expect.stringContaining('keychain is not available'), hint: expect.stringContaining('MCPM_SECRETS=file') });
+    expect(existsSync(path.join(keychainHome, '.cursor', 'mcp.json'))).toBe(false);
+    expect(existsSync(path.join(keychainHome, '.mcpm', 'store', 'io.github.acme', 'github-posts', '1.0.0'))).toBe(false);
+    const unknown = await runMcpm(['list', '--registry', world.registryUrl, '--json'], { home: keychainHome, env: { MCPM_SECRETS: 'vault' } });
+    expect(unknown.code).toBe(0);
+    const bad = await runMcpm(['install', 'github-posts', '--client', 'cursor', '--registry', world.registryUrl, '--json', '--env', 'POSTS_API_URL=x', '--env', 'POSTS_API_TOKEN=y'], { home: keychainHome, env: { MCPM_SECRETS: 'vault' } });
+    expect(bad.json.error).toMatchObject({ code: 'EUSAGE', message: expect.stringContaining('Unknown secrets backend "vault"') });
   });
 });

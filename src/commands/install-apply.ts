@@ -15,6 +15,7 @@ import { journalEdit, updateState, type InstalledServer, type ManagedEntry } fro
 import type { EditRecord } from '../clients/format-editor.js';
 import { snapshotSecrets, writeSecrets } from '../state/secrets.js';
 import { recordSetup } from './project.js';
+import { secretsBackend } from '../state/keychain.js';
 import { installPackage, type InstalledPackage } from './install-package.js';
 import type { PreparedPackage } from './install-source.js';
 import { failpoint } from '../failpoints.js';
@@ -210,11 +211,16 @@ function entryRenderer(
       isSecret: (name) => secretNames.has(name),
     };
     const launch: Launch = source.kind === 'npm' ? npmLaunch(source.definition, inputs, { node: ctx.nodePath, bin: installed!.bin }) : other!.launch(inputs);
-    if (source.kind === 'npm' && launch.secretArgs.length > 0 && !inlineSecrets) {
+    const inKeychain = secretsBackend(ctx) === 'keychain' && secretInputs.length > 0;
+    if (source.kind === 'npm' && (launch.secretArgs.length > 0 || inKeychain) && !inlineSecrets) {
       // A secret the server takes as an argument must not sit in a client's file (or in `ps` for longer than the
       // run): the entry starts `mcpm run`, which passes it only when it starts the server.
       const names = launch.secretArgs.join(', ');
-      ctx.out.note(`${plan.server} takes ${names} as command-line arguments: its entries start \`mcpm run ${plan.server}\`, which passes them only when it starts the server, so no client file holds them.`);
+      ctx.out.note(
+        inKeychain
+          ? `${plan.server}'s secrets are in the operating system's keychain, which clients cannot read: its entries start \`mcpm run ${plan.server}\`, which reads them when it starts the server.`
+          : `${plan.server} takes ${names} as command-line arguments: its entries start \`mcpm run ${plan.server}\`, which passes them only when it starts the server, so no client file holds them.`,
+      );
       return (target: InstallTarget) => renderStdioEntry(target.location.client.stdio, viaMcpm(ctx, plan.server), target.key);
     }
     return (target: InstallTarget) => {

@@ -12,6 +12,7 @@ import { lookalikeWarning } from '../registry/lookalike.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import { assertSafe } from '../store/layout.js';
 import type { LockedTree } from '../store/npm-install.js';
+import { assertKeychain, secretsBackend } from '../state/keychain.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
 import { readAllSecrets } from '../state/secrets.js';
 import { chooseInputs, parseArgAssignments, parseAssignments } from './inputs.js';
@@ -69,6 +70,15 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const inputs = await chooseInputs(ctx, requests, given, previous);
   const secretNames = new Set(requests.filter((r) => r.isSecret).map((r) => r.name));
   const environment = sourceEnvironment(source, inputs, { ...inputs.args, ...inputs.secretArgs }, (name) => secretNames.has(name));
+  if (secretsBackend(ctx) === 'keychain' && Object.keys(environment.secretEnv).length + Object.keys(inputs.secretArgs).length > 0) {
+    // Only `mcpm run` can read a keychain at launch: it starts npm servers and bridges remote ones.
+    if (source.kind !== 'npm' && source.kind !== 'remote') {
+      throw new McpmError('EUNSUPPORTED', `The keychain backend keeps secrets for npm and remote servers; ${server.name} is a ${source.kind} package`, {
+        hint: 'Install it with MCPM_SECRETS=file (the default), which its launcher reads.',
+      });
+    }
+    await assertKeychain();
+  }
 
   const baseKey = options.as ?? sameServer?.entries[0]?.key ?? defaultEntryKey(server.name);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(baseKey)) {

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { renderPackageArguments } from '../plan/inputs.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { secretsBackend } from '../state/keychain.js';
 import { readAllSecrets, secretsFile } from '../state/secrets.js';
 
 /**
@@ -51,7 +52,8 @@ export async function launchOf(ctx: Context, server: InstalledServer): Promise<{
     command: ctx.nodePath,
     args: [...(existsSync(envFile) ? [`--env-file=${envFile}`] : []), server.bin, ...packageArgs],
     // As a client would start the entry: its env values over the environment mcpm was started with.
-    env: { ...ctx.env, ...server.env },
+    // With the keychain backend the env file is empty: the values are handed to the server here, at spawn time.
+    env: { ...ctx.env, ...server.env, ...(secretsBackend(ctx) === 'keychain' ? stored.env : {}) },
   };
 }
 

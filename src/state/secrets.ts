@@ -6,6 +6,7 @@ import { envFileText, formatEnvFileLine, parseEnvFile } from '../plan/env-file.j
 import type { EnvFileFormat } from '../plan/launch.js';
 import type { ArgValues } from '../plan/request.js';
 import { ensureDir, writeFileAtomicSafe } from './files.js';
+import { keychainDelete, keychainRead, keychainWrite, secretsBackend } from './keychain.js';
 
 /**
  * Secret inputs live in one env file per server, mode 0600 in a 0700 folder, written in the format of the
@@ -34,11 +35,18 @@ export interface Secrets {
 export async function writeSecrets(
   ctx: Context,
   serverName: string,
-  { env, args }: Secrets,
+  secrets: Secrets,
   format: EnvFileFormat = 'node',
   options: { always?: boolean; profile?: string } = {},
 ): Promise<string | undefined> {
+  let { env, args } = secrets;
   const file = secretsFile(ctx, serverName, options.profile);
+  if (secretsBackend(ctx) === 'keychain') {
+    // Values go to the keychain; the file keeps only its header (the format) so the rest of mcpm reads as usual.
+    await keychainWrite(serverName, options.profile ?? ctx.profile, { env, args });
+    env = {};
+    args = {};
+  }
   const keys = Object.keys(env);
   if (keys.length === 0 && Object.keys(args).length === 0 && !options.always) {
     await rm(file, { force: true });
@@ -68,7 +76,10 @@ export async function readAllSecrets(ctx: Context, serverName: string, profile?:
   } catch {
     return { env: {}, args: {} };
   }
-  return parseEnvFile(text);
+  const parsed = parseEnvFile(text);
+  if (secretsBackend(ctx) !== 'keychain') return parsed;
+  const stored = await keychainRead<Secrets>(serverName, profile ?? ctx.profile);
+  return { ...parsed, env: stored?.env ?? {}, args: stored?.args ?? {} };
 }
 
 /** The secret environment values only. */
@@ -88,6 +99,7 @@ export async function snapshotSecrets(ctx: Context, serverName: string): Promise
 
 export async function removeSecrets(ctx: Context, serverName: string, profile?: string): Promise<void> {
   await rm(secretsFile(ctx, serverName, profile), { force: true });
+  if (secretsBackend(ctx) === 'keychain') await keychainDelete(serverName, profile ?? ctx.profile);
 }
 
 /** Every profile's secrets of a server (uninstall). */
