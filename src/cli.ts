@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
-import { EXIT_OK, EXIT_USAGE, McpmError, exitCodeFor } from './errors.js';
+import { EXIT_OK, EXIT_USAGE, McpmError } from './errors.js';
 import { mcpmVersion } from './version.js';
 import { printable } from './output.js';
 import { fail, finish } from './exit.js';

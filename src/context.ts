@@ -85,7 +85,7 @@ function parseCacheTtl(variable: string | undefined, configured: number | undefi
   return value;
 }
 
-function checkProfile(name: string): string {
+export function checkProfile(name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name)) {
     throw usageError(`Invalid profile name "${name}"`, 'Use letters, digits, "-" and "_" (work, personal).');
   }

@@ -24,6 +24,8 @@ export interface Settings {
   profile?: string;
   /** How long cached registry data is used without asking the registry again, in milliseconds. */
   cacheTtl?: number;
+  /** Where secret values are kept: "file" (the default) or "keychain". */
+  secrets?: string;
 }
 
 export function readSettings(file: string): Settings {

@@ -32,10 +32,6 @@ function candidates(client: ClientDefinition, where: PathEnv): Candidate[] {
   });
 }
 
-/** Pure: the candidate user-scope files of a client on a platform. */
-export function candidateFiles(client: ClientDefinition, where: PathEnv): string[] {
-  return candidates(client, where).map((c) => c.file);
-}
 
 function detectionFolders(client: ClientDefinition, where: PathEnv): string[] {
   const templates = client.detect?.[platformKey(where.platform)];

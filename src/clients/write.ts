@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { assertWritable, backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import type { EditRecord } from './format-editor.js';
 import { failpoint } from '../failpoints.js';
@@ -89,8 +89,4 @@ export async function undoWrite(applied: AppliedWrite): Promise<boolean> {
     else await writeFileAtomicSafe(applied.file, applied.before);
     return true;
   });
-}
-
-export async function fileMode(file: string): Promise<number | undefined> {
-  return stat(file).then((s) => s.mode & 0o777, () => undefined);
 }

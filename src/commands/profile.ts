@@ -1,6 +1,4 @@
-import type { Context } from '../context.js';
-import { usageError } from '../errors.js';
-import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
+import { checkProfile, type Context } from '../context.js';
 import { readState } from '../state/installed.js';
 import { listProfiles } from '../state/secrets.js';
 
@@ -20,18 +18,10 @@ export async function profiles(ctx: Context) {
 
 /** `mcpm profile use <name>`: the profile installs use from now on (saved in config.json). */
 export async function useProfile(ctx: Context, name: string) {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name)) throw usageError(`Invalid profile name "${name}"`, 'Use letters, digits, "-" and "_".');
-  const file = ctx.paths.configFile;
-  await withFileLock(file, async () => {
-    const text = await readTextIfExists(file);
-    let settings: Record<string, unknown> = {};
-    try {
-      settings = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      throw usageError(`${file} is not valid JSON`, 'Fix it by hand; mcpm left it untouched.');
-    }
-    settings.profile = name;
-    await writeFileAtomicSafe(file, `${JSON.stringify(settings, null, 2)}\n`);
+  const profile = checkProfile(name);
+  const { updateSettings } = await import('../settings.js');
+  await updateSettings(ctx.paths.configFile, (settings) => {
+    settings.profile = profile;
   });
-  return { profile: name };
+  return { profile };
 }

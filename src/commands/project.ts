@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import type { InstallPlan } from './install-apply.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { McpmError } from '../errors.js';
-import { assertShallow, fetchJson } from './http.js';
+import { assertShallow } from './http.js';
 import { latestOfEach } from './latest.js';
 import type { RegistrySource } from './source.js';
 import { readServerResponse, type ServerVersion } from './types.js';

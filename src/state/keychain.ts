@@ -10,7 +10,7 @@ import { McpmError, usageError } from '../errors.js';
 export type SecretsBackend = 'file' | 'keychain';
 
 export function secretsBackend(ctx: Context): SecretsBackend {
-  const configured = ctx.env.MCPM_SECRETS ?? (ctx.settings() as { secrets?: string }).secrets ?? 'file';
+  const configured = ctx.env.MCPM_SECRETS ?? ctx.settings().secrets ?? 'file';
   if (configured !== 'file' && configured !== 'keychain') {
     throw usageError(`Unknown secrets backend "${configured}"`, 'Use MCPM_SECRETS=file (the default) or MCPM_SECRETS=keychain.');
   }

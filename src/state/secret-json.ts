@@ -6,11 +6,11 @@ import { ensureDir, writeFileAtomicSafe } from './files.js';
 
 /**
  * Secrets that do not fit an env file, beside it in the secrets folder, one 0600 JSON file per server and kind:
- * `oauth` (a remote server's OAuth client registration, tokens, PKCE verifier and discovery state) and `args`
- * (secret package arguments and secret remote inputs, whose names need not be environment variable names).
- * Like the env file, these are never printed, logged, or copied into a client's file or mcpm's state.
+ * `oauth` (a remote server's OAuth client registration, tokens, PKCE verifier and discovery state). Secret argument
+ * values live in the env file itself (see plan/env-file.ts). Like the env file, these are never printed, logged, or
+ * copied into a client's file or mcpm's state.
  */
-export type SecretKind = 'oauth' | 'args';
+export type SecretKind = 'oauth';
 
 export function secretJsonFile(ctx: Context, serverName: string, kind: SecretKind): string {
   return `${path.join(ctx.paths.secrets, ...serverName.split('/'))}.${kind}.json`;
