@@ -13,6 +13,8 @@ export interface GlobalOptions {
   verbose?: boolean;
   timeout?: string;
   profile?: string;
+  /** false for --no-color. */
+  color?: boolean;
 }
 
 /** Everything environmental a command needs, built once by the CLI and passed down. */
@@ -53,7 +55,7 @@ export function createContext(options: GlobalOptions): Context {
     platform: process.platform,
     paths,
     options,
-    out: createOutput({ json: Boolean(options.json), verbose: Boolean(options.verbose), env, stderr: process.stderr }),
+    out: createOutput({ json: Boolean(options.json), verbose: Boolean(options.verbose), noColor: options.color === false, env, stderr: process.stderr }),
     prompter: createPrompter({ yes: Boolean(options.yes) }),
     nodePath: process.execPath,
     get timeoutMs() {

@@ -27,15 +27,27 @@ export type ErrorCode =
   | 'EAUTH'
   | 'EINTERNAL';
 
+/**
+ * What to do next, for the codes whose answer does not depend on where they are thrown (as npm's error-message.js
+ * maps codes to advice). A throw site gives a hint of its own only when it knows something more specific.
+ */
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  EUSAGE: 'Run `mcpm help` or `mcpm help <command>` for usage.',
+  ECANCELLED: 'Nothing was changed.',
+  ENOTINSTALLED: 'Run `mcpm list` to see what is installed.',
+  EPARSE: 'Fix the file by hand (mcpm left it untouched), then run the command again.',
+  EINTERNAL: 'This is a bug in mcpm. Please file it (see the README) with the output of the same command run with --verbose.',
+};
+
 export class McpmError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
   readonly detail?: string;
 
-  constructor(code: ErrorCode, message: string, options: { hint: string; cause?: unknown; detail?: string }) {
+  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown; detail?: string } = {}) {
     super(message, { cause: options.cause });
     this.code = code;
-    this.hint = options.hint;
+    this.hint = options.hint ?? HINTS[code] ?? '';
     this.detail = options.detail;
   }
 }
@@ -51,7 +63,7 @@ export function exitCodeFor(error: McpmError): number {
   return EXIT_FAILURE;
 }
 
-export function usageError(message: string, hint: string): McpmError {
+export function usageError(message: string, hint?: string): McpmError {
   return new McpmError('EUSAGE', message, { hint });
 }
 

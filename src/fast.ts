@@ -1,6 +1,5 @@
 import { createContext } from './context.js';
-import { fail, finish } from './exit.js';
-import { printable } from './output.js';
+import { fail, finish, printResult } from './exit.js';
 
 /**
  * `mcpm list` as scripts and status bars run it, answered without building the whole CLI (commander and every
@@ -13,8 +12,7 @@ export async function fastList(json: boolean): Promise<void> {
     const ctx = createContext(globals);
     const { list, renderList } = await import('./commands/list.js');
     const result = list(ctx);
-    if (json) process.stdout.write(`${JSON.stringify({ ok: true, result }, null, 2)}\n`);
-    else process.stdout.write(`${printable(renderList(result))}\n`);
+    printResult(globals, result, renderList(result));
     finish(0);
   } catch (error) {
     fail(error, globals);

@@ -28,10 +28,17 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 }
 
-export function createOutput(options: { json: boolean; verbose: boolean; env: NodeJS.ProcessEnv; stderr: NodeJS.WriteStream }): Output {
+/** Colour or not, decided once: --no-color and NO_COLOR turn it off, FORCE_COLOR on, otherwise a TTY that is not CI. */
+export function colourWanted(options: { noColor?: boolean; env: NodeJS.ProcessEnv; tty: boolean }): boolean {
+  if (options.noColor) return false;
+  if (options.env.FORCE_COLOR) return options.env.FORCE_COLOR !== '0';
+  return options.tty && !('NO_COLOR' in options.env);
+}
+
+export function createOutput(options: { json: boolean; verbose: boolean; noColor?: boolean; env: NodeJS.ProcessEnv; stderr: NodeJS.WriteStream }): Output {
   const { env, stderr } = options;
   const tty = Boolean(stderr.isTTY) && !env.CI;
-  const colour = env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : tty && !('NO_COLOR' in env);
+  const colour = colourWanted({ noColor: options.noColor, env, tty });
   const style: Output['style'] = (kind, text) => (colour ? `\u001b[${CODES[kind][0]}m${text}\u001b[${CODES[kind][1]}m` : text);
   return {
     json: options.json,

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { renderRemote } from '../plan/remote.js';
-import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
 import { readAllSecrets } from '../state/secrets.js';
 
 export interface RemoteTarget {
@@ -12,8 +12,7 @@ export interface RemoteTarget {
 
 /** An installed remote server, for the commands that only make sense for one (login, logout). */
 export function installedRemote(ctx: Context, name: string, verb: string): InstalledServer & { remote: NonNullable<InstalledServer['remote']> } {
-  const server = findInstalled(readState(ctx), name);
-  if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
+  const server = requireInstalled(readState(ctx), name);
   if (!server.remote) {
     throw new McpmError('EUNSUPPORTED', `${server.name} is not a remote server; there is nothing to ${verb}`, {
       hint: 'Servers that run on this machine take their credentials as inputs: reinstall with --env or --arg.',

@@ -11,8 +11,7 @@ const jsonEditor: FormatEditor = {
     const servers = findValue(root, path);
     if (servers && servers.type !== 'object') {
       throw new McpmError('EPARSE', `${file}: "${path.join('.')}" is not an object`, {
-        hint: 'Fix the file by hand (mcpm left it untouched), then run the command again.',
-      });
+          });
     }
   },
   get: (file, text, path, key) => nodeValue(findValue(parseJsonFile(file, text, path), [...path, key])),

@@ -30,13 +30,11 @@ export function parseError(file: string, text: string, offset: number, what: str
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
   return new McpmError('EPARSE', `${file}:${line}:${column}: cannot parse (${what})`, {
-    hint: 'Fix the file by hand (mcpm left it untouched), then run the command again.',
   });
 }
 
 /** The same error when a parser reports a line and column itself (1-based). */
 export function parseErrorAt(file: string, line: number, column: number, what: string): McpmError {
   return new McpmError('EPARSE', `${file}:${line}:${column}: cannot parse (${what})`, {
-    hint: 'Fix the file by hand (mcpm left it untouched), then run the command again.',
   });
 }

@@ -22,7 +22,6 @@ export type TomlRecord = {
 type Table = Record<string, unknown>;
 type Header = { start: number; end: number; path: string[]; array: boolean };
 
-const HINT = 'Fix the file by hand (mcpm left it untouched), then run the command again.';
 const BARE = /^[A-Za-z0-9_-]+$/;
 
 function isTable(value: unknown): value is Table {
@@ -30,7 +29,7 @@ function isTable(value: unknown): value is Table {
 }
 
 function refuse(file: string, what: string): McpmError {
-  return new McpmError('EPARSE', `${file}: ${what}`, { hint: HINT });
+  return new McpmError('EPARSE', `${file}: ${what}`);
 }
 
 /** Parses the file, refusing invalid TOML with its line and column, and a `path` that holds something else. */
@@ -73,7 +72,7 @@ function inline(value: unknown): string {
     return pairs.length === 0 ? '{}' : `{ ${pairs.map(([k, v]) => `${keyText(k)} = ${inline(v)}`).join(', ')} }`;
   }
   // TOML has no null (and mcpm's entries hold only strings, numbers, booleans, arrays and tables).
-  throw new McpmError('EINTERNAL', `Cannot write ${String(value)} in TOML`, { hint: 'This is a bug in mcpm.' });
+  throw new McpmError('EINTERNAL', `Cannot write ${String(value)} in TOML`);
 }
 
 /** `[header]` with the table's plain keys, then each nested table as its own `[header.sub]` block. */
@@ -242,7 +241,7 @@ export const tomlEditor: FormatEditor = {
 
   set(file, text, path, key, value) {
     const { data, servers } = load(file, text, path);
-    if (!isTable(value)) throw new McpmError('EINTERNAL', `A TOML entry must be a table`, { hint: 'This is a bug in mcpm.' });
+    if (!isTable(value)) throw new McpmError('EINTERNAL', `A TOML entry must be a table`);
     const target = [...path, key];
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
     let result: string;

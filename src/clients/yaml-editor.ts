@@ -24,7 +24,6 @@ type Level = { node: Collection | undefined; pair?: Pair<unknown, unknown> };
 type Style = { eol: string; unit: number; indentSeq: boolean };
 type Parsed = ReturnType<typeof parseDocument>;
 
-const HINT = 'Fix the file by hand (mcpm left it untouched), then run the command again.';
 
 /** Parses one block-mapping document, refusing anything else with the file's line and column. */
 function parseYaml(file: string, text: string): Parsed | undefined {
@@ -129,7 +128,7 @@ function span(text: string, node: Collection, index: number): { start: number; c
   let first: number | undefined;
   if (isPair(item)) first = isNode(item.key) ? item.key.range?.[0] : undefined;
   else first = (node.srcToken as CST.BlockSequence | undefined)?.items[index]?.start.find((t) => t.type === 'seq-item-ind')?.offset;
-  if (first === undefined) throw new McpmError('EPARSE', 'cannot locate a YAML entry (unusual syntax such as `? key`)', { hint: HINT });
+  if (first === undefined) throw new McpmError('EPARSE', 'cannot locate a YAML entry (unusual syntax such as `? key`)');
   const start = lineStart(text, first);
   return { start, column: first - start, end: Math.max(first + 1, contentEnd(text, item)) };
 }
@@ -190,7 +189,7 @@ function expectedAfter(doc: Parsed | undefined, path: string[], kind: Kind, key:
 
 function setEntry(kind: Kind, file: string, text: string, path: string[], key: string, value: unknown) {
   if (kind === 'list' && (value as { name?: unknown } | null)?.name !== key) {
-    throw new McpmError('EINTERNAL', `a list entry must carry its name ("${key}")`, { hint: 'This is a bug in mcpm.' });
+    throw new McpmError('EINTERNAL', `a list entry must carry its name ("${key}")`);
   }
   const style = detectStyle(text);
   const { doc, levels } = open(file, text, path, kind);

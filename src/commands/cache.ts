@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -31,3 +32,14 @@ export function renderCacheClean(result: Awaited<ReturnType<typeof cacheClean>>)
   if (result.removed.length === 0) return `The cache (${result.path}) was already empty.`;
   return `Removed ${(result.bytes / 1048576).toFixed(1)} MiB from ${result.path} (${result.removed.map((p) => path.basename(p)).join(', ')})`;
 }
+
+export const group = { name: 'cache', description: 'mcpm\'s caches (registry data, npm packages)' };
+
+export const commands = [
+  defineCommand({
+    name: 'cache clean',
+    description: 'empty mcpm\'s caches; registries are fetched again when next used',
+    run: async (ctx) => ({ result: await cacheClean(ctx) }),
+    render: renderCacheClean,
+  }),
+];

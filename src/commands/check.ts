@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import { existsSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { editorFor } from '../clients/editor.js';
@@ -127,3 +128,16 @@ export function renderCheck(results: CheckResult[]): string {
       : `FAIL  ${r.key} in ${r.client}: ${r.failure!.reason}: ${r.failure!.message}${r.failure!.stderr ? `\n      ${r.failure!.stderr.split('\n').join('\n      ')}` : ''}`)
     .join('\n');
 }
+
+export const commands = [
+  defineCommand({
+    name: 'check',
+    description: 'start each server as each client\'s entry says, do the MCP handshake, list tools; or say why it fails',
+    arguments: [['[names...]', 'servers to check (default: all)']],
+    run: async (ctx, { args }) => {
+      const result = await check(ctx, args.names ?? [], { timeoutMs: ctx.options.timeout ? ctx.timeoutMs : undefined });
+      return { result, exitCode: result.every((r) => r.ok) ? 0 : 1 };
+    },
+    render: renderCheck,
+  }),
+];

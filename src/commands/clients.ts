@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { readState } from '../state/installed.js';
 import { table } from './list.js';
@@ -34,3 +35,12 @@ export function renderClients(rows: ClientRow[]): string {
     rows.map((r) => [r.id, r.detected ? 'yes' : 'no', String(r.managed), r.file]),
   );
 }
+
+export const commands = [
+  defineCommand({
+    name: 'clients',
+    description: 'list the MCP clients mcpm knows, whether each is detected, and its file',
+    run: async (ctx) => ({ result: clients(ctx) }),
+    render: renderClients,
+  }),
+];

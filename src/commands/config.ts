@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import { DEFAULT_CACHE_TTL_MS, type Context } from '../context.js';
 import { parseDuration } from '../duration.js';
 import { McpmError } from '../errors.js';
@@ -108,3 +109,38 @@ export function renderConfigList(values: SettingValue[]): string {
     values.map((v) => [v.key, renderValue(v.value), v.source + (v.overriddenBy ? ` (overridden by ${v.overriddenBy})` : '')]),
   );
 }
+
+export const group = { name: 'config', description: 'read and change mcpm\'s settings file (config.json)' };
+
+const KEY_ARGUMENT: [string, string] = ['<key>', `one of ${Object.keys(KEYS).join(', ')}`];
+
+export const commands = [
+  defineCommand({
+    name: 'config list',
+    aliases: ['ls'],
+    description: 'every setting with its value and where it comes from',
+    run: async (ctx) => ({ result: configList(ctx) }),
+    render: renderConfigList,
+  }),
+  defineCommand({
+    name: 'config get',
+    description: 'print one setting',
+    arguments: [KEY_ARGUMENT],
+    run: async (ctx, { args }) => ({ result: configGet(ctx, args.key) }),
+    render: (result) => renderValue(result.value),
+  }),
+  defineCommand({
+    name: 'config set',
+    description: 'change one setting',
+    arguments: [KEY_ARGUMENT, ['<value>', 'the new value']],
+    run: async (ctx, { args }) => ({ result: await configSet(ctx, args.key, args.value) }),
+    render: (result) => `${result.key} = ${renderValue(result.value)} (${result.file})`,
+  }),
+  defineCommand({
+    name: 'config unset',
+    description: 'return one setting to its default',
+    arguments: [KEY_ARGUMENT],
+    run: async (ctx, { args }) => ({ result: await configUnset(ctx, args.key) }),
+    render: (result) => `${result.key} = ${renderValue(result.value)} (default)`,
+  }),
+];

@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -124,3 +125,16 @@ export function renderDoctor(result: Awaited<ReturnType<typeof doctor>>): string
   return result.problems.map((p) => `${p.fixed ? 'fixed' : 'problem'}  ${p.kind}: ${p.message}${p.fixed ? ` (${p.fixed})` : ''}`).join('\n')
     + (result.ok ? '' : '\nRun `mcpm doctor --fix` to repair what can be repaired; fix unparseable files by hand.');
 }
+
+export const commands = [
+  defineCommand({
+    name: 'doctor',
+    description: 'find broken node paths, missing store versions, unparseable files, plaintext secrets, lock drift',
+    options: [{ flags: '--fix', description: 'repair what can be repaired safely, and say what was done' }],
+    run: async (ctx, { options }) => {
+      const result = await doctor(ctx, { fix: Boolean(options.fix) });
+      return { result, exitCode: result.ok ? 0 : 1 };
+    },
+    render: renderDoctor,
+  }),
+];

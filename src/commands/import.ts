@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { editorFor } from '../clients/editor.js';
@@ -115,3 +116,16 @@ export function renderImport(entries: ForeignEntry[]): string {
     })
     .join('\n') + (entries.some((e) => e.match && !e.adopted) ? '\nRun `mcpm import --adopt` to install the matched ones into mcpm\'s store.' : '');
 }
+
+export const commands = [
+  defineCommand({
+    name: 'import',
+    description: 'find entries mcpm did not write, match them to registry servers, and adopt them on request',
+    options: [
+      { flags: '--client <id>', description: 'only this client (repeatable; default: every detected client)', repeatable: true },
+      { flags: '--adopt', description: 'install every matched entry into the store and replace it (keeps its key and env values)' },
+    ],
+    run: async (ctx, { options }) => ({ result: await importEntries(ctx, { client: options.client, adopt: Boolean(options.adopt) }) }),
+    render: renderImport,
+  }),
+];

@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { parseNameSpec } from '../plan/version.js';
 import { inputRequests } from '../plan/inputs.js';
@@ -54,3 +55,13 @@ export function renderInfo(result: Awaited<ReturnType<typeof info>>): string {
   for (const r of result.remotes) lines.push('', `remote: ${r.type} ${r.url}`);
   return lines.join('\n');
 }
+
+export const commands = [
+  defineCommand({
+    name: 'info',
+    description: 'show a server\'s versions, packages and inputs',
+    arguments: [['<name>', 'full name, short name or entry key, optionally @range']],
+    run: async (ctx, { args }) => ({ result: await info(ctx, args.name) }),
+    render: renderInfo,
+  }),
+];

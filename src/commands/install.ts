@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { editorFor } from '../clients/editor.js';
@@ -192,4 +193,47 @@ async function checkTarget(ctx: Context, target: InstallTarget, installed: Insta
   throw new McpmError('ECONFLICT', `${location.client.name} already has an entry "${key}" ${whose} (${location.file})`, {
     hint: 'Choose another key with --as <key>; mcpm never overwrites an entry it does not own.',
   });
+}
+
+export const commands = [
+  defineCommand({
+    name: 'install',
+    description: 'install a server into the store and add it to MCP clients',
+    arguments: [['[name]', 'full name, short name or entry key, optionally @range (memory, io.github.acme/github-posts@^1); none: install the project\'s mcpm-lock.json']],
+    options: [
+      { flags: '--client <id>', description: 'a client to write (repeatable; "all" = every detected client)', repeatable: true },
+      { flags: '--env <KEY[=VALUE]>', description: 'an environment input; without =VALUE it is read from your environment (repeatable)', repeatable: true },
+      { flags: '--arg <NAME=VALUE>', description: 'an argument, a {variable}, a bundle setting, or a remote server\'s URL variable or header (repeatable; repeat a NAME for several values)', repeatable: true },
+      { flags: '--package-type <type>', description: 'which of the server\'s packages to install: npm, pypi, oci, nuget, mcpb or remote (default: npm, then what this machine can run, then remote)' },
+      { flags: '--as <key>', description: 'the key of the entry in client files (default: the short name)' },
+      { flags: '--scope <scope>', description: '"user" (default) or "project": write the clients\' project files in this folder and record it in mcpm.json' },
+      { flags: '--dry-run', description: 'print the plan and write nothing' },
+      { flags: '--allow-scripts', description: 'run install scripts of the package and its dependencies (off by default)' },
+      { flags: '--engine-strict', description: 'fail when the package\'s engines.node excludes the node that will run it' },
+      { flags: '--inline-secrets', description: 'also write secret values into the client files (plaintext; a warning is printed)' },
+    ],
+    run: async (ctx, { args, options }) => {
+      if (args.name === undefined) {
+        const { installProject } = await import('./install-project.js');
+        return { result: (await installProject(ctx, options)) as Record<string, unknown> };
+      }
+      return { result: (await install(ctx, args.name, options)) as Record<string, unknown> };
+    },
+    render: (result) => ('project' in result
+      ? [`Installed ${String(result.project)}/mcpm-lock.json:`, ...(result.servers as Array<Record<string, unknown>>).map(renderInstall)].join('\n')
+      : renderInstall(result)),
+  }),
+];
+
+function renderInstall(result: Record<string, unknown>): string {
+  if (result.dryRun) {
+    const clients = (result.clients as Array<{ client: string; file: string }>).map((c) => `  ${c.client}: ${c.file}`).join('\n');
+    const pkg = result.package as { registryType: string; identifier: string; version: string } | undefined;
+    const remote = (result.remote as Array<{ type: string; url: string }> | undefined)?.[0];
+    const what = pkg ? `${pkg.registryType} ${pkg.identifier}@${pkg.version}` : `remote ${remote?.type ?? ''} ${remote?.url ?? ''}`.trim();
+    return `Would install ${String(result.name)}@${String(result.version)} (${what}) as "${String(result.key)}" into:\n${clients}`;
+  }
+  const clients = (result.clients as Array<{ client: string; file: string }>).map((c) => `${c.client} (${c.file})`).join(', ');
+  const from = result.previousVersion ? ` (was ${String(result.previousVersion)})` : '';
+  return `Installed ${String(result.name)}@${String(result.version)}${from} as "${String(result.key)}" in ${clients}`;
 }

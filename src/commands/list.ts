@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { readState, type InstalledServer } from '../state/installed.js';
 
@@ -49,3 +50,12 @@ export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
 }
+
+export const commands = [
+  defineCommand({
+    name: 'list',
+    description: 'list installed servers, their versions and clients',
+    run: async (ctx) => ({ result: list(ctx) }),
+    render: renderList,
+  }),
+];

@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import { extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { Context } from '../context.js';
@@ -133,3 +134,20 @@ async function revoke(ctx: Context, serverName: string, record: OAuthRecord): Pr
   if (!all) ctx.out.warn(`The authorization server of ${serverName} did not confirm the revocation; the tokens were forgotten here anyway`);
   return all;
 }
+
+export const commands = [
+  defineCommand({
+    name: 'login',
+    description: 'authorize mcpm with a remote server (OAuth in your browser); the tokens go to the secret store',
+    arguments: [['<name>', 'full name, short name or entry key']],
+    run: async (ctx, { args }) => ({ result: await login(ctx, args.name) }),
+    render: renderLogin,
+  }),
+  defineCommand({
+    name: 'logout',
+    description: 'forget (and revoke, where the server allows) a remote server\'s OAuth tokens',
+    arguments: [['<name>', 'full name, short name or entry key']],
+    run: async (ctx, { args }) => ({ result: await logout(ctx, args.name) }),
+    render: (result) => (result.removed ? `Signed out of ${result.name}${result.revoked ? ' (tokens revoked)' : ''}` : `${result.name} had no stored tokens`),
+  }),
+];

@@ -1,9 +1,10 @@
+import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { selectVersion } from '../plan/version.js';
 import { effectiveRegistries } from '../registry/config.js';
 import { resolveServer } from '../registry/resolve.js';
-import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
 import { deriveContext } from './derive.js';
 import { table } from './list.js';
 import { recordedRange } from './project.js';
@@ -44,11 +45,7 @@ export async function outdated(ctx: Context, names: string[] = []): Promise<Outd
 export function selectServers(ctx: Context, names: string[]): InstalledServer[] {
   const state = readState(ctx);
   if (names.length === 0) return Object.values(state.servers).sort((a, b) => a.name.localeCompare(b.name));
-  return names.map((name) => {
-    const server = findInstalled(state, name);
-    if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
-    return server;
-  });
+  return names.map((name) => requireInstalled(state, name));
 }
 
 export function isOutdated(row: OutdatedRow): boolean {
@@ -60,3 +57,17 @@ export function renderOutdated(rows: OutdatedRow[]): string {
   if (behind.length === 0) return rows.length === 0 ? 'No servers installed.' : 'Everything is up to date.';
   return table(['KEY', 'SERVER', 'CURRENT', 'WANTED', 'LATEST'], behind.map((r) => [r.key, r.name, r.current, r.wanted, r.latest]));
 }
+
+export const commands = [
+  defineCommand({
+    name: 'outdated',
+    description: 'installed version, the newest the recorded range allows, the newest of all',
+    arguments: [['[names...]', 'servers to check (default: all)']],
+    options: [{ flags: '--exit-code', description: 'exit 1 when something is outdated (for scripts)' }],
+    run: async (ctx, { args, options }) => {
+      const result = await outdated(ctx, args.names ?? []);
+      return { result, exitCode: options.exitCode && result.some(isOutdated) ? 1 : 0 };
+    },
+    render: renderOutdated,
+  }),
+];

@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import { checkProfile, type Context } from '../context.js';
 import { readState } from '../state/installed.js';
 import { listProfiles } from '../state/secrets.js';
@@ -25,3 +26,21 @@ export async function useProfile(ctx: Context, name: string) {
   });
   return { profile };
 }
+
+export const group = { name: 'profile', description: 'separate secrets and inputs for the same servers (work, personal)' };
+
+export const commands = [
+  defineCommand({
+    name: 'profile list',
+    description: 'profiles, which is current, and the servers using each',
+    run: async (ctx) => ({ result: await profiles(ctx) }),
+    render: (result) => result.map((p) => `${p.current ? '*' : ' '} ${p.name}${p.servers.length ? `  (${p.servers.join(', ')})` : ''}`).join('\n'),
+  }),
+  defineCommand({
+    name: 'profile use',
+    description: 'make a profile current for later installs',
+    arguments: [['<name>', 'the profile']],
+    run: async (ctx, { args }) => ({ result: await useProfile(ctx, args.name) }),
+    render: (result) => `Profile ${result.profile} is now current`,
+  }),
+];

@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -46,3 +47,12 @@ export function renderPrune(result: Awaited<ReturnType<typeof prune>>): string {
   const mb = (result.freedBytes / 1048576).toFixed(1);
   return `Removed ${result.removed.length} unused store version${result.removed.length === 1 ? '' : 's'}, freeing ${mb} MiB`;
 }
+
+export const commands = [
+  defineCommand({
+    name: 'prune',
+    description: 'remove store versions that nothing references',
+    run: async (ctx) => ({ result: await prune(ctx) }),
+    render: renderPrune,
+  }),
+];

@@ -2,7 +2,6 @@ import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { configuredRegistries, effectiveRegistries, registryKind, registryToken, type RegistryRef } from '../registry/config.js';
 import { syncRegistry, type SyncSummary } from '../registry/sync.js';
-import { table } from './list.js';
 
 export type SyncRow = SyncSummary | { name: string; url: string; error: { code: string; message: string } };
 
@@ -48,12 +47,4 @@ function chooseRefs(ctx: Context, names: string[]): RegistryRef[] {
     if (!remote(ref)) throw new McpmError('EUSAGE', `Registry ${name} is read from this machine and has no cache to sync`, { hint: 'Only registries reached over http(s) are cached.' });
     return ref;
   });
-}
-
-export function renderSync(rows: SyncRow[]): string {
-  if (rows.length === 0) return 'Nothing to sync.';
-  return table(
-    ['NAME', 'SYNC', 'ADDED', 'CHANGED', 'DELETED', 'SERVERS', 'VERSIONS'],
-    rows.map((r) => ('error' in r ? [r.name, `failed: ${r.error.message}`, '', '', '', '', ''] : [r.name, r.mode, String(r.added), String(r.changed), String(r.deleted), String(r.servers), String(r.versions)])),
-  );
 }

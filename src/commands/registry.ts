@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Context } from '../context.js';
@@ -18,6 +19,7 @@ import { cacheFor } from '../registry/cache.js';
 import { updateSettings, type RegistryConfig, type Settings } from '../settings.js';
 import { hasStoredToken, storeToken } from '../state/registry-tokens.js';
 import { table } from './list.js';
+import type { SyncRow } from './registry-sync.js';
 
 export interface ListedRegistry {
   priority: number;
@@ -181,3 +183,73 @@ async function readToken(ctx: Context, name: string): Promise<string> {
   }
   return token;
 }
+
+export function renderSync(rows: SyncRow[]): string {
+  if (rows.length === 0) return 'Nothing to sync.';
+  return table(
+    ['NAME', 'SYNC', 'ADDED', 'CHANGED', 'DELETED', 'SERVERS', 'VERSIONS'],
+    rows.map((r) => ('error' in r ? [r.name, `failed: ${r.error.message}`, '', '', '', '', ''] : [r.name, r.mode, String(r.added), String(r.changed), String(r.deleted), String(r.servers), String(r.versions)])),
+  );
+}
+
+export const group = { name: 'registry', description: 'the registries mcpm asks, their caches, and a registry server of your own' };
+
+export const commands = [
+  defineCommand({
+    name: 'registry list',
+    aliases: ['ls'],
+    description: 'the registries in effect, highest priority first, with their tokens (never shown) and caches',
+    run: async (ctx) => ({ result: registryList(ctx) }),
+    render: renderRegistryList,
+  }),
+  defineCommand({
+    name: 'registry add',
+    description: 'add a registry to config.json, first (highest priority) unless --last',
+    arguments: [['<url>', 'an MCP registry (v0.1 API), an http(s) URL or path of a static .json index, or "embedded"']],
+    options: [
+      { flags: '--name <name>', description: 'what to call it (default: from the URL)' },
+      { flags: '--token-env <VAR>', description: 'send the bearer token held in this environment variable (to this registry only)' },
+      { flags: '--token-stdin', description: 'read a bearer token from stdin (or a masked prompt) into mcpm\'s secret store' },
+      { flags: '--last', description: 'add it with the lowest priority instead' },
+    ],
+    run: async (ctx, { args, options }) => ({ result: await registryAdd(ctx, args.url, options) }),
+    render: (result) => {
+      const token = result.tokenEnv ? `, token from $${result.tokenEnv}` : result.tokenStored ? ', token stored' : '';
+      return `${result.updated ? 'Updated' : 'Added'} registry ${result.name} (${result.url}${token}) at priority ${result.priority}: ${result.registries.join(', ')}`;
+    },
+  }),
+  defineCommand({
+    name: 'registry remove',
+    aliases: ['rm'],
+    description: 'remove a registry from config.json, with its stored token and cache',
+    arguments: [['<name>', 'its name (or URL)']],
+    run: async (ctx, { args }) => ({ result: await registryRemove(ctx, args.name) }),
+    render: (result) => `Removed registry ${result.name} (${result.url}); registries now: ${result.registries.join(', ') || 'the defaults'}`,
+  }),
+  defineCommand({
+    name: 'registry sync',
+    description: 'refresh the local cache of registries now',
+    arguments: [['[names...]', 'registries to sync (default: every cached one in effect)']],
+    options: [{ flags: '--full', description: 'fetch the whole listing again instead of the changes' }],
+    run: async (ctx, { args, options }) => {
+      const { registrySync } = await import('./registry-sync.js');
+      return { result: await registrySync(ctx, args.names ?? [], { full: Boolean(options.full) }) };
+    },
+    render: renderSync,
+  }),
+  defineCommand({
+    name: 'registry serve',
+    description: 'serve an index or a folder of server.json files over the v0.1 registry API, until Ctrl-C',
+    arguments: [['<index-or-dir>', 'a static index (.json) or a folder of server.json files']],
+    options: [
+      { flags: '--port <port>', description: 'port to listen on (default 8765; 0 picks a free one)' },
+      { flags: '--host <address>', description: 'address to listen on (default 127.0.0.1)' },
+      { flags: '--token-env <VAR>', description: 'require this bearer token (read from the environment variable) on every request' },
+    ],
+    run: async (ctx, { args, options }) => {
+      const { registryServe } = await import('./registry-serve.js');
+      return { result: await registryServe(ctx, args['index-or-dir'], options) };
+    },
+    render: (result) => `Stopped after ${result.requests} requests`,
+  }),
+];

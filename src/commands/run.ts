@@ -1,10 +1,11 @@
+import { defineCommand } from './spec.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { renderPackageArguments } from '../plan/inputs.js';
-import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
 import { secretsBackend } from '../state/keychain.js';
 import { readAllSecrets, secretsFile } from '../state/secrets.js';
 
@@ -15,10 +16,7 @@ import { readAllSecrets, secretsFile } from '../state/secrets.js';
  * exit code mcpm should exit with. Loads neither commander-heavy paths nor the MCP SDK for npm servers.
  */
 export async function run(ctx: Context, name: string, extra: string[]): Promise<number> {
-  const server = findInstalled(readState(ctx), name);
-  if (!server) {
-    throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
-  }
+  const server = requireInstalled(readState(ctx), name);
   if (server.remote) {
     if (extra.length > 0) throw usageError(`${server.name} is a remote server; it takes no arguments`, `Run \`mcpm run ${name}\` alone.`);
     const { bridge } = await import('./bridge.js');
@@ -87,3 +85,13 @@ export function spawnPassthrough(command: string, args: string[], env: NodeJS.Pr
     });
   });
 }
+
+export const commands = [
+  defineCommand<never>({
+    name: 'run',
+    description: 'start an installed server as its client would (stdio), bridging a remote one to its URL',
+    arguments: [['<name>', 'full name, short name or entry key'], ['[args...]', 'extra arguments for the server, after --']],
+    ownsStdout: true,
+    run: async (ctx, { args }) => ({ rawExitCode: await run(ctx, args.name, args.args ?? []) }),
+  }),
+];

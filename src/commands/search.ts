@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { createSources } from '../registry/registries.js';
@@ -58,3 +59,13 @@ export function renderSearch(hits: SearchHit[]): string {
     hits.map((h) => [h.name, h.version, h.packageTypes.join(',') || '-', ...(several ? [h.registryName] : []), `${h.deprecated ? '(deprecated) ' : ''}${h.description}`.slice(0, 80)]),
   );
 }
+
+export const commands = [
+  defineCommand({
+    name: 'search',
+    description: 'search the registries for MCP servers',
+    arguments: [['<query>', 'words to look for in server names']],
+    run: async (ctx, { args }) => ({ result: await search(ctx, args.query) }),
+    render: renderSearch,
+  }),
+];

@@ -1,7 +1,8 @@
+import { defineCommand } from './spec.js';
 import { statSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
-import { findInstalled, readState, updateState, type InstalledServer } from '../state/installed.js';
+import { readState, requireInstalled, updateState, type InstalledServer } from '../state/installed.js';
 import { readAllSecrets, readSecrets, secretsFile, writeSecrets } from '../state/secrets.js';
 
 /**
@@ -63,9 +64,7 @@ function profileOf(ctx: Context, server: InstalledServer): string {
 }
 
 function requireServer(ctx: Context, name: string): InstalledServer {
-  const server = findInstalled(readState(ctx), name);
-  if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
-  return server;
+  return requireInstalled(readState(ctx), name);
 }
 
 async function recordKeys(ctx: Context, server: InstalledServer, keys: string[]): Promise<void> {
@@ -82,3 +81,29 @@ function modeOf(file: string): number | undefined {
     return undefined;
   }
 }
+
+export const group = { name: 'secrets', description: 'manage the secret inputs mcpm keeps for servers (values are never shown)' };
+
+export const commands = [
+  defineCommand({
+    name: 'secrets list',
+    description: 'secret names per server, the file and its mode',
+    arguments: [['[name]', 'one server (default: all)']],
+    run: async (ctx, { args }) => ({ result: await listSecrets(ctx, args.name) }),
+    render: (result) => result.map((r) => `${r.name}: ${r.keys.join(', ') || '(none)'}  ${r.file}${r.mode ? ` (${r.mode})` : ''}`).join('\n') || 'No servers installed.',
+  }),
+  defineCommand({
+    name: 'secrets set',
+    description: 'set a secret from a masked prompt or stdin (never from arguments)',
+    arguments: [['<name>', 'the server'], ['<KEY>', 'the variable']],
+    run: async (ctx, { args }) => ({ result: await setSecret(ctx, args.name, args.KEY, () => readSecretValue(ctx, args.KEY)) }),
+    render: (result) => `Set ${result.key} for ${result.name} (${result.file})`,
+  }),
+  defineCommand({
+    name: 'secrets unset',
+    description: 'remove a secret',
+    arguments: [['<name>', 'the server'], ['<KEY>', 'the variable']],
+    run: async (ctx, { args }) => ({ result: await unsetSecret(ctx, args.name, args.KEY) }),
+    render: (result) => `Removed ${result.key} from ${result.name}`,
+  }),
+];

@@ -1,8 +1,9 @@
+import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { editorFor } from '../clients/editor.js';
 import { readClientFile, removeClientEntry, writeClientEntry } from '../clients/write.js';
-import { findInstalled, readState, updateState, type ManagedEntry } from '../state/installed.js';
+import { readState, requireInstalled, updateState, type ManagedEntry } from '../state/installed.js';
 import { locationOfEntry, requireClient } from './targets.js';
 
 /**
@@ -11,8 +12,7 @@ import { locationOfEntry, requireClient } from './targets.js';
  * same entry.
  */
 export async function setEnabled(ctx: Context, name: string, enable: boolean, clientIds: string[]) {
-  const server = findInstalled(readState(ctx), name);
-  if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
+  const server = requireInstalled(readState(ctx), name);
   for (const id of clientIds) requireClient(id);
   const chosen = server.entries.filter((entry) => clientIds.length === 0 || clientIds.includes(entry.client));
   if (chosen.length === 0) {
@@ -79,3 +79,14 @@ async function currentValue(entry: ManagedEntry): Promise<Record<string, unknown
 function unreachable(): Error {
   return new Error('unreachable: mcpm replaces its own entry');
 }
+
+export const commands = (['enable', 'disable'] as const).map((verb) =>
+  defineCommand({
+    name: verb,
+    description: `${verb} an installed server in its clients (the client's own switch where it has one)`,
+    arguments: [['<name>', 'full name, short name or entry key']],
+    options: [{ flags: '--client <id>', description: 'only this client (repeatable)', repeatable: true }],
+    run: async (ctx, { args, options }) => ({ result: await setEnabled(ctx, args.name, verb === 'enable', options.client ?? []) }),
+    render: (result) => `${result.enabled ? 'Enabled' : 'Disabled'} ${result.name}${result.clients.length ? ` in ${result.clients.map((c) => c.client).join(', ')}` : ' (nothing to change)'}`,
+  }),
+);

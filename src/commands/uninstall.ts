@@ -1,3 +1,4 @@
+import { defineCommand } from './spec.js';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -27,7 +28,7 @@ export async function uninstall(ctx: Context, name: string) {
       await removeLeftovers(ctx, interrupted);
       return { name: interrupted, version: state.removing![interrupted]!.version, removed: [] };
     }
-    throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
+    throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`);
   }
   const targets = server.entries.map((entry) => ({ entry, location: locationOfEntry(entry) }));
   // Every file must be editable before any is changed.
@@ -70,3 +71,13 @@ async function removeLeftovers(ctx: Context, name: string): Promise<void> {
     if (state.removing && Object.keys(state.removing).length === 0) delete state.removing;
   });
 }
+
+export const commands = [
+  defineCommand({
+    name: 'uninstall',
+    description: 'remove a server from every client, the state and the store',
+    arguments: [['<name>', 'full name, short name or entry key']],
+    run: async (ctx, { args }) => ({ result: await uninstall(ctx, args.name) }),
+    render: (result) => `Removed ${result.name}@${result.version}${result.removed.length ? ` from ${result.removed.map((r) => r.client).join(', ')}` : ''}`,
+  }),
+];

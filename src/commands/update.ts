@@ -1,6 +1,7 @@
+import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import { findInstalled, readState } from '../state/installed.js';
+import { findInstalled, readState, requireInstalled } from '../state/installed.js';
 import { install } from './install.js';
 import { outdated } from './outdated.js';
 import { recordedRange } from './project.js';
@@ -27,8 +28,7 @@ export async function update(ctx: Context, names: string[], options: { latest?: 
 
 /** `mcpm rollback <name>`: back to the version installed before the current one, from the store. */
 export async function rollback(ctx: Context, name: string) {
-  const server = findInstalled(readState(ctx), name);
-  if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`, { hint: 'Run `mcpm list` to see what is installed.' });
+  const server = requireInstalled(readState(ctx), name);
   const previous = server.previousVersions[server.previousVersions.length - 1];
   if (!previous) {
     throw new McpmError('ENOVERSION', `${server.name} has no previous version to return to`, {
@@ -38,3 +38,21 @@ export async function rollback(ctx: Context, name: string) {
   await install(ctx, `${server.name}@${previous}`, { recordRange: server.range });
   return { name: server.name, from: server.version, to: previous };
 }
+
+export const commands = [
+  defineCommand({
+    name: 'update',
+    description: 'update within the recorded range (--latest: to the newest, crossing it)',
+    arguments: [['[names...]', 'servers to update (default: all)']],
+    options: [{ flags: '--latest', description: 'move to the newest version even outside the recorded range' }],
+    run: async (ctx, { args, options }) => ({ result: await update(ctx, args.names ?? [], { latest: Boolean(options.latest) }) }),
+    render: (result) => (result.updated.length ? result.updated.map((u) => `Updated ${u.name} ${u.from} -> ${u.to}`).join('\n') : 'Everything is up to date.'),
+  }),
+  defineCommand({
+    name: 'rollback',
+    description: 'return a server to the version installed before the last update',
+    arguments: [['<name>', 'full name, short name or entry key']],
+    run: async (ctx, { args }) => ({ result: await rollback(ctx, args.name) }),
+    render: (result) => `Rolled ${result.name} back from ${result.from} to ${result.to}`,
+  }),
+];

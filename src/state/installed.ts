@@ -169,3 +169,10 @@ export function findInstalled(state: InstalledState, name: string): InstalledSer
   }
   return short[0];
 }
+
+/** findInstalled, or ENOTINSTALLED naming what was asked for. */
+export function requireInstalled(state: InstalledState, name: string): InstalledServer {
+  const server = findInstalled(state, name);
+  if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`);
+  return server;
+}
