@@ -38,6 +38,8 @@ export interface Context {
   /** How long cached registry data is used before the registry is asked again (MCPM_CACHE_TTL, cacheTtl). */
   readonly cacheTtlMs: number;
   settings(): Settings;
+  /** The clock (ms since the epoch). MCPM_NOW (an ISO date) fixes it, for tests of what depends on time. */
+  now(): number;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -69,7 +71,15 @@ export function createContext(options: GlobalOptions): Context {
       return parseCacheTtl(env.MCPM_CACHE_TTL, readOnce().cacheTtl);
     },
     settings: readOnce,
+    now: clock(env.MCPM_NOW),
   };
+}
+
+function clock(fixed: string | undefined): () => number {
+  if (fixed === undefined || fixed === '') return Date.now;
+  const ms = Date.parse(fixed);
+  if (Number.isNaN(ms)) throw usageError(`Invalid MCPM_NOW "${fixed}"`, 'Give an ISO date (2026-01-31T12:00:00Z), or unset it.');
+  return () => ms;
 }
 
 function parseTimeout(flag: string | undefined, configured: number | undefined): number {
@@ -92,4 +102,13 @@ export function checkProfile(name: string): string {
     throw usageError(`Invalid profile name "${name}"`, 'Use letters, digits, "-" and "_" (work, personal).');
   }
   return name;
+}
+
+/** The same context seen from another folder or with other registries (getters such as timeoutMs keep working). */
+export function deriveContext(ctx: Context, change: { cwd?: string; registry?: string; cacheTtlMs?: number }): Context {
+  return Object.create(ctx, {
+    ...(change.cacheTtlMs !== undefined ? { cacheTtlMs: { value: change.cacheTtlMs } } : {}),
+    ...(change.cwd ? { cwd: { value: change.cwd } } : {}),
+    ...(change.registry ? { options: { value: { ...ctx.options, registry: change.registry } } } : {}),
+  }) as Context;
 }

@@ -55,7 +55,7 @@ export function parseSettings(file: string, text: string | undefined): Settings 
  * write: reading settings must stay cheap.
  */
 export async function updateSettings<T>(file: string, change: (settings: Settings) => T): Promise<T> {
-  const { readTextIfExists, withFileLock, writeFileAtomicSafe } = await import('./state/files.js');
+  const { readTextIfExists, withFileLock, writeFileAtomicSafe } = await import('./fs/files.js');
   return withFileLock(file, async () => {
     const settings = parseSettings(file, await readTextIfExists(file));
     const result = change(settings);

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { assertWritable, backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../state/files.js';
+import { assertWritable, backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
 import type { EditRecord } from './format-editor.js';
 import { failpoint } from '../failpoints.js';
 import { editorFor, skeletonText } from './editor.js';

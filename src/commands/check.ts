@@ -6,7 +6,7 @@ import { readClientFile } from '../clients/write.js';
 import { readForeignEntry, type ForeignLaunch } from '../plan/foreign.js';
 import { readSecrets } from '../state/secrets.js';
 import { selectServers } from './outdated.js';
-import { locationOfEntry } from './targets.js';
+import { locationOfEntry } from '../clients/targets.js';
 
 export type CheckFailure = 'command-not-found' | 'exited' | 'timeout' | 'missing-secret' | 'missing-entry' | 'unparseable-file' | 'unreachable' | 'error';
 

@@ -2,7 +2,7 @@ import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { readState } from '../state/installed.js';
 import { table } from './list.js';
-import { allLocations } from './targets.js';
+import { allLocations } from '../clients/targets.js';
 import { samePath } from '../clients/paths.js';
 
 export interface ClientRow {

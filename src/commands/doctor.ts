@@ -9,8 +9,8 @@ import { readForeignEntry } from '../plan/foreign.js';
 import { readLock } from '../state/lockfile.js';
 import { readState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
 import { INSTALL_RECORD } from '../store/layout.js';
-import { install } from './install.js';
-import { allLocations, locationOfEntry } from './targets.js';
+import { install } from '../install/index.js';
+import { allLocations, locationOfEntry } from '../clients/targets.js';
 
 export type ProblemKind = 'node-missing' | 'store-missing' | 'unparseable-file' | 'entry-missing' | 'plaintext-secret' | 'lock-mismatch';
 

@@ -8,8 +8,8 @@ import { npmPackageOf, readForeignEntry } from '../plan/foreign.js';
 import { createSources } from '../registry/registries.js';
 import type { ServerVersion } from '../registry/types.js';
 import { readState } from '../state/installed.js';
-import { install } from './install.js';
-import { chooseClients } from './targets.js';
+import { install } from '../install/index.js';
+import { chooseClients } from '../clients/targets.js';
 
 export interface ForeignEntry {
   client: string;

@@ -4,9 +4,9 @@ import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { effectiveRegistries } from '../registry/config.js';
 import { readLock } from '../state/lockfile.js';
-import { deriveContext } from './derive.js';
-import { install } from './install.js';
-import { manifestPath, type ProjectManifest } from './project.js';
+import { deriveContext } from '../context.js';
+import { install } from '../install/index.js';
+import { manifestPath, type ProjectManifest } from '../state/manifest.js';
 
 /** The nearest folder from `start` upwards that has an mcpm.json, as npm finds package.json. */
 export function findProjectRoot(start: string): string | undefined {

@@ -5,9 +5,9 @@ import { selectVersion } from '../plan/version.js';
 import { effectiveRegistries } from '../registry/config.js';
 import { resolveServer } from '../registry/resolve.js';
 import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
-import { deriveContext } from './derive.js';
+import { deriveContext } from '../context.js';
 import { table } from './list.js';
-import { recordedRange } from './project.js';
+import { recordedRange } from '../plan/version.js';
 
 export interface OutdatedRow {
   name: string;

@@ -28,7 +28,7 @@ export interface ListedRegistry {
   type: 'api' | 'index' | 'embedded';
   tokenEnv?: string;
   tokenStored?: boolean;
-  cache?: { syncedAt: string; versions: number; servers: number; failedAt?: string };
+  cache?: { syncedAt: string; ageMs: number; versions: number; servers: number; failedAt?: string };
 }
 
 /** The effective list, highest priority first, with where it comes from. Tokens are described, never shown. */
@@ -46,7 +46,7 @@ export function registryList(ctx: Context): { from: ListSource; file: string; re
         type: ref.kind,
         ...(ref.tokenEnv ? { tokenEnv: ref.tokenEnv } : {}),
         ...(ref.configured && !ref.tokenEnv && hasStoredToken(ctx, ref.name, ref.url) ? { tokenStored: true } : {}),
-        ...(meta ? { cache: { syncedAt: meta.syncedAt, versions: meta.versions, servers: meta.servers, ...(meta.failedAt ? { failedAt: meta.failedAt } : {}) } } : {}),
+        ...(meta ? { cache: { syncedAt: meta.syncedAt, ageMs: ctx.now() - Date.parse(meta.syncedAt), versions: meta.versions, servers: meta.servers, ...(meta.failedAt ? { failedAt: meta.failedAt } : {}) } } : {}),
       };
     }),
   };
@@ -66,7 +66,7 @@ export function renderRegistryList(result: ReturnType<typeof registryList>): str
     r.url,
     r.type,
     r.tokenEnv ? `$${r.tokenEnv}` : r.tokenStored ? 'stored' : '-',
-    r.type === 'embedded' || !/^https?:/i.test(r.url) ? 'local' : r.cache ? `${formatAge(Date.now() - Date.parse(r.cache.syncedAt))} ago, ${r.cache.versions} versions` : 'not yet',
+    r.type === 'embedded' || !/^https?:/i.test(r.url) ? 'local' : r.cache ? `${formatAge(r.cache.ageMs)} ago, ${r.cache.versions} versions` : 'not yet',
   ]);
   return `Registries, highest priority first (${FROM[result.from]}):\n${table(['#', 'NAME', 'URL', 'TYPE', 'TOKEN', 'SYNCED'], rows)}`;
 }

@@ -4,7 +4,7 @@ import { McpmError } from '../errors.js';
 import { editorFor } from '../clients/editor.js';
 import { readClientFile, removeClientEntry, writeClientEntry } from '../clients/write.js';
 import { readState, requireInstalled, updateState, type ManagedEntry } from '../state/installed.js';
-import { locationOfEntry, requireClient } from './targets.js';
+import { locationOfEntry, requireClient } from '../clients/targets.js';
 
 /**
  * `mcpm enable|disable <name> [--client <id>]`. Clients with their own switch (`disabled: true`, `enabled: false`)

@@ -8,8 +8,8 @@ import { serverDir } from '../store/layout.js';
 import { findInstalled, findRemoving, readState, updateState } from '../state/installed.js';
 import { removeSecretJson } from '../state/secret-json.js';
 import { removeAllSecrets } from '../state/secrets.js';
-import { forgetSetup } from './project.js';
-import { locationOfEntry } from './targets.js';
+import { forgetSetup } from '../state/manifest.js';
+import { locationOfEntry } from '../clients/targets.js';
 import { failpoint } from '../failpoints.js';
 
 /**
@@ -46,7 +46,7 @@ export async function uninstall(ctx: Context, name: string) {
   await forgetSetup(ctx.paths.state, server.name);
   await updateState(ctx, (state) => {
     delete state.servers[server.name];
-    state.removing = { ...state.removing, [server.name]: { version: server.version, key: server.entries[0]?.key, startedAt: new Date().toISOString() } };
+    state.removing = { ...state.removing, [server.name]: { version: server.version, key: server.entries[0]?.key, startedAt: new Date(ctx.now()).toISOString() } };
   });
   failpoint('uninstall-after-state-write');
   await removeLeftovers(ctx, server.name);

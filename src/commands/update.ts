@@ -2,9 +2,9 @@ import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { findInstalled, readState, requireInstalled } from '../state/installed.js';
-import { install } from './install.js';
+import { install } from '../install/index.js';
 import { outdated } from './outdated.js';
-import { recordedRange } from './project.js';
+import { recordedRange } from '../plan/version.js';
 
 /**
  * `mcpm update [name...]`: moves each server to the newest version its recorded range allows (`--latest`: the

@@ -41,3 +41,9 @@ export function parseNameSpec(spec: string): { name: string; range?: string } {
   const range = spec.slice(at + 1).trim();
   return { name: spec.slice(0, at), range: range === '' ? undefined : range };
 }
+
+/** With no range given, the recorded range is ^version for a semver version and the exact version otherwise. */
+export function recordedRange(range: string | undefined, version: string): string {
+  if (range) return range;
+  return /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version) ? `^${version}` : version;
+}

@@ -44,7 +44,7 @@ export async function syncRegistry(
   options: { full?: boolean; notBefore?: number } = {},
 ): Promise<SyncSummary> {
   const cache = cacheFor(ctx, ref.url);
-  const { withFileLock } = await import('../state/files.js');
+  const { withFileLock } = await import('../fs/files.js');
   return withFileLock(path.join(cache.dir, 'meta.json'), async () => {
     const meta = cache.readMeta();
     if (meta && options.notBefore !== undefined && Date.parse(meta.syncedAt) >= options.notBefore && !meta.failedAt) {

@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import type { Input, Transport } from '../registry/types.js';
 import { matchesShortName } from '../registry/short-name.js';
-import { withFileLock, writeFileAtomicSafe, readTextIfExists } from './files.js';
+import { withFileLock, writeFileAtomicSafe, readTextIfExists } from '../fs/files.js';
 
 /** Bump when the shape changes, and migrate older files in `migrate`. */
 export const STATE_FORMAT = 1;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
-import { readTextIfExists, withFileLock, writeFileAtomicSafe } from './files.js';
+import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
 
 /**
  * `mcpm-lock.json`: what was resolved, so a setup reproduces exactly elsewhere: the server version, the registry

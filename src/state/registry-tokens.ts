@@ -53,7 +53,7 @@ export function hasStoredToken(ctx: Context, name: string, url: string): boolean
 
 /** Sets (a string) or removes (undefined) the token of one registry. */
 export async function storeToken(ctx: Context, name: string, url: string, token: string | undefined): Promise<void> {
-  const { ensureDir, withFileLock, writeFileAtomicSafe } = await import('./files.js');
+  const { ensureDir, withFileLock, writeFileAtomicSafe } = await import('../fs/files.js');
   const file = tokensFile(ctx);
   await ensureDir(ctx.paths.secrets);
   await chmod(ctx.paths.secrets, 0o700).catch(() => undefined);

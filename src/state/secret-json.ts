@@ -2,7 +2,7 @@ import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import { ensureDir, writeFileAtomicSafe } from './files.js';
+import { ensureDir, writeFileAtomicSafe } from '../fs/files.js';
 
 /**
  * Secrets that do not fit an env file, beside it in the secrets folder, one 0600 JSON file per server and kind:

@@ -5,7 +5,7 @@ import { McpmError } from '../errors.js';
 import { envFileText, formatEnvFileLine, parseEnvFile } from '../plan/env-file.js';
 import type { EnvFileFormat } from '../plan/launch.js';
 import type { ArgValues } from '../plan/request.js';
-import { ensureDir, writeFileAtomicSafe } from './files.js';
+import { ensureDir, writeFileAtomicSafe } from '../fs/files.js';
 import { keychainDelete, keychainRead, keychainWrite, secretsBackend } from './keychain.js';
 
 /**

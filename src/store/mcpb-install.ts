@@ -122,13 +122,13 @@ export async function installBundle(ctx: Context, request: { serverName: string;
     });
   }
   const stagingRoot = path.join(ctx.paths.store, STAGING);
-  await removeStale(stagingRoot);
-  const staging = path.join(stagingRoot, `${Date.now()}-${randomBytes(4).toString('hex')}`);
+  await removeStale(stagingRoot, ctx.now());
+  const staging = path.join(stagingRoot, `${ctx.now()}-${randomBytes(4).toString('hex')}`);
   await mkdir(staging, { recursive: true });
   try {
     ctx.out.progress(`Unpacking ${path.basename(request.url)}`);
     await extractZip(request.file, staging);
-    const record = { registryType: 'mcpb', identifier: request.url, sha256: request.sha256.toLowerCase(), installedAt: new Date().toISOString() };
+    const record = { registryType: 'mcpb', identifier: request.url, sha256: request.sha256.toLowerCase(), installedAt: new Date(ctx.now()).toISOString() };
     await writeFile(path.join(staging, INSTALL_RECORD), `${JSON.stringify(record, null, 2)}\n`);
     await mkdir(path.dirname(target), { recursive: true });
     try {
@@ -145,8 +145,8 @@ export async function installBundle(ctx: Context, request: { serverName: string;
 }
 
 /** Staging folders left by a killed mcpm are never in the store's version folders; remove those over an hour old. */
-async function removeStale(dir: string): Promise<void> {
-  const hourAgo = Date.now() - 60 * 60 * 1000;
+async function removeStale(dir: string, now: number): Promise<void> {
+  const hourAgo = now - 60 * 60 * 1000;
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const started = Number(name.split('-')[0]);
     if (Number.isFinite(started) && started < hourAgo) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);

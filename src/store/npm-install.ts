@@ -8,8 +8,9 @@ import { McpmError } from '../errors.js';
 import { readNpmConfig, type NpmOptions } from './npm-config.js';
 import { INSTALL_RECORD, STAGING, versionDir } from './layout.js';
 import { chooseBin } from './bin.js';
-import { ensureDir } from '../state/files.js';
+import { ensureDir } from '../fs/files.js';
 import { failpoint } from '../failpoints.js';
+import type { LockedTree } from '../plan/store-action.js';
 
 const PUBLIC_NPM = /^https?:\/\/registry\.npmjs\.(org|com)\/?$/i;
 
@@ -22,12 +23,6 @@ export interface NpmInstallRequest {
   engineStrict: boolean;
   /** From a lock file: the package's integrity and the whole dependency tree to install exactly. */
   lock?: LockedTree;
-}
-
-export interface LockedTree {
-  integrity?: string;
-  /** The `packages` of the store version's package-lock.json, without the root. */
-  packages?: Record<string, unknown>;
 }
 
 export interface InstalledVersion {
@@ -65,8 +60,8 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   checkEngines(ctx, request, manifest.engines?.node);
   failpoint('after-manifest');
 
-  await removeStaleStaging(path.join(ctx.paths.store, STAGING));
-  const staging = path.join(ctx.paths.store, STAGING, `${Date.now()}-${randomBytes(4).toString('hex')}`);
+  await removeStaleStaging(path.join(ctx.paths.store, STAGING), ctx.now());
+  const staging = path.join(ctx.paths.store, STAGING, `${ctx.now()}-${randomBytes(4).toString('hex')}`);
   await ensureDir(staging);
   try {
     await writeFile(
@@ -95,7 +90,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
         hint: 'The package is broken; try another version.',
       });
     }
-    const record = { identifier: request.identifier, version: request.version, integrity: manifest._integrity, resolved: manifest._resolved, bin, installedAt: new Date().toISOString() };
+    const record = { identifier: request.identifier, version: request.version, integrity: manifest._integrity, resolved: manifest._resolved, bin, installedAt: new Date(ctx.now()).toISOString() };
     await writeFile(path.join(staging, INSTALL_RECORD), `${JSON.stringify(record, null, 2)}\n`);
     await mkdir(path.dirname(target), { recursive: true });
     failpoint('before-store-rename');
@@ -226,8 +221,8 @@ async function npmCall<T>(spec: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** Staging folders left by a killed mcpm are invisible (never in the store's version folders) and removed later. */
-async function removeStaleStaging(dir: string): Promise<void> {
-  const hourAgo = Date.now() - 60 * 60 * 1000;
+async function removeStaleStaging(dir: string, now: number): Promise<void> {
+  const hourAgo = now - 60 * 60 * 1000;
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     const started = Number(name.split('-')[0]);

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import { writeFileAtomicSafe } from '../state/files.js';
+import { writeFileAtomicSafe } from '../fs/files.js';
 import { INSTALL_RECORD, versionDir } from './layout.js';
 import { runTool } from './tool.js';
 
@@ -50,7 +50,7 @@ export async function installPypiPackage(ctx: Context, request: { serverName: st
       hint: 'Check the package name and version on PyPI and your network or uv index settings; run with --verbose for uv\'s output.',
     });
     const scripts = parseScripts(stdout, spec);
-    await writeFileAtomicSafe(recordFile, `${JSON.stringify({ registryType: 'pypi', identifier: request.identifier, version: request.version, scripts, installedAt: new Date().toISOString() }, null, 2)}\n`);
+    await writeFileAtomicSafe(recordFile, `${JSON.stringify({ registryType: 'pypi', identifier: request.identifier, version: request.version, scripts, installedAt: new Date(ctx.now()).toISOString() }, null, 2)}\n`);
     return { storePath: target, cacheDir, scripts, added: true };
   } catch (error) {
     if (created) await rm(target, { recursive: true, force: true }).catch(() => undefined);

@@ -1,8 +1,8 @@
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
-import { locateClient, type ClientLocation, type Scope } from '../clients/locate.js';
-import type { PathEnv } from '../clients/paths.js';
-import { CLIENTS, findClient, type ClientDefinition } from '../clients/table.js';
+import { locateClient, type ClientLocation, type Scope } from './locate.js';
+import type { PathEnv } from './paths.js';
+import { CLIENTS, findClient, type ClientDefinition } from './table.js';
 import type { ManagedEntry } from '../state/installed.js';
 
 export function pathEnv(ctx: Context): PathEnv {

@@ -1,0 +1,125 @@
+import { rm } from 'node:fs/promises';
+import type { Context } from '../context.js';
+import { McpmError } from '../errors.js';
+import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write.js';
+import { failpoint } from '../failpoints.js';
+import { renderEntry } from '../plan/entry-form.js';
+import type { InstallPlan, PlannedTarget } from '../plan/install.js';
+import { lockRecord, manifestRecord, runtimeRecord, serverRecord } from '../plan/records.js';
+import type { StoredPackage } from '../plan/store-action.js';
+import { journalEdit, updateState, type ManagedEntry } from '../state/installed.js';
+import { storeTree, updateLock } from '../state/lockfile.js';
+import { updateProjectManifest } from '../state/manifest.js';
+import { snapshotSecrets, writeSecrets } from '../state/secrets.js';
+import { putInStore } from '../store/put.js';
+import { machineOf } from './machine.js';
+
+/**
+ * Carries out an install plan, for every package type alike: store, secrets, client files, state, manifest and
+ * lock, in that order. If a step fails, what the earlier steps wrote is undone (client files restored, a new store
+ * version removed, secrets put back), so a failed install leaves every file as it was. The entries about to be
+ * written are journaled first, so a kill between the client writes and the state write is completed by a rerun.
+ */
+export async function applyInstall(ctx: Context, plan: InstallPlan) {
+  const stored = await putInStore(ctx, plan.store);
+  const writes: AppliedWrite[] = [];
+  const restoreSecrets = await snapshotSecrets(ctx, plan.server);
+  try {
+    await writeSecrets(ctx, plan.server, { env: plan.inputs.secretEnv, args: plan.inputs.secretArgs }, plan.secrets.format, { always: plan.secrets.always });
+    failpoint('after-secrets');
+    await updateState(ctx, (state) => {
+      const entries = plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key, record: t.resumedRecord }));
+      state.pending = { ...state.pending, [plan.server]: { entries, startedAt: new Date(ctx.now()).toISOString() } };
+    });
+    const entries: ManagedEntry[] = [];
+    for (const target of plan.targets) entries.push(await writeTarget(ctx, plan, target, stored, writes));
+    failpoint('before-state-write');
+    await updateState(ctx, (state) => {
+      if (state.pending) delete state.pending[plan.server];
+      state.servers[plan.server] = serverRecord(plan, stored, entries, state.servers[plan.server], new Date(ctx.now()).toISOString());
+    });
+    failpoint('after-state-write');
+    // The user's global manifest + lock live in the state folder; a project's beside its mcpm.json.
+    await recordSetup(ctx.paths.state, plan, 'user', stored);
+    if (plan.scope === 'project') await recordSetup(ctx.cwd, plan, 'project', stored);
+  } catch (error) {
+    for (const write of writes.reverse()) {
+      const undone = await undoWrite(write).catch(() => false);
+      if (!undone) ctx.out.warn(`Could not undo the change to ${write.file}; it was edited meanwhile`);
+    }
+    await restoreSecrets().catch(() => undefined);
+    if (stored.added && stored.storePath) await rm(stored.storePath, { recursive: true, force: true }).catch(() => undefined);
+    await updateState(ctx, (state) => {
+      if (state.pending) delete state.pending[plan.server];
+    }).catch(() => undefined);
+    throw error;
+  }
+  for (const target of plan.targets) ctx.out.remind(target.location.client.restart);
+  return installResult(plan, stored);
+}
+
+/** Writes one client's entry (or, for a server disabled by removal, keeps it waiting in the state). */
+async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarget, stored: StoredPackage, writes: AppliedWrite[]): Promise<ManagedEntry> {
+  const { location, key, previousEntry } = target;
+  let value = renderEntry({ client: location.client, key, form: target.form }, { server: plan.server, source: plan.source, inputs: plan.inputs, machine: machineOf(ctx) }, stored);
+  // Disabled by removal: the new version waits in the state until `mcpm enable`.
+  if (target.disabled === 'removed') return { ...previousEntry!, disabledValue: value };
+  const disable = location.client.disable;
+  if (target.disabled === 'switch' && disable) value = { ...value, [disable.field]: disable.off };
+  failpoint('before-config-write', location.client.id);
+  const write = await writeClientEntry(
+    location,
+    key,
+    value,
+    () => target.replaces !== undefined,
+    () => new McpmError('ECONFLICT', `${location.client.name} got an entry "${key}" from someone else meanwhile (${location.file})`, { hint: 'Choose another key with --as <key>.' }),
+    previousEntry?.record ? undefined : async (edit) => (edit.replaced ? undefined : journalEdit(ctx, plan.server, { client: location.client.id, file: location.file, key }, edit.record)),
+  );
+  writes.push(write);
+  failpoint('after-config-write', location.client.id);
+  return {
+    client: location.client.id,
+    file: location.file,
+    key,
+    scope: location.scope,
+    ...(location.scope === 'project' ? { project: previousEntry?.project ?? ctx.cwd } : {}),
+    record: previousEntry?.record ?? (write.replaced && target.resumedRecord ? target.resumedRecord : write.record),
+    ...(previousEntry?.disabled ? { disabled: true } : {}),
+  };
+}
+
+/**
+ * Records an install in a setup's manifest (what was asked) and lock file (what was resolved): a project's
+ * mcpm.json + mcpm-lock.json, or the same two files for the user's global setup in mcpm's state folder.
+ */
+async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' | 'project', stored: StoredPackage): Promise<void> {
+  await updateProjectManifest(dir, (manifest) => {
+    manifest.servers[plan.server] = manifestRecord(plan, scope);
+  });
+  const dependencies = stored.storePath && plan.source.kind === 'npm' ? await storeTree(stored.storePath) : undefined;
+  await updateLock(dir, (lock) => {
+    lock.servers[plan.server] = lockRecord(plan, stored, dependencies);
+  });
+}
+
+function installResult(plan: InstallPlan, stored: StoredPackage) {
+  const { source } = plan;
+  return {
+    name: plan.server,
+    version: plan.version,
+    previousVersion: plan.previous?.version !== plan.version ? plan.previous?.version : undefined,
+    registry: plan.registry,
+    ...(source.kind === 'npm'
+      ? { package: plan.package, storePath: stored.storePath, integrity: stored.integrity }
+      : source.kind === 'remote'
+        ? { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.form.remote?.type, url: t.form.remote?.url, ...(t.form.form === 'bridge' ? { bridge: true } : {}) })) }
+        : { package: { ...plan.package, ...runtimeRecord(source, stored) }, ...(stored.storePath ? { storePath: stored.storePath } : {}) }),
+    key: plan.key,
+    scope: plan.scope,
+    clients: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })),
+    secretEnv: Object.keys(plan.inputs.secretEnv),
+    secretArgs: Object.keys(plan.inputs.secretArgs),
+  };
+}
+
+export type InstallResult = ReturnType<typeof installResult>;

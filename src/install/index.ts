@@ -1,0 +1,21 @@
+import type { Context } from '../context.js';
+import { describePlan } from '../plan/describe.js';
+import { applyInstall } from './apply.js';
+import { machineOf } from './machine.js';
+import { prepareInstall, type InstallOptions } from './prepare.js';
+
+export type { InstallOptions } from './prepare.js';
+export type { InstallResult } from './apply.js';
+
+/**
+ * One install, as every command that installs runs it (install, update, rollback, import --adopt, doctor --fix, a
+ * project's lock): plan (prepare.ts gathers the facts, plan/install.ts decides), say what the plan says, then apply
+ * it, or with `dryRun` describe it.
+ */
+export async function install(ctx: Context, spec: string, options: InstallOptions & { dryRun?: boolean }) {
+  const plan = await prepareInstall(ctx, spec, options);
+  for (const warning of plan.warnings) ctx.out.warn(warning);
+  for (const note of plan.notes) ctx.out.note(note);
+  if (options.dryRun) return describePlan(plan, machineOf(ctx));
+  return applyInstall(ctx, plan);
+}

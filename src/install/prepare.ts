@@ -1,0 +1,142 @@
+import type { Context } from '../context.js';
+import { editorFor } from '../clients/editor.js';
+import type { ClientLocation } from '../clients/locate.js';
+import { samePath } from '../clients/paths.js';
+import { chooseClients, locationOfEntry, parseScope } from '../clients/targets.js';
+import { readClientFile } from '../clients/write.js';
+import { chooseInputs, inputsToAsk, type ChosenInputs } from '../plan/input-values.js';
+import { planInstall, type ClientFileFacts, type InstallFacts, type InstallPlan } from '../plan/install.js';
+import { sourceRequests } from '../plan/prepared-source.js';
+import type { LockedTree } from '../plan/store-action.js';
+import { parseNameSpec } from '../plan/version.js';
+import { lookalikeWarning } from '../registry/lookalike.js';
+import { resolveVersion } from '../registry/resolve.js';
+import { assertKeychain, secretsBackend } from '../state/keychain.js';
+import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { readAllSecrets, secretsFile } from '../state/secrets.js';
+import { assertSafe, versionDir } from '../store/layout.js';
+import { askInputs, givenInputs } from './given.js';
+import { machineOf } from './machine.js';
+import { prepareSource } from './source.js';
+
+export interface InstallOptions {
+  client?: string[];
+  env?: string[];
+  arg?: string[];
+  as?: string;
+  scope?: string;
+  allowScripts?: boolean;
+  engineStrict?: boolean;
+  /** Write secret values into the client files too (the user asked, with a warning). */
+  inlineSecrets?: boolean;
+  /** `mcpm import`: the entry at the key is the user's hand-written one, replaced on purpose. */
+  adopt?: boolean;
+  /** npm, pypi, oci, nuget, mcpb or remote: which of the server's packages to install (default: see plan/source.ts). */
+  packageType?: string;
+  /** Installing from a lock file: the exact package integrity and dependency tree. */
+  lock?: LockedTree;
+  /** The range to record (update and lock installs pin a version but keep the range the user asked for). */
+  recordRange?: string;
+}
+
+/**
+ * The I/O half of planning an install: resolves the name, reads the state, the secrets kept and the client files,
+ * readies the source, asks a person what only a person can answer (inputs, clients, replacing a foreign entry),
+ * and hands the facts to planInstall. Nothing is written here (a bundle is downloaded into the cache: its settings
+ * are inputs).
+ */
+export async function prepareInstall(ctx: Context, spec: string, options: InstallOptions): Promise<InstallPlan> {
+  const { name, range } = parseNameSpec(spec);
+  const scope = parseScope(options.scope);
+  const given = givenInputs(ctx, options.env ?? [], options.arg ?? []);
+  const state = readState(ctx);
+  // A key or short name of something installed means that server: reinstalling it keeps its entries and inputs.
+  const existing = findInstalled(state, name);
+  const { chosen } = await resolveVersion(ctx, existing?.name ?? name, range);
+  const server = chosen.server;
+  if (chosen.meta.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
+  const lookalike = lookalikeWarning(server.name, Object.keys(state.servers));
+  if (lookalike) ctx.out.warn(lookalike);
+  assertSafe(server.name, server.version);
+  const installed = existing?.name === server.name ? existing : undefined;
+  const source = await prepareSource(ctx, server, options.packageType, installed);
+
+  const requests = sourceRequests(source);
+  const previous = await previousInputs(ctx, installed);
+  const answers = ctx.prompter.available ? await askInputs(ctx, inputsToAsk(requests, given, previous)) : {};
+  const inputs = chooseInputs(requests, given, previous, answers, { cwd: ctx.cwd, home: ctx.home });
+  const files = await readTargets(await targetLocations(ctx, options.client ?? [], scope, installed));
+  const keychain = secretsBackend(ctx) === 'keychain';
+
+  const facts: InstallFacts = {
+    server,
+    registry: chosen.registry,
+    ...(options.recordRange ?? range ? { range: options.recordRange ?? range } : {}),
+    source,
+    ...(installed ? { installed } : {}),
+    managed: Object.values(state.servers).flatMap((s) => s.entries.map((e) => ({ server: s.name, client: e.client, file: e.file, key: e.key }))),
+    pending: state.pending?.[server.name]?.entries ?? [],
+    files,
+    inputs,
+    ...(options.as ? { as: options.as } : {}),
+    scope,
+    profile: ctx.profile,
+    keychain,
+    secretsFile: secretsFile(ctx, server.name),
+    ...(source.kind === 'remote' || source.kind === 'oci' || source.kind === 'nuget' ? {} : { storeDir: versionDir(ctx.paths.store, server.name, source.pkg.version ?? server.version) }),
+    ...(options.lock ? { lock: options.lock } : {}),
+    flags: { inlineSecrets: Boolean(options.inlineSecrets), adopt: Boolean(options.adopt), allowScripts: Boolean(options.allowScripts), engineStrict: Boolean(options.engineStrict) },
+    confirmedReplace: [],
+    canAsk: ctx.prompter.available && !ctx.options.json,
+    machine: machineOf(ctx),
+  };
+  let plan = planInstall(facts);
+  if (plan.questions.length > 0) {
+    // A key held by an entry mcpm does not manage: a person may agree to replace it (it then becomes mcpm's).
+    for (const { location, key } of plan.questions) {
+      if (await ctx.prompter.confirm(`${location.client.name} already has an entry "${key}" that mcpm does not manage (${location.file}). Replace it?`, false)) {
+        facts.confirmedReplace.push(location.file);
+      }
+    }
+    plan = planInstall({ ...facts, canAsk: false });
+  }
+  if (keychain && Object.keys(plan.inputs.secretEnv).length + Object.keys(plan.inputs.secretArgs).length > 0) await assertKeychain();
+  return plan;
+}
+
+/** Inputs given before are kept, per profile: a server switched to another profile takes that profile's values. */
+async function previousInputs(ctx: Context, installed: InstalledServer | undefined): Promise<ChosenInputs> {
+  if (!installed) return { env: {}, secretEnv: {}, args: {}, secretArgs: {} };
+  const sameProfile = (installed.profile ?? 'default') === ctx.profile;
+  const kept = sameProfile ? { env: installed.env, args: installed.args } : installed.inputsByProfile?.[ctx.profile] ?? { env: {}, args: {} };
+  const secrets = await readAllSecrets(ctx, installed.name, ctx.profile);
+  return { ...kept, secretEnv: secrets.env, secretArgs: secrets.args };
+}
+
+/** Named clients, else the clients the server is already in, else the detected ones; plus its other entries. */
+async function targetLocations(ctx: Context, requested: string[], scope: 'user' | 'project', installed: InstalledServer | undefined): Promise<ClientLocation[]> {
+  const current = (installed?.entries ?? []).map(locationOfEntry);
+  const locations = requested.length === 0 && current.length > 0 ? [] : await chooseClients(ctx, requested, scope);
+  // Entries the server already has move to the new version too.
+  for (const location of current) {
+    if (!locations.some((l) => l.client.id === location.client.id && samePath(l.file, location.file))) locations.push(location);
+  }
+  return locations;
+}
+
+/** Every target file is read (and must parse and be writable) before anything is downloaded or written. */
+async function readTargets(locations: ClientLocation[]): Promise<ClientFileFacts[]> {
+  const files: ClientFileFacts[] = [];
+  for (const location of locations) {
+    const text = await readClientFile(location);
+    if (text === undefined) {
+      files.push({ location });
+      continue;
+    }
+    const editor = editorFor(location.client.format);
+    const { serversPath } = location.client;
+    const keys = editor.keys(location.file, text, serversPath);
+    files.push({ location, entries: new Map(keys.map((key) => [key, editor.get(location.file, text, serversPath, key)])) });
+  }
+  return files;
+}

@@ -1,0 +1,149 @@
+import type { ClientDefinition } from '../clients/table.js';
+import { McpmError } from '../errors.js';
+import type { Transport } from '../registry/types.js';
+import { renderRemoteEntry, renderStdioEntry, type LaunchSpec } from './entry.js';
+import { renderPackageArguments, type ArgValues } from './inputs.js';
+import { npmLaunch, nugetLaunch, ociLaunch, pypiLaunch, type Launch, type LaunchInputs } from './launch.js';
+import { bundleLaunch } from './mcpb.js';
+import type { PreparedPackage, PreparedSource } from './prepared-source.js';
+import { listOf } from './request.js';
+import { preferredRemote, renderRemote } from './remote.js';
+import type { StoredPackage } from './store-action.js';
+
+/**
+ * How a client's entry starts a server, decided here and nowhere else:
+ * - `direct`: the runtime on the package in the store (node on the bin, uvx, docker, dnx, a bundle's command);
+ * - `mcpm-run`: `mcpm run <name>`, which passes secrets only when it starts the server (a secret the server takes
+ *   as an argument, secrets the keychain holds);
+ * - `remote`: the client's own remote shape (URL and headers);
+ * - `bridge`: `mcpm run <name>` relaying stdio to a remote server, for a client that cannot hold it in its file.
+ */
+export type EntryForm = 'direct' | 'mcpm-run' | 'remote' | 'bridge';
+
+export interface FormChoice {
+  form: EntryForm;
+  /** For remote and bridge: the transport the entry (or the bridge) connects with. */
+  remote?: Transport;
+  /** Why it is not `direct`/`remote`, as the user is told. */
+  why?: string;
+}
+
+/** What an entry needs from the machine: mcpm's own node and script, where secrets are, how to find commands. */
+export interface Machine {
+  nodePath: string;
+  /** bin/mcpm.js by absolute path, for entries that start `mcpm run`. */
+  mcpmScript: string;
+  /** MCPM_HOME, when the data folder is not the one HOME alone gives (see paths.ts dataFolderEnv). */
+  mcpmEnv: Record<string, string>;
+  /** The absolute path of a bare command on PATH (a bundle's python3), or undefined. */
+  which(command: string): string | undefined;
+}
+
+export interface FormFacts {
+  server: string;
+  source: PreparedSource;
+  /** Names of secret inputs the direct launch would put in argv. */
+  secretArgNames: string[];
+  /** Secrets exist and live in the keychain, which no client can read. */
+  keychainSecrets: boolean;
+  inlineSecrets: boolean;
+}
+
+export function chooseForm(facts: FormFacts, client: ClientDefinition): FormChoice {
+  const { source, server } = facts;
+  if (source.kind === 'remote') {
+    const native = source.remotes.find((r) => client.remote?.transports.includes(r.type as 'streamable-http' | 'sse'));
+    if (native) return { form: 'remote', remote: native };
+    const bridged = preferredRemote(source.remotes)!;
+    return {
+      form: 'bridge',
+      remote: bridged,
+      why: `${client.name} cannot connect to ${bridged.type} servers from its file: its entry starts \`mcpm run ${server}\`, which relays stdio to ${bridged.url}` +
+        ` (if the server asks for authorization, run \`mcpm login ${server}\` first, or sign in when the browser opens)`,
+    };
+  }
+  if (source.kind === 'npm' && !facts.inlineSecrets) {
+    if (facts.keychainSecrets) {
+      return { form: 'mcpm-run', why: `${server}'s secrets are in the operating system's keychain, which clients cannot read: its entries start \`mcpm run ${server}\`, which reads them when it starts the server` };
+    }
+    if (facts.secretArgNames.length > 0) {
+      return { form: 'mcpm-run', why: `${server} takes ${facts.secretArgNames.join(', ')} as command-line arguments: its entries start \`mcpm run ${server}\`, which passes them only when it starts the server, so no client file holds them` };
+    }
+  }
+  return { form: 'direct' };
+}
+
+/** The values an entry launches with. */
+export interface EntryInputs {
+  env: Record<string, string>;
+  secretEnv: Record<string, string>;
+  args: ArgValues;
+  secretArgs: ArgValues;
+  /** The secrets file the launcher reads, when it reads one and has something (or always, for npm). */
+  secretsFile?: string;
+  inlineSecrets: boolean;
+}
+
+export function launchInputs(inputs: EntryInputs): LaunchInputs {
+  const secretNames = new Set([...Object.keys(inputs.secretEnv), ...Object.keys(inputs.secretArgs)]);
+  return {
+    values: { ...inputs.args, ...inputs.secretArgs },
+    env: inputs.inlineSecrets ? { ...inputs.env, ...inputs.secretEnv } : inputs.env,
+    secretEnv: inputs.secretEnv,
+    secretsFile: inputs.secretsFile,
+    isSecret: (name) => secretNames.has(name),
+  };
+}
+
+/** Pure: the direct launch of a package, from the store step's report. */
+export function directLaunch(source: PreparedPackage, inputs: LaunchInputs, stored: StoredPackage, machine: Machine): Launch {
+  switch (source.kind) {
+    case 'npm':
+      return npmLaunch(source.pkg, inputs, { node: machine.nodePath, bin: stored.bin ?? '' });
+    case 'pypi':
+      return pypiLaunch(source.pkg, inputs, { uvx: source.uvx, cacheDir: stored.cacheDir ?? '', scripts: stored.scripts ?? [] });
+    case 'oci':
+      return ociLaunch(source.pkg, inputs, { engine: source.engine, image: stored.image ?? '' });
+    case 'nuget':
+      return nugetLaunch(source.pkg, inputs, { dnx: source.dnx });
+    case 'mcpb':
+      return bundleLaunch(source.manifest, inputs, {
+        ...source.place,
+        node: machine.nodePath,
+        resolve: (command) => {
+          const found = command === 'node' ? machine.nodePath : machine.which(command);
+          if (!found) throw new McpmError('EUNSUPPORTED', `The bundle is started with ${command}, which is not on PATH`, { hint: `Install ${command}, then run the install again.` });
+          return found;
+        },
+        extraArgs: renderPackageArguments(source.pkg, inputs.values, inputs.isSecret).argv,
+      });
+  }
+}
+
+/** `mcpm run <name>` by absolute paths, with the data folder, so a client can start it with a minimal environment. */
+export function viaMcpm(machine: Machine, server: string): LaunchSpec {
+  return { command: machine.nodePath, args: [machine.mcpmScript, 'run', server], env: machine.mcpmEnv };
+}
+
+/** Pure: one client's entry, in its shape. */
+export function renderEntry(
+  target: { client: ClientDefinition; key: string; form: FormChoice },
+  facts: { server: string; source: PreparedSource; inputs: EntryInputs; machine: Machine },
+  stored: StoredPackage,
+): Record<string, unknown> {
+  const { client, key, form } = target;
+  switch (form.form) {
+    case 'mcpm-run':
+    case 'bridge':
+      return renderStdioEntry(client.stdio, viaMcpm(facts.machine, facts.server), key);
+    case 'remote': {
+      const values = Object.fromEntries(Object.entries({ ...facts.inputs.args, ...facts.inputs.secretArgs }).map(([name, value]) => [name, listOf(value)[0]!]));
+      const remote = form.remote!;
+      return renderRemoteEntry(client.remote!.shape, renderRemote(remote, remote.type as 'streamable-http' | 'sse', values), key);
+    }
+    case 'direct': {
+      const launch = directLaunch(facts.source as PreparedPackage, launchInputs(facts.inputs), stored, facts.machine);
+      return renderStdioEntry(client.stdio, { command: launch.command, args: launch.args, env: launch.env }, key);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { McpmError } from '../errors.js';
+import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
+import { updateLock } from './lockfile.js';
+import type { ArgValues } from '../plan/request.js';
+
+/**
+ * A project's `mcpm.json`: what the project asked for (server, range, registry, non-secret inputs, clients), so the
+ * setup can be reproduced. Secrets are never written here.
+ */
+export interface ProjectManifest {
+  formatVersion: number;
+  servers: Record<string, { range: string; registry: string; key: string; clients: string[]; env?: Record<string, string>; args?: ArgValues; secrets?: string[] }>;
+}
+
+export function manifestPath(projectDir: string): string {
+  return path.join(projectDir, 'mcpm.json');
+}
+
+export async function updateProjectManifest(projectDir: string, change: (manifest: ProjectManifest) => void): Promise<void> {
+  const file = manifestPath(projectDir);
+  await withFileLock(file, async () => {
+    const text = await readTextIfExists(file);
+    let manifest: ProjectManifest = { formatVersion: 1, servers: {} };
+    if (text !== undefined) {
+      try {
+        manifest = { formatVersion: 1, servers: {}, ...(JSON.parse(text) as Partial<ProjectManifest>) } as ProjectManifest;
+      } catch {
+        throw new McpmError('EPARSE', `${file} is not valid JSON`, { hint: 'Fix it by hand; mcpm left it untouched.' });
+      }
+    }
+    change(manifest);
+    await writeFileAtomicSafe(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  });
+}
+
+export async function forgetSetup(dir: string, name: string): Promise<void> {
+  await updateProjectManifest(dir, (manifest) => {
+    delete manifest.servers[name];
+  });
+  await updateLock(dir, (lock) => {
+    delete lock.servers[name];
+  });
+}
