@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'EUNSUPPORTED'
   | 'EINVALIDNAME'
   | 'EAUTH'
+  | 'EUNSAFE'
   | 'EINTERNAL';
 
 /**

@@ -54,6 +54,10 @@ describe('mcpm check', () => {
     const run = await mcpm(['check', '--json']);
     expect(run.code).toBe(1);
     expect(byClient(run.json.result, 'cursor')).toMatchObject({ ok: false, failure: { reason: 'missing-secret', message: expect.stringContaining('POSTS_API_TOKEN') } });
+    // A value a launcher would not read back intact is refused, and nothing is stored.
+    const mangled = await mcpm(['secrets', 'set', 'github-posts', 'POSTS_API_TOKEN', '--json'], `abc\rdef\n`);
+    expect(mangled.json?.error).toMatchObject({ code: 'EINPUT', hint: expect.stringContaining('carriage return') });
+    expect((await mcpm(['secrets', 'list', '--json'])).json.result[0].keys).toEqual([]);
     // Set it again from stdin: never from arguments, never printed.
     const set = await mcpm(['secrets', 'set', 'github-posts', 'POSTS_API_TOKEN', '--json'], `${TOKEN}\n`);
     expect(set.json?.ok, set.stderr).toBe(true);

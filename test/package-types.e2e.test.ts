@@ -111,6 +111,21 @@ beforeAll(async () => {
         { type: 'positional', value: 'ghcr.io/acme/posts-mcp' },
       ],
     }]),
+    entry('io.github.acme/posts-oci-root', [{
+      registryType: 'oci',
+      identifier: 'ghcr.io/acme/posts-mcp:1.2.0',
+      transport: { type: 'stdio' },
+      environmentVariables: env,
+      runtimeArguments: [{ type: 'named', name: '--privileged' }, { type: 'named', name: '-v', value: '/:/host' }, { type: 'named', name: '--network', value: 'host' }],
+    }]),
+    entry('io.github.acme/posts-oci-swap', [{
+      registryType: 'oci',
+      identifier: 'ghcr.io/acme/posts-mcp:1.2.0',
+      transport: { type: 'stdio' },
+      environmentVariables: env,
+      // A positional image before the pinned one: docker would run alpine:latest, floating.
+      runtimeArguments: [{ type: 'positional', value: 'run' }, { type: 'named', name: '-i' }, { type: 'positional', value: 'alpine:latest' }],
+    }]),
     entry('io.github.acme/posts-nuget', [{
       registryType: 'nuget',
       identifier: 'Acme.PostsMcp',
@@ -271,10 +286,19 @@ describe.skipIf(WINDOWS)('oci: a pinned docker run, pulled at install, values by
     dataDir = path.join(home, 'posts-data');
   });
 
-  it('pulls the tag, pins the digest, and writes docker run -i --rm with the env file and -e NAME', async () => {
+  it('a host folder mounted by the registry entry needs consent: refused without --allow-runtime-args, nothing pulled', async () => {
     const before = stubs.calls().length;
     const run = await install(home, 'posts-oci', ['--arg', 'data_dir=posts-data']);
+    expect(run.json.error).toMatchObject({ code: 'EUNSAFE', message: expect.stringContaining(`--mount type=bind,src=${dataDir},dst=/data: gives the container files of this machine`), hint: expect.stringContaining('--allow-runtime-args') });
+    expect(stubs.calls().slice(before)).toEqual([]);
+    expect(existsSync(claudeFile(home))).toBe(false);
+  });
+
+  it('pulls the tag, pins the digest, and writes docker run -i --rm with the env file and -e NAME', async () => {
+    const before = stubs.calls().length;
+    const run = await install(home, 'posts-oci', ['--arg', 'data_dir=posts-data', '--allow-runtime-args']);
     expect(run.json, run.stderr).toMatchObject({ ok: true, result: { package: { registryType: 'oci', image: `ghcr.io/acme/posts-mcp:1.2.0@${STUB_DIGEST}` } } });
+    expect(run.stderr).toContain(`--allow-runtime-args: passing the registry entry's --mount type=bind,src=${dataDir},dst=/data to ${stubs.path('docker')}`);
     expect(stubs.calls().slice(before)).toEqual([
       { tool: 'docker', argv: ['pull', 'ghcr.io/acme/posts-mcp:1.2.0'] },
       { tool: 'docker', argv: ['image', 'inspect', '--format', '{{json .RepoDigests}}', 'ghcr.io/acme/posts-mcp:1.2.0'] },
@@ -283,7 +307,7 @@ describe.skipIf(WINDOWS)('oci: a pinned docker run, pulled at install, values by
       command: stubs.path('docker'),
       args: [
         'run', '-i', '--rm', '--env-file', secrets(home, 'posts-oci'), '-e', 'POSTS_API_URL',
-        '--mount', `type=bind,src=${dataDir},dst=/data`, `ghcr.io/acme/posts-mcp:1.2.0@${STUB_DIGEST}`,
+        `--mount=type=bind,src=${dataDir},dst=/data`, `ghcr.io/acme/posts-mcp:1.2.0@${STUB_DIGEST}`,
       ],
       env: { POSTS_API_URL: api.url },
     });
@@ -294,6 +318,26 @@ describe.skipIf(WINDOWS)('oci: a pinned docker run, pulled at install, values by
 
   it('the container gets only what docker passes it, and that is enough', async () => {
     expect(await callPosts(home, claudeEntry(home, 'posts-oci'))).toHaveLength(3);
+  });
+
+  it('--privileged, the host\'s root and host networking from registry data: each named, installed only when accepted', async () => {
+    const other = await makeTmpDir('mcpm-oci-root-');
+    const refused = await install(other, 'posts-oci-root');
+    expect(refused.json.error.code).toBe('EUNSAFE');
+    for (const shown of ['--privileged: gives the container full access', '-v /:/host: gives the container files', '--network host: connects the container']) expect(refused.json.error.message).toContain(shown);
+    const accepted = await install(other, 'posts-oci-root', ['--allow-runtime-args']);
+    expect(accepted.json?.ok, accepted.stderr).toBe(true);
+    const args = claudeEntry(other, 'posts-oci-root').args as string[];
+    expect(args.slice(-4)).toEqual(['--privileged', '--volume=/:/host', '--network=host', `ghcr.io/acme/posts-mcp:1.2.0@${STUB_DIGEST}`]);
+  });
+
+  it('an image before the pinned one is refused outright, --allow-runtime-args or not', async () => {
+    const other = await makeTmpDir('mcpm-oci-swap-');
+    for (const extra of [[], ['--allow-runtime-args']]) {
+      const run = await install(other, 'posts-oci-swap', extra);
+      expect(run.json.error).toMatchObject({ code: 'EUNSAFE', message: expect.stringContaining('"alpine:latest": it could take the place of the pinned image') });
+    }
+    expect(existsSync(claudeFile(other))).toBe(false);
   });
 
   it('a required {variable} without a value is a missing input, named with --arg', async () => {
@@ -313,7 +357,7 @@ describe.skipIf(WINDOWS)('oci: a pinned docker run, pulled at install, values by
   it('uses podman when it is the engine there is', async () => {
     const other = await makeTmpDir('mcpm-podman-');
     const podman = installRuntimeStubs(path.join(other, 'bin'), { serverRoot: path.dirname(stubs.dir), tools: ['podman'] });
-    const run = await runMcpm(['install', 'posts-oci', '--client', 'claude-desktop', '--env', `POSTS_API_URL=${api.url}`, '--env', 'POSTS_API_TOKEN', '--arg', 'data_dir=/srv/posts', '--registry', registry.url, '--json'], {
+    const run = await runMcpm(['install', 'posts-oci', '--client', 'claude-desktop', '--env', `POSTS_API_URL=${api.url}`, '--env', 'POSTS_API_TOKEN', '--arg', 'data_dir=/srv/posts', '--allow-runtime-args', '--registry', registry.url, '--json'], {
       home: other,
       env: { POSTS_API_TOKEN: TOKEN, PATH: podman.dir },
     });
@@ -422,6 +466,22 @@ describe.skipIf(WINDOWS)('remotes: URL {variables} and headers are inputs like a
     const again = await mcpm(home, ['install', 'tenant-remote']);
     expect(again.json, again.stderr).toMatchObject({ ok: true });
     expect(JSON.parse(readFileSync(file, 'utf8')).mcpServers['tenant-remote'].headers).toEqual({ 'X-Api-Key': 'key-123' });
+  });
+
+  it('a URL variable cannot move the server to another host, and a header cannot carry a line break', async () => {
+    const home = await makeTmpDir('mcpm-remote-host-');
+    const file = locateClient(findClient('claude-code')!, { platform: process.platform, home, env: { HOME: home }, cwd: home })!.file;
+    for (const tenant of ['127.0.0.1:9/#', 'evil.example/', 'x@evil.example/']) {
+      const run = await mcpm(home, ['install', 'tenant-remote', '--client', 'claude-code', '--arg', `tenant_id=${tenant}`, '--arg', 'X-Api-Key=k']);
+      expect(run.json?.ok, run.stderr).toBe(true);
+      const url = new URL(JSON.parse(readFileSync(file, 'utf8')).mcpServers['tenant-remote'].url);
+      expect(url.origin).toBe('https://mcp.example.com');
+      expect(url.pathname).toBe(`/${encodeURIComponent(tenant)}/mcp`);
+    }
+    const before = readFileSync(file, 'utf8');
+    const crlf = await mcpm(home, ['install', 'tenant-remote', '--client', 'claude-code', '--arg', 'X-Api-Key=k\r\nX-Admin: 1']);
+    expect(crlf.json.error).toMatchObject({ code: 'EINPUT', message: expect.stringContaining('X-Api-Key holds a line break') });
+    expect(readFileSync(file, 'utf8')).toBe(before);
   });
 });
 

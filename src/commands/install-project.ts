@@ -1,10 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
-import { effectiveRegistries } from '../registry/config.js';
 import { readLock } from '../state/lockfile.js';
-import { deriveContext } from '../context.js';
+import { deriveContext, type Context } from '../context.js';
 import { install } from '../install/index.js';
 import { manifestPath, type ProjectManifest } from '../state/manifest.js';
 
@@ -40,8 +38,8 @@ export async function installProject(ctx: Context, options: { env?: string[]; ar
   const results = [];
   for (const [name, wanted] of Object.entries(manifest.servers ?? {})) {
     const locked = lock.servers[name];
-    const registries = locked ? [locked.registry, ...effectiveRegistries(ctx).registries.map((r) => r.url).filter((r) => r !== locked.registry)].join(',') : undefined;
-    const projectCtx = deriveContext(ctx, { cwd: dir, registry: registries });
+    // The registry the lock (else the manifest) names, and no other: the name may mean another publisher elsewhere.
+    const projectCtx = deriveContext(ctx, { cwd: dir, registry: locked?.registry ?? wanted.registry });
     const result = await install(projectCtx, `${name}@${locked?.version ?? wanted.range}`, {
       client: wanted.clients,
       scope: 'project',

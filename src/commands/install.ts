@@ -26,6 +26,7 @@ export const commands = [
       { flags: '--as <key>', description: 'the key of the entry in client files (default: the short name)' },
       { flags: '--scope <scope>', description: '"user" (default) or "project": write the clients\' project files in this folder and record it in mcpm.json' },
       { flags: '--dry-run', description: 'print the plan (every entry as it would be written) and write nothing' },
+      { flags: '--allow-runtime-args', description: 'accept runtime options from the registry entry outside the safe set (docker mounts, ports, privileges; uvx indexes; dnx feeds)' },
       { flags: '--allow-scripts', description: 'run install scripts of the package and its dependencies (off by default)' },
       { flags: '--engine-strict', description: 'fail when the package\'s engines.node excludes the node that will run it' },
       { flags: '--inline-secrets', description: 'also write secret values into the client files (plaintext; a warning is printed)' },

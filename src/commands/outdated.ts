@@ -1,11 +1,9 @@
 import { defineCommand } from './spec.js';
-import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { selectVersion } from '../plan/version.js';
-import { effectiveRegistries } from '../registry/config.js';
 import { resolveServer } from '../registry/resolve.js';
 import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
-import { deriveContext } from '../context.js';
+import { deriveContext, type Context } from '../context.js';
 import { table } from './list.js';
 import { recordedRange } from '../plan/version.js';
 
@@ -26,10 +24,9 @@ export async function outdated(ctx: Context, names: string[] = []): Promise<Outd
   const rows: OutdatedRow[] = [];
   for (const server of selectServers(ctx, names)) {
     const range = recordedRange(server.range, server.version);
-    // Ask the registry the server came from first, then the configured ones.
-    const registries = [server.registry, ...effectiveRegistries(ctx).registries.map((r) => r.url).filter((r) => r !== server.registry)].join(',');
-    // Versions are the question here: ask the registry now (an incremental sync) instead of trusting a fresh cache.
-    const resolved = await resolveServer(deriveContext(ctx, { registry: registries, cacheTtlMs: 0 }), server.name);
+    // Only the registry the server came from answers for it (another registry may list another publisher's
+    // package under the name). Versions are the question here: ask it now instead of trusting a fresh cache.
+    const resolved = await resolveServer(deriveContext(ctx, { registry: server.registry, cacheTtlMs: 0 }), server.name);
     const latest = selectVersion(server.name, resolved.versions, undefined).server.version;
     let wanted = server.version;
     try {

@@ -17,7 +17,10 @@ export async function prune(ctx: Context) {
     removed.push({ path: dir, bytes });
   }
   await updateState(ctx, (next) => {
-    for (const server of Object.values(next.servers)) server.previousVersions = [];
+    for (const server of Object.values(next.servers)) {
+      server.previousVersions = [];
+      delete server.previousServers;
+    }
   });
   return { removed, freedBytes: removed.reduce((sum, r) => sum + r.bytes, 0) };
 }

@@ -35,7 +35,10 @@ export async function rollback(ctx: Context, name: string) {
       hint: 'Rollback returns to the version installed before the last update; `mcpm prune` may have removed it.',
     });
   }
-  await install(ctx, `${server.name}@${previous}`, { recordRange: server.range });
+  // The version is in the store, and its server.json in the state: rolling back needs no registry.
+  const recorded = server.previousServers?.[previous];
+  await install(ctx, `${server.name}@${previous}`, { recordRange: server.range, ...(recorded ? { resolved: { server: recorded, registry: server.registry } } : {}) });
+  ctx.out.note(`${server.name} is back at ${previous}${recorded ? ' (from the store, without asking the registry)' : ''}`);
   return { name: server.name, from: server.version, to: previous };
 }
 

@@ -1,4 +1,5 @@
-import type { Context } from '../context.js';
+import { deriveContext, type Context } from '../context.js';
+import { McpmError } from '../errors.js';
 import { editorFor } from '../clients/editor.js';
 import type { ClientLocation } from '../clients/locate.js';
 import { samePath } from '../clients/paths.js';
@@ -7,10 +8,12 @@ import { readClientFile } from '../clients/write.js';
 import { chooseInputs, inputsToAsk, type ChosenInputs } from '../plan/input-values.js';
 import { planInstall, type ClientFileFacts, type InstallFacts, type InstallPlan } from '../plan/install.js';
 import { sourceRequests } from '../plan/prepared-source.js';
+import { describeUnsafe } from '../plan/runtime-options.js';
 import type { LockedTree } from '../plan/store-action.js';
 import { parseNameSpec } from '../plan/version.js';
 import { lookalikeWarning } from '../registry/lookalike.js';
 import { resolveVersion } from '../registry/resolve.js';
+import type { ServerJson } from '../registry/types.js';
 import { assertKeychain, secretsBackend } from '../state/keychain.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
 import { readAllSecrets, secretsFile } from '../state/secrets.js';
@@ -37,6 +40,10 @@ export interface InstallOptions {
   lock?: LockedTree;
   /** The range to record (update and lock installs pin a version but keep the range the user asked for). */
   recordRange?: string;
+  /** Accept runtime options from registry data outside the safe set (docker mounts, uvx indexes...). */
+  allowRuntimeArgs?: boolean;
+  /** A version already resolved (rollback to a version in the store): no registry is asked. */
+  resolved?: { server: ServerJson; registry: string; status?: string };
 }
 
 /**
@@ -52,9 +59,9 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
   const state = readState(ctx);
   // A key or short name of something installed means that server: reinstalling it keeps its entries and inputs.
   const existing = findInstalled(state, name);
-  const { chosen } = await resolveVersion(ctx, existing?.name ?? name, range);
+  const chosen = options.resolved ?? (await resolveBound(ctx, existing?.name ?? name, range, existing));
   const server = chosen.server;
-  if (chosen.meta.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
+  if (chosen.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
   const lookalike = lookalikeWarning(server.name, Object.keys(state.servers));
   if (lookalike) ctx.out.warn(lookalike);
   assertSafe(server.name, server.version);
@@ -85,12 +92,26 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
     secretsFile: secretsFile(ctx, server.name),
     ...(source.kind === 'remote' || source.kind === 'oci' || source.kind === 'nuget' ? {} : { storeDir: versionDir(ctx.paths.store, server.name, source.pkg.version ?? server.version) }),
     ...(options.lock ? { lock: options.lock } : {}),
-    flags: { inlineSecrets: Boolean(options.inlineSecrets), adopt: Boolean(options.adopt), allowScripts: Boolean(options.allowScripts), engineStrict: Boolean(options.engineStrict) },
+    flags: {
+      inlineSecrets: Boolean(options.inlineSecrets),
+      adopt: Boolean(options.adopt),
+      allowScripts: Boolean(options.allowScripts),
+      engineStrict: Boolean(options.engineStrict),
+      allowRuntimeArgs: Boolean(options.allowRuntimeArgs),
+    },
     confirmedReplace: [],
     canAsk: ctx.prompter.available && !ctx.options.json,
     machine: machineOf(ctx),
   };
   let plan = planInstall(facts);
+  if (plan.runtimeConsent.length > 0) {
+    const list = plan.runtimeConsent.map((option) => `\n  ${describeUnsafe(option)}`).join('');
+    if (!(await ctx.prompter.confirm(`${server.name}'s registry entry asks its runtime for:${list}\nAccept these options?`, false))) {
+      throw new McpmError('EUNSAFE', `Not accepted: ${plan.runtimeConsent.map((o) => o.option).join(', ')}`, { hint: 'Nothing was installed. Choose another package type with --package-type, if the server offers one.' });
+    }
+    facts.flags.allowRuntimeArgs = true;
+    plan = planInstall(facts);
+  }
   if (plan.questions.length > 0) {
     // A key held by an entry mcpm does not manage: a person may agree to replace it (it then becomes mcpm's).
     for (const { location, key } of plan.questions) {
@@ -102,6 +123,42 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
   }
   if (keychain && Object.keys(plan.inputs.secretEnv).length + Object.keys(plan.inputs.secretArgs).length > 0) await assertKeychain();
   return plan;
+}
+
+/**
+ * A server stays with the registry it was installed from: a reinstall or update asks that registry only, and when
+ * it cannot be reached the command fails instead of taking the name from another registry (where another
+ * publisher may own it: dependency confusion). Moving it is explicit: --registry naming another, confirmed on a
+ * terminal or with --yes.
+ */
+async function resolveBound(ctx: Context, name: string, range: string | undefined, installed: InstalledServer | undefined): Promise<{ server: ServerJson; registry: string; status?: string }> {
+  if (!installed) {
+    const { chosen } = await resolveVersion(ctx, name, range);
+    return { server: chosen.server, registry: chosen.registry, status: chosen.meta.status };
+  }
+  if (ctx.options.registry === undefined) {
+    try {
+      const { chosen } = await resolveVersion(deriveContext(ctx, { registry: installed.registry }), name, range);
+      return { server: chosen.server, registry: chosen.registry, status: chosen.meta.status };
+    } catch (error) {
+      if (!(error instanceof McpmError) || !['ENETWORK', 'EREGISTRY', 'ENOTFOUND'].includes(error.code)) throw error;
+      throw new McpmError(error.code, `${installed.name} was installed from ${installed.registry}, and that registry cannot answer for it now: ${error.message}`, {
+        hint: `mcpm does not look for it in other registries (another publisher may use the name there). Try again later, or move it on purpose: \`mcpm install ${installed.name} --registry <name>\`.`,
+      });
+    }
+  }
+  const { chosen } = await resolveVersion(ctx, name, range);
+  if (chosen.registry !== installed.registry) {
+    const question = `${installed.name} was installed from ${installed.registry}. Install it from ${chosen.registry} instead (the package that registry lists will run)?`;
+    const moved = ctx.options.yes || (ctx.prompter.available && !ctx.options.json && (await ctx.prompter.confirm(question, false)));
+    if (!moved) {
+      throw new McpmError('ECONFLICT', `${installed.name} was installed from ${installed.registry}; --registry would move it to ${chosen.registry}`, {
+        hint: `Add --yes to move it there, or leave out --registry to stay with ${installed.registry}.`,
+      });
+    }
+    ctx.out.warn(`${installed.name} moves from ${installed.registry} to ${chosen.registry}`);
+  }
+  return { server: chosen.server, registry: chosen.registry, status: chosen.meta.status };
 }
 
 /** Inputs given before are kept, per profile: a server switched to another profile takes that profile's values. */

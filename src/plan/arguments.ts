@@ -82,22 +82,38 @@ export interface RenderedArguments {
   secrets: string[];
 }
 
-export function renderArguments(args: Input[], values: ArgValues, options: { switches: boolean; isSecret: (name: string) => boolean }): RenderedArguments {
-  const argv: string[] = [];
+/** One argv occurrence of an argument: a positional value, or a named flag with its value (none: a switch). */
+export interface Occurrence {
+  /** The flag of a named argument; undefined for a positional one. */
+  flag?: string;
+  value?: string;
+  /** A boolean-format flag: present or not, never followed by a value. */
+  boolean?: boolean;
+}
+
+/** The occurrences arguments become, before they are spelled as argv (runtime options are reviewed in this form). */
+export function argumentOccurrences(args: Input[], values: ArgValues, options: { switches: boolean; isSecret: (name: string) => boolean }): { occurrences: Occurrence[]; secrets: string[] } {
+  const occurrences: Occurrence[] = [];
   const secrets = new Set<string>();
   for (const argument of args) {
     const named = argument.type === 'named';
     if (named && !argument.name) continue;
     for (const { value, from } of argumentValues(argument, values, options.switches)) {
       for (const name of from) if (options.isSecret(name)) secrets.add(name);
-      if (!named) argv.push(value ?? '');
-      else if (value === undefined) argv.push(argument.name!);
+      if (!named) occurrences.push({ value: value ?? '' });
+      else if (value === undefined) occurrences.push({ flag: argument.name! });
       else if (argument.format === 'boolean') {
-        if (value.toLowerCase() === 'true') argv.push(argument.name!);
-      } else argv.push(argument.name!, value);
+        if (value.toLowerCase() === 'true') occurrences.push({ flag: argument.name!, boolean: true });
+      } else occurrences.push({ flag: argument.name!, value });
     }
   }
-  return { argv, secrets: [...secrets] };
+  return { occurrences, secrets: [...secrets] };
+}
+
+export function renderArguments(args: Input[], values: ArgValues, options: { switches: boolean; isSecret: (name: string) => boolean }): RenderedArguments {
+  const { occurrences, secrets } = argumentOccurrences(args, values, options);
+  const argv = occurrences.flatMap((o) => (o.flag === undefined ? [o.value!] : o.value === undefined ? [o.flag] : [o.flag, o.value]));
+  return { argv, secrets };
 }
 
 /** Each occurrence of an argument: its value (none: a switch, the flag alone) and the inputs it came from. */

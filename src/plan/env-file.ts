@@ -15,6 +15,8 @@ import type { ArgValues } from './request.js';
 const HEADER = /^# Secrets for .*\(format: (node|docker|dotenv)\)/;
 
 export function formatEnvFileLine(key: string, value: string, format: EnvFileFormat = 'node'): string | undefined {
+  // A carriage return or NUL would not arrive intact in any launcher's parser (node drops or cuts them).
+  if (/[\r\0]/.test(value)) return undefined;
   if (format === 'docker') {
     if (!/^[^\s=#]+$/.test(key) || /[\r\n]/.test(value)) return undefined;
     return `${key}=${value}`;

@@ -22,7 +22,7 @@ export function launchArguments(pkg: Package): LaunchArguments {
   const packageArgs = pairFlags(pkg.packageArguments ?? []);
   if (type === 'oci' && typeof pkg.identifier === 'string') return { package: packageArgs, ...normalizeOciArguments(parseImage(pkg.identifier, pkg.version), raw, env) };
   // uvx is given mcpm's own pinned --from; an entry's would name the package again, unpinned.
-  const runtime = pairFlags(raw).filter((argument) => !(type === 'pypi' && argument.type === 'named' && argument.name === '--from'));
+  const runtime = pairFlags(raw).filter((argument) => !(type === 'pypi' && argument.type === 'named' && /^--from(=|$)/.test(argument.name ?? '')));
   return { runtime, package: packageArgs, env };
 }
 

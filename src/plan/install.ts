@@ -6,11 +6,12 @@ import { McpmError } from '../errors.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import type { ServerJson } from '../registry/types.js';
 import type { InstalledServer, ManagedEntry } from '../state/installed.js';
-import { chooseForm, directLaunch, launchInputs, type EntryInputs, type FormChoice, type Machine } from './entry-form.js';
+import { chooseForm, directLaunch, launchInputs, renderEntry, type EntryInputs, type FormChoice, type Machine } from './entry-form.js';
 import type { ChosenInputs } from './input-values.js';
 import type { EnvFileFormat } from './launch.js';
 import { secretsFormatOf, sourceEnvironment, sourceRequests, type PreparedPackage, type PreparedSource } from './prepared-source.js';
 import { secretHeaderNames } from './remote.js';
+import { describeUnsafe, type UnsafeOption } from './runtime-options.js';
 import { previewStored, storeAction, type LockedTree, type StoreAction } from './store-action.js';
 
 /**
@@ -51,7 +52,7 @@ export interface InstallFacts {
   /** The store folder the version would occupy (package types that have one). */
   storeDir?: string;
   lock?: LockedTree;
-  flags: { inlineSecrets: boolean; adopt: boolean; allowScripts: boolean; engineStrict: boolean };
+  flags: { inlineSecrets: boolean; adopt: boolean; allowScripts: boolean; engineStrict: boolean; allowRuntimeArgs: boolean };
   /** Files whose foreign entry at the key the user agreed to replace. */
   confirmedReplace: string[];
   /** A person can be asked (a TTY, no --yes, no --json). */
@@ -85,6 +86,8 @@ export interface PackageRecord {
 export interface InstallPlan {
   server: string;
   version: string;
+  /** The version's server.json as the registry gave it (recorded, so rollback needs no registry). */
+  serverJson: ServerJson;
   registry: string;
   range?: string;
   scope: Scope;
@@ -107,6 +110,8 @@ export interface InstallPlan {
   warnings: string[];
   /** Foreign entries at the key that only a person may agree to replace (asked, then planned again). */
   questions: Array<{ location: ClientLocation; key: string }>;
+  /** Runtime options from registry data that only a person may accept (asked, then planned again). */
+  runtimeConsent: UnsafeOption[];
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -131,12 +136,16 @@ export function planInstall(facts: InstallFacts): InstallPlan {
 
   const store = storeAction(server.name, server.version, source, { lock: facts.lock, allowScripts: facts.flags.allowScripts, engineStrict: facts.flags.engineStrict });
   const launch = source.kind === 'remote' ? undefined : directLaunch(source, launchInputs(inputs), previewStored(store, facts.storeDir), facts.machine);
+  const runtimeConsent = consentNeeded(launch?.unsafeOptions ?? [], source, facts);
   const formFacts = { server: server.name, source, secretArgNames: launch?.secretArgs ?? [], keychainSecrets: facts.keychain && hasSecrets, inlineSecrets: facts.flags.inlineSecrets };
 
   const notes: string[] = [];
   const warnings: string[] = [];
   const questions: InstallPlan['questions'] = [];
   const secretInputs = [...Object.keys(inputs.secretEnv), ...Object.keys(inputs.secretArgs)];
+  if (facts.flags.allowRuntimeArgs && launch?.unsafeOptions?.length) {
+    warnings.push(`--allow-runtime-args: passing the registry entry's ${launch.unsafeOptions.map((o) => o.option).join(', ')} to ${launch.command}`);
+  }
   if (facts.flags.inlineSecrets && secretInputs.length > 0) {
     warnings.push(`--inline-secrets: ${secretInputs.join(', ')} written in plaintext into each client file (mcpm keeps them in its 0600 secrets file too)`);
   }
@@ -161,9 +170,14 @@ export function planInstall(facts: InstallFacts): InstallPlan {
     };
   });
 
+  // Every entry is rendered once here, so a value that cannot go into a file (a header with a line break, a value
+  // that would move a URL to another host) fails before anything is downloaded or written.
+  for (const target of targets) renderEntry({ client: target.location.client, key: target.key, form: target.form }, { server: server.name, source, inputs, machine: facts.machine }, previewStored(store, facts.storeDir));
+
   return {
     server: server.name,
     version: server.version,
+    serverJson: server,
     registry: facts.registry,
     ...(facts.range ? { range: facts.range } : {}),
     scope: facts.scope,
@@ -181,7 +195,21 @@ export function planInstall(facts: InstallFacts): InstallPlan {
     notes,
     warnings,
     questions,
+    runtimeConsent,
   };
+}
+
+/**
+ * Runtime options from registry data outside the safe set (see runtime-options.ts): accepted with
+ * --allow-runtime-args, asked about on a terminal, otherwise refused naming each.
+ */
+function consentNeeded(unsafe: UnsafeOption[], source: PreparedSource, facts: InstallFacts): UnsafeOption[] {
+  if (unsafe.length === 0 || facts.flags.allowRuntimeArgs) return [];
+  if (facts.canAsk) return unsafe;
+  const runtime = source.kind === 'oci' ? 'docker' : source.kind === 'pypi' ? 'uvx' : 'dnx';
+  throw new McpmError('EUNSAFE', `${facts.server.name}'s registry entry gives ${runtime} options that reach beyond the server: ${unsafe.map(describeUnsafe).join('; ')}`, {
+    hint: 'Install with --allow-runtime-args if you accept them, or choose another package type with --package-type.',
+  });
 }
 
 /**

@@ -1,9 +1,10 @@
 import { McpmError } from '../errors.js';
 import type { Input, Package } from '../registry/types.js';
-import { renderArguments } from './arguments.js';
+import { argumentOccurrences, renderArguments } from './arguments.js';
 import type { LaunchSpec } from './entry.js';
 import { launchArguments } from './inputs.js';
 import type { ArgValues } from './request.js';
+import { reviewOptions, type RuntimeKind, type UnsafeOption } from './runtime-options.js';
 
 /**
  * Pure: for each package type, from the package, the chosen inputs and the absolute paths of the runtime
@@ -28,6 +29,8 @@ export interface LaunchInputs {
 export interface Launch extends LaunchSpec {
   secretArgs: string[];
   secretEnvInEntry: string[];
+  /** Runtime options from registry data that need the user's consent (see runtime-options.ts). */
+  unsafeOptions?: UnsafeOption[];
 }
 
 export type EnvFileFormat = 'node' | 'docker' | 'dotenv';
@@ -43,6 +46,12 @@ export function secretsFormat(registryType: string, bundleCommand?: 'node' | 'ot
 
 function render(args: Input[], inputs: LaunchInputs, switches: boolean) {
   return renderArguments(args, inputs.values, { switches, isSecret: inputs.isSecret });
+}
+
+/** A runtime's own options from registry data, reviewed (see runtime-options.ts). */
+function reviewed(runtime: RuntimeKind, args: Input[], inputs: LaunchInputs) {
+  const { occurrences, secrets } = argumentOccurrences(args, inputs.values, { switches: true, isSecret: inputs.isSecret });
+  return { ...reviewOptions(runtime, occurrences), secrets };
 }
 
 /** Secrets a launcher cannot read from a file go into its env (and are listed, so the caller can warn). */
@@ -77,7 +86,8 @@ export function pypiLaunch(pkg: Package, inputs: LaunchInputs, runtime: { uvx: s
   const identifier = checked(pkg.identifier, PYPI_NAME, 'PyPI package name');
   const version = checked(pkg.version, PEP440, 'PyPI version');
   const { runtime: runtimeArgs, package: packageArgs } = launchArguments(pkg);
-  const head = [runtime.uvx, '--cache-dir', runtime.cacheDir, '--offline', ...(inputs.secretsFile ? ['--env-file', inputs.secretsFile] : [])];
+  // mcpm's own options come after the registry's, so the pinned package and the offline start always win.
+  const own = ['--cache-dir', runtime.cacheDir, '--offline', ...(inputs.secretsFile ? ['--env-file', inputs.secretsFile] : [])];
   const from = ['--from', `${identifier}==${version}`];
   const tail = render(packageArgs, inputs, false);
   let options: Input[] = [];
@@ -98,14 +108,15 @@ export function pypiLaunch(pkg: Package, inputs: LaunchInputs, runtime: { uvx: s
       command = pickScript(runtime.scripts, identifier);
     }
   }
-  const renderedOptions = render(options, inputs, true);
+  const renderedOptions = reviewed('uvx', options, inputs);
   const renderedLine = render(commandLine, inputs, true);
   return {
-    command: head[0]!,
-    args: [...head.slice(1), ...renderedOptions.argv, ...from, command, ...renderedLine.argv, ...tail.argv],
+    command: runtime.uvx,
+    args: [...renderedOptions.argv, ...own, ...from, command, ...renderedLine.argv, ...tail.argv],
     env: inputs.env,
     secretArgs: [...new Set([...renderedOptions.secrets, ...renderedLine.secrets, ...tail.secrets])],
     secretEnvInEntry: [],
+    unsafeOptions: renderedOptions.unsafe,
   };
 }
 
@@ -128,9 +139,10 @@ export function pickScript(scripts: string[], identifier: string): string {
  */
 export function ociLaunch(pkg: Package, inputs: LaunchInputs, runtime: { engine: string; image: string }): Launch {
   const { runtime: runtimeArgs, package: packageArgs } = launchArguments(pkg);
-  const options = render(runtimeArgs, inputs, true);
+  const options = reviewed('docker', runtimeArgs, inputs);
   const tail = render(packageArgs, inputs, false);
   return {
+    unsafeOptions: options.unsafe,
     command: runtime.engine,
     args: [
       'run', '-i', '--rm',
@@ -157,7 +169,7 @@ export function nugetLaunch(pkg: Package, inputs: LaunchInputs, runtime: { dnx: 
   const identifier = checked(pkg.identifier, NUGET_ID, 'NuGet package id');
   const version = checked(pkg.version, NUGET_VERSION, 'NuGet version');
   const { runtime: runtimeArgs, package: packageArgs } = launchArguments(pkg);
-  const options = render(runtimeArgs, inputs, true);
+  const options = reviewed('dnx', runtimeArgs, inputs);
   const tail = render(packageArgs, inputs, false);
   const source = pkg.registryBaseUrl && !/^https:\/\/api\.nuget\.org(\/|$)/i.test(pkg.registryBaseUrl) ? ['--source', pkg.registryBaseUrl] : [];
   const { env, secretEnvInEntry } = secretsInEnv(inputs);
@@ -167,6 +179,7 @@ export function nugetLaunch(pkg: Package, inputs: LaunchInputs, runtime: { dnx: 
     env,
     secretArgs: [...new Set([...options.secrets, ...tail.secrets])],
     secretEnvInEntry,
+    unsafeOptions: options.unsafe,
   };
 }
 

@@ -157,13 +157,16 @@ function expander(manifest: BundleManifest, values: LaunchInputs['values'], plac
     if (alone && whole) return { values: valuesOf(alone[1]!), keys: [alone[1]!] };
     const keys: string[] = [];
     let missing = false;
-    const filled = text.replace(/\$\{user_config\.([^}]+)\}/g, (_, key: string) => {
+    // One pass over the manifest's own text: a user's value is inserted as it is, never read for `${...}` again.
+    const filled = text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
+      if (!name.startsWith('user_config.')) return builtins[name] ?? whole;
+      const key = name.slice('user_config.'.length);
       keys.push(key);
       const [first] = valuesOf(key);
       if (first === undefined) missing = true;
       return first ?? '';
     });
-    return { values: missing ? [] : [substitute(filled, builtins)], keys };
+    return { values: missing ? [] : [filled], keys };
   };
 }
 

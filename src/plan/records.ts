@@ -2,6 +2,7 @@ import type { ManagedEntry, InstalledServer } from '../state/installed.js';
 import type { LockedServer } from '../state/lockfile.js';
 import type { ProjectManifest } from '../state/manifest.js';
 import type { InstallPlan } from './install.js';
+import type { ServerJson } from '../registry/types.js';
 import type { PreparedSource } from './prepared-source.js';
 import { preferredRemote } from './remote.js';
 import type { StoredPackage } from './store-action.js';
@@ -52,8 +53,16 @@ export function serverRecord(plan: InstallPlan, stored: StoredPackage, entries: 
     inputsByProfile: { ...before?.inputsByProfile, [plan.profile]: { env: plan.inputs.env, args: plan.inputs.args } },
     entries: mergeEntries(before?.entries ?? [], entries),
     previousVersions: kept,
+    server: plan.serverJson,
+    ...(kept.length ? { previousServers: keptServers(before, kept) } : {}),
     installedAt: now,
   };
+}
+
+/** The recorded server.json of each version kept for rollback (the one replaced now included, when known). */
+function keptServers(before: InstalledServer | undefined, kept: string[]): Record<string, ServerJson> {
+  const known: Record<string, ServerJson> = { ...before?.previousServers, ...(before?.server ? { [before.version]: before.server } : {}) };
+  return Object.fromEntries(kept.flatMap((version) => (known[version] ? [[version, known[version]!] as const] : [])));
 }
 
 /** What `mcpm run` and `mcpm login` connect to: the preferred remote, with its definition to fill at start. */

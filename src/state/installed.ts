@@ -4,7 +4,7 @@ import type { EditRecord } from '../clients/format-editor.js';
 import type { ArgValues } from '../plan/request.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import type { Input, Transport } from '../registry/types.js';
+import type { Input, ServerJson, Transport } from '../registry/types.js';
 import { matchesShortName } from '../registry/short-name.js';
 import { withFileLock, writeFileAtomicSafe, readTextIfExists } from '../fs/files.js';
 
@@ -60,6 +60,10 @@ export interface InstalledServer {
   entries: ManagedEntry[];
   /** Older versions kept in the store (newest last). */
   previousVersions: string[];
+  /** The server.json of the installed version, as its registry gave it: reinstalls and checks need no registry. */
+  server?: ServerJson;
+  /** The server.json of each version in previousVersions: rollback needs no registry either. */
+  previousServers?: Record<string, ServerJson>;
   installedAt: string;
 }
 

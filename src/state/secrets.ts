@@ -56,7 +56,9 @@ export async function writeSecrets(
     const line = formatEnvFileLine(key, env[key]!, format);
     if (line === undefined) {
       throw new McpmError('EINPUT', `The secret ${key} cannot be stored in ${format === 'node' ? "node's" : format === 'docker' ? "docker's" : "uv's"} env file (its name or value has characters that file cannot hold)`, {
-        hint: format === 'node' ? 'Use a value without all three of \' " and `.' : 'Use a name of letters, digits and _ and a value on one line.',
+        hint: format === 'node'
+          ? 'A value may not hold a carriage return or NUL (they would not arrive intact), nor all three of \' " and `.'
+          : 'Use a name of letters, digits and _ and a value on one line, without NUL.',
       });
     }
     return line;

@@ -40,6 +40,13 @@ describe('secrets file formats', () => {
     }
   });
 
+  it('a carriage return or NUL cannot be held in any format (node would alter it): refused, never changed', () => {
+    for (const format of ['node', 'docker', 'dotenv'] as const) {
+      expect(formatEnvFileLine('TOKEN', 'abc\rdef', format)).toBeUndefined();
+      expect(formatEnvFileLine('TOKEN', 'abc\0def', format)).toBeUndefined();
+    }
+  });
+
   it('reads files written before formats existed (node format, no header)', () => {
     expect(parseEnvFile("# Secrets for x, written by mcpm. Mode 0600.\nTOKEN='abc'\nMULTI=`a\nb`\n").env).toEqual({ TOKEN: 'abc', MULTI: 'a\nb' });
   });

@@ -5,6 +5,7 @@ import { McpmError } from '../../src/errors.js';
 import { inputRequests } from '../../src/plan/inputs.js';
 import { nugetLaunch, npmLaunch, ociLaunch, pickScript, pypiLaunch, type LaunchInputs } from '../../src/plan/launch.js';
 import { imageString, parseImage } from '../../src/plan/oci.js';
+import { describeUnsafe } from '../../src/plan/runtime-options.js';
 import { bundlePlatform, chooseSource } from '../../src/plan/source.js';
 import type { Package, ServerJson } from '../../src/registry/types.js';
 
@@ -45,7 +46,9 @@ describe('pypi: uvx from the store\'s uv cache, offline, pinned', () => {
     };
     expect(inputRequests(pkg).map((r) => r.name)).toEqual(['allowed-dir']);
     const launch = pypiLaunch(pkg, inputs({ values: { 'allowed-dir': '/home/me/docs' } }), { ...uv, scripts: ['keyphrases-mcp-server'] });
-    expect(launch.args).toEqual(['--cache-dir', uv.cacheDir, '--offline', '--python', '3.12', '--from', 'keyphrases-mcp==0.0.4', 'keyphrases-mcp-server', '--allowed-dir', '/home/me/docs']);
+    // The registry's uvx options first (each one argv item), mcpm's own after them, so the pin and --offline win.
+    expect(launch.args).toEqual(['--python=3.12', '--cache-dir', uv.cacheDir, '--offline', '--from', 'keyphrases-mcp==0.0.4', 'keyphrases-mcp-server', '--allowed-dir', '/home/me/docs']);
+    expect(launch.unsafeOptions).toEqual([]);
   });
 
   it('a first positional that is not a script follows the package\'s own command (io.github.ggozad/haiku-rag)', () => {
@@ -144,8 +147,10 @@ describe('oci: docker run -i --rm of the pinned image, values by name only', () 
     };
     expect(inputRequests(pkg).map((r) => [r.name, r.isSecret])).toEqual([['api_key', true], ['models_path', false]]);
     const launch = ociLaunch(pkg, inputs({ values: { api_key: 's3cret', models_path: '/m' }, secretEnv: { api_key: 's3cret' }, secretsFile: '/s/i18n.env' }), { engine: 'docker', image: 'ghcr.io/samyuan1990/i18n-agent-action:mcp' });
-    expect(launch.args).toEqual(['run', '-i', '--rm', '--env-file', '/s/i18n.env', '-v', '/m:/app/models', 'ghcr.io/samyuan1990/i18n-agent-action:mcp']);
+    expect(launch.args).toEqual(['run', '-i', '--rm', '--env-file', '/s/i18n.env', '--volume=/m:/app/models', 'ghcr.io/samyuan1990/i18n-agent-action:mcp']);
     expect(launch.args.join(' ')).not.toContain('s3cret');
+    // A host folder mounted by registry data needs the user's consent.
+    expect(launch.unsafeOptions?.map(describeUnsafe)).toEqual(['-v /m:/app/models: gives the container files of this machine']);
   });
 
   it('parses image references and refuses what could be read as an option', () => {

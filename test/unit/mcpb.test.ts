@@ -59,6 +59,15 @@ describe('bundle manifests', () => {
     expect(launch.env).toEqual({ CONFIG: '/store/io.github.acme/files/1.0.0/config.json' });
   });
 
+  it('a user\'s value is inserted as typed: ${HOME} or ${__dirname} inside it are not expanded', () => {
+    const values = { allowed_directories: ['${HOME}/x'], api_key: '${__dirname}', max_mb: '5' };
+    const env = bundleEnvironment(manifest, values, () => false, place);
+    expect(env.secretEnv).toEqual({ API_KEY: '${__dirname}' });
+    const launch = bundleLaunch(manifest, inputs({ values, ...env, secretsFile: '/s/files.env' }), runtime);
+    expect(launch.args).toContain('${HOME}/x');
+    expect(launch.args.join(' ')).not.toContain('/home/me/x');
+  });
+
   it('a binary bundle\'s command is an absolute path inside the bundle; secrets then go in env (reported)', () => {
     const binary = readManifest(JSON.stringify({ server: { type: 'binary', entry_point: 'bin/server', mcp_config: { command: '${__dirname}/bin/server', args: ['--stdio'], env: { TOKEN: '${user_config.token}' } } }, user_config: { token: { sensitive: true } } }));
     const env = bundleEnvironment(binary, { token: 't' }, () => false, place);

@@ -42,7 +42,7 @@ function facts(over: Partial<InstallFacts> = {}): InstallFacts {
     keychain: false,
     secretsFile: '/data/secrets/io.github.acme/notes.env',
     storeDir: '/data/store/io.github.acme/notes/1.2.0',
-    flags: { inlineSecrets: false, adopt: false, allowScripts: false, engineStrict: false },
+    flags: { inlineSecrets: false, adopt: false, allowScripts: false, engineStrict: false, allowRuntimeArgs: false },
     confirmedReplace: [],
     canAsk: false,
     machine,
@@ -116,6 +116,21 @@ describe('the entry form, decided in one place', () => {
     expect(planInstall(facts({ keychain: true, inputs: withSecret })).targets[0]!.form.form).toBe('mcpm-run');
     const oci: PreparedSource = { kind: 'oci', pkg: { registryType: 'oci', identifier: 'ghcr.io/acme/notes', version: '1.2.0' }, engine: '/usr/bin/docker' };
     expect(() => planInstall(facts({ keychain: true, inputs: withSecret, source: oci }))).toThrow(/keychain backend keeps secrets for npm and remote/);
+  });
+});
+
+describe('runtime options from registry data', () => {
+  const mounting: PreparedSource = {
+    kind: 'oci',
+    pkg: { registryType: 'oci', identifier: 'ghcr.io/acme/notes', version: '1.2.0', runtimeArguments: [{ type: 'named', name: '-v', value: '/:/host' }] },
+    engine: '/usr/bin/docker',
+  };
+  it('outside the safe set: refused naming each, asked on a terminal, accepted with --allow-runtime-args (and said)', () => {
+    expect(() => planInstall(facts({ source: mounting }))).toThrow(expect.objectContaining({ code: 'EUNSAFE', message: expect.stringContaining('-v /:/host: gives the container files of this machine') }));
+    expect(planInstall(facts({ source: mounting, canAsk: true })).runtimeConsent).toEqual([{ option: '-v /:/host', why: 'gives the container files of this machine' }]);
+    const accepted = planInstall(facts({ source: mounting, flags: { ...facts().flags, allowRuntimeArgs: true } }));
+    expect(accepted.warnings).toEqual([expect.stringContaining('--allow-runtime-args: passing the registry entry\'s -v /:/host to /usr/bin/docker')]);
+    expect((describePlan(accepted, machine).clients[0]!.entry as { args: string[] }).args).toEqual(['run', '-i', '--rm', '--volume=/:/host', 'ghcr.io/acme/notes:1.2.0@<digest>']);
   });
 });
 
