@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { McpmError } from './errors.js';
+import { parseData } from './json.js';
 
 /** A registry as `mcpm registry add` stores it. The token itself is never here: only where to read it. */
 export interface RegistryConfig {
@@ -42,7 +43,7 @@ export function readSettings(file: string): Settings {
 export function parseSettings(file: string, text: string | undefined): Settings {
   if (text === undefined || text.trim() === '') return {};
   try {
-    const value = JSON.parse(text) as unknown;
+    const value = parseData(text);
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Settings) : {};
   } catch {
     throw new McpmError('EPARSE', `${file} is not valid JSON`, { hint: 'Fix the file or delete it to return to the defaults.' });

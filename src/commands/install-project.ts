@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { McpmError, usageError } from '../errors.js';
+import { parseData } from '../json.js';
 import { readLock } from '../state/lockfile.js';
 import { deriveContext, type Context } from '../context.js';
 import { install } from '../install/index.js';
@@ -30,7 +31,7 @@ export async function installProject(ctx: Context, options: { env?: string[]; ar
   }
   let manifest: ProjectManifest;
   try {
-    manifest = JSON.parse(readFileSync(manifestPath(dir), 'utf8')) as ProjectManifest;
+    manifest = parseData(readFileSync(manifestPath(dir), 'utf8')) as ProjectManifest;
   } catch {
     throw new McpmError('EPARSE', `${manifestPath(dir)} is not valid JSON`, { hint: 'Fix it by hand; mcpm left it untouched.' });
   }

@@ -4,14 +4,15 @@ import type { GivenInputs } from '../plan/input-values.js';
 import type { InputRequest } from '../plan/inputs.js';
 import { listOf } from '../plan/request.js';
 import type { ArgValues } from '../plan/request.js';
+import { record } from '../json.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** What `--env` and `--arg` say: `--env KEY=VALUE`, `--env KEY` (from mcpm's own environment), `--arg NAME=VALUE` (repeatable). */
 export function givenInputs(ctx: Context, env: string[], arg: string[]): GivenInputs {
-  const out: GivenInputs = { env: {}, args: {} };
+  const out: GivenInputs = { env: record(), args: record() };
   for (const [key, value] of assignments(ctx, '--env', env, true)) out.env[key] = value;
-  for (const [key, value] of assignments(ctx, '--arg', arg, false)) out.args[key] = key in out.args ? [...listOf(out.args[key]), value] : value;
+  for (const [key, value] of assignments(ctx, '--arg', arg, false)) out.args[key] = Object.hasOwn(out.args, key) ? [...listOf(out.args[key]), value] : value;
   return out;
 }
 
@@ -30,7 +31,7 @@ function assignments(ctx: Context, flag: string, values: string[], fromEnvironme
 
 /** Asks a person for each input (secrets masked), offering its choices or default. */
 export async function askInputs(ctx: Context, requests: InputRequest[]): Promise<Record<string, string>> {
-  const answers: Record<string, string> = Object.create(null) as Record<string, string>;
+  const answers = record<string>();
   for (const request of requests) {
     const label = `${request.name}${request.description ? ` (${request.description})` : ''}`;
     if (request.choices && request.choices.length > 0) {

@@ -5,7 +5,7 @@ import type { ClientLocation } from '../clients/locate.js';
 import { samePath } from '../clients/paths.js';
 import { chooseClients, locationOfEntry, parseScope } from '../clients/targets.js';
 import { readClientFile } from '../clients/write.js';
-import { chooseInputs, inputsToAsk, type ChosenInputs } from '../plan/input-values.js';
+import { chooseInputs, inputsToAsk, NO_INPUTS, type ChosenInputs } from '../plan/input-values.js';
 import { planInstall, type ClientFileFacts, type InstallFacts, type InstallPlan } from '../plan/install.js';
 import { sourceRequests } from '../plan/prepared-source.js';
 import { describeUnsafe } from '../plan/runtime-options.js';
@@ -21,6 +21,7 @@ import { assertSafe, versionDir } from '../store/layout.js';
 import { askInputs, givenInputs } from './given.js';
 import { machineOf } from './machine.js';
 import { prepareSource } from './source.js';
+import { own, record } from '../json.js';
 
 export interface InstallOptions {
   client?: string[];
@@ -163,9 +164,9 @@ async function resolveBound(ctx: Context, name: string, range: string | undefine
 
 /** Inputs given before are kept, per profile: a server switched to another profile takes that profile's values. */
 async function previousInputs(ctx: Context, installed: InstalledServer | undefined): Promise<ChosenInputs> {
-  if (!installed) return { env: {}, secretEnv: {}, args: {}, secretArgs: {} };
+  if (!installed) return NO_INPUTS;
   const sameProfile = (installed.profile ?? 'default') === ctx.profile;
-  const kept = sameProfile ? { env: installed.env, args: installed.args } : installed.inputsByProfile?.[ctx.profile] ?? { env: {}, args: {} };
+  const kept = sameProfile ? { env: installed.env, args: installed.args } : own(installed.inputsByProfile, ctx.profile) ?? { env: record<string>(), args: record<string | string[]>() };
   const secrets = await readAllSecrets(ctx, installed.name, ctx.profile);
   return { ...kept, secretEnv: secrets.env, secretArgs: secrets.args };
 }

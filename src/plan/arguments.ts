@@ -1,6 +1,7 @@
 import { McpmError } from '../errors.js';
 import type { Input } from '../registry/types.js';
 import { argumentName, fillDeclared, listOf, toRequest, usedVariables, type ArgValues, type InputRequest } from './request.js';
+import { own } from '../json.js';
 
 /**
  * Pure: server.json arguments (positional and named, runtime and package) to argv items, never through a shell.
@@ -122,7 +123,7 @@ function argumentValues(argument: Input, values: ArgValues, switches: boolean): 
     const names = usedVariables(argument);
     if (names.length === 0) return [{ value: argument.value, from: [] }];
     const lists = names.map((name) => {
-      const given = listOf(values[name]);
+      const given = listOf(own(values, name));
       return given.length > 0 ? given : listOf(argument.variables![name]!.default);
     });
     if (lists.some((list) => list.length === 0)) return [];
@@ -142,7 +143,7 @@ function argumentValues(argument: Input, values: ArgValues, switches: boolean): 
   }
   if (switches && isBareFlag(argument)) return [{ from: [] }];
   const name = argumentName(argument);
-  const given = listOf(name ? values[name] : undefined);
+  const given = listOf(name ? own(values, name) : undefined);
   const chosen = given.length > 0 ? given : listOf(argument.default);
   return (argument.isRepeated ? chosen : chosen.slice(0, 1)).map((value) => ({ value, from: name && given.length > 0 ? [name] : [] }));
 }

@@ -1,6 +1,7 @@
 import { McpmError } from '../errors.js';
 import { checkValue, looksSecret, type ArgValues, type InputRequest } from './inputs.js';
 import { listOf } from './request.js';
+import { own, record } from '../json.js';
 
 /** Every input's value, split by kind and secrecy: what an install stores and launches with. */
 export interface ChosenInputs {
@@ -20,12 +21,12 @@ export interface GivenInputs {
 /** Values kept from the installed version (non-secret ones from the state, secret ones from the secrets file). */
 export type PreviousInputs = ChosenInputs;
 
-export const NO_INPUTS: ChosenInputs = { env: {}, secretEnv: {}, args: {}, secretArgs: {} };
+export const NO_INPUTS: ChosenInputs = Object.freeze({ env: record<string>(), secretEnv: record<string>(), args: record<string | string[]>(), secretArgs: record<string | string[]>() });
 
 function supplied(request: InputRequest, given: GivenInputs, previous: PreviousInputs): string[] {
   const arg = request.kind === 'arg';
-  const value = arg ? given.args[request.name] : given.env[request.name];
-  const kept = arg ? previous.args[request.name] ?? previous.secretArgs[request.name] : previous.env[request.name] ?? previous.secretEnv[request.name];
+  const value = arg ? own(given.args, request.name) : own(given.env, request.name);
+  const kept = arg ? own(previous.args, request.name) ?? own(previous.secretArgs, request.name) : own(previous.env, request.name) ?? own(previous.secretEnv, request.name);
   return listOf(value ?? kept);
 }
 
@@ -47,7 +48,7 @@ export function chooseInputs(
   answers: Record<string, string>,
   where: { cwd: string; home: string },
 ): ChosenInputs {
-  const chosen: ChosenInputs = { env: {}, secretEnv: {}, args: {}, secretArgs: {} };
+  const chosen: ChosenInputs = { env: record(), secretEnv: record(), args: record(), secretArgs: record() };
   const missing: InputRequest[] = [];
   for (const request of requests) {
     let values = supplied(request, given, previous);
@@ -76,7 +77,7 @@ export function chooseInputs(
   const declared = new Set(requests.filter((r) => r.kind === 'env').map((r) => r.name));
   for (const [key, value] of Object.entries({ ...previous.env, ...previous.secretEnv, ...given.env })) {
     if (declared.has(key)) continue;
-    if (looksSecret(key) || key in previous.secretEnv) chosen.secretEnv[key] = value;
+    if (looksSecret(key) || Object.hasOwn(previous.secretEnv, key)) chosen.secretEnv[key] = value;
     else chosen.env[key] = value;
   }
   const declaredArgs = new Set(requests.filter((r) => r.kind === 'arg').map((r) => r.name));

@@ -4,6 +4,7 @@ import type { Input, Package } from '../registry/types.js';
 import { argumentRequests, pairFlags, renderArguments } from './arguments.js';
 import { normalizeOciArguments, parseImage } from './oci.js';
 import { fillDeclared, listOf, looksSecret, toRequest, usedVariables, type ArgValues, type InputRequest } from './request.js';
+import { own } from '../json.js';
 
 export { argumentName, looksSecret, type ArgValues, type InputRequest } from './request.js';
 
@@ -64,7 +65,7 @@ export function packageEnvironment(env: Input[], values: ArgValues, isSecret: (n
   for (const variable of env) {
     if (variable.value === undefined || !variable.name) continue;
     const names = usedVariables(variable);
-    const chosen = names.map((name) => listOf(values[name])[0] ?? variable.variables![name]!.default);
+    const chosen = names.map((name) => listOf(own(values, name))[0] ?? variable.variables![name]!.default);
     if (chosen.some((value) => value === undefined)) continue;
     const value = fillDeclared(variable.value, Object.fromEntries(names.map((name, i) => [name, chosen[i]!])));
     const secret = variable.isSecret === true || looksSecret(variable.name) || names.some(isSecret);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { McpmError } from '../errors.js';
 import type { Launch, LaunchInputs } from './launch.js';
 import { listOf, type InputRequest } from './request.js';
+import { own } from '../json.js';
 
 /**
  * Pure: an MCP Bundle's manifest.json (https://github.com/anthropics/mcpb, MANIFEST.md) as mcpm reads it: how to
@@ -115,7 +116,7 @@ function defaultValues(value: unknown): string | string[] | undefined {
 
 /** `${HOME}`, `${__dirname}`, `${/}`...: the bundle's own variables (not user_config). */
 function substitute(text: string, variables: Record<string, string>): string {
-  return text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => variables[name] ?? whole);
+  return text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => own(variables, name) ?? whole);
 }
 
 /** Whether the bundle runs here (compatibility.platforms uses node's process.platform names). */
@@ -147,9 +148,9 @@ function expander(manifest: BundleManifest, values: LaunchInputs['values'], plac
   const separator = place.platform === 'win32' ? '\\' : '/';
   const builtins: Record<string, string> = { ...place.dirs, __dirname: place.dir, pathSeparator: separator, '/': separator };
   const valuesOf = (key: string): string[] => {
-    const given = listOf(values[key]);
+    const given = listOf(own(values, key));
     if (given.length > 0) return given;
-    return listOf(defaultValues(manifest.user_config[key]?.default)).map((value) => substitute(value, builtins));
+    return listOf(defaultValues(own(manifest.user_config, key)?.default)).map((value) => substitute(value, builtins));
   };
   /** One manifest string to zero or more strings (zero: it named a key without a value), and the keys it used. */
   return (text: string, whole: boolean): { values: string[]; keys: string[] } => {
@@ -159,7 +160,7 @@ function expander(manifest: BundleManifest, values: LaunchInputs['values'], plac
     let missing = false;
     // One pass over the manifest's own text: a user's value is inserted as it is, never read for `${...}` again.
     const filled = text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
-      if (!name.startsWith('user_config.')) return builtins[name] ?? whole;
+      if (!name.startsWith('user_config.')) return own(builtins, name) ?? whole;
       const key = name.slice('user_config.'.length);
       keys.push(key);
       const [first] = valuesOf(key);
@@ -170,7 +171,7 @@ function expander(manifest: BundleManifest, values: LaunchInputs['values'], plac
   };
 }
 
-const sensitive = (manifest: BundleManifest, isSecret: (name: string) => boolean) => (key: string) => manifest.user_config[key]?.sensitive === true || isSecret(key);
+const sensitive = (manifest: BundleManifest, isSecret: (name: string) => boolean) => (key: string) => own(manifest.user_config, key)?.sensitive === true || isSecret(key);
 
 /**
  * Pure: the environment the bundle's mcp_config sets, filled. An env value using a sensitive key is secret; one

@@ -48,7 +48,7 @@ export function sourceEnvironment(
   const env = { ...fixed.env, ...chosen.env };
   const secretEnv = { ...fixed.secretEnv, ...chosen.secretEnv };
   for (const name of Object.keys(chosen.env)) delete secretEnv[name];
-  for (const name of Object.keys(secretEnv)) if (!(name in chosen.env)) delete env[name];
+  for (const name of Object.keys(secretEnv)) if (!Object.hasOwn(chosen.env, name)) delete env[name];
   return { env, secretEnv };
 }
 

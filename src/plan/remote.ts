@@ -3,6 +3,7 @@ import type { Input, Transport } from '../registry/types.js';
 import type { RemoteSpec } from './entry.js';
 import type { InputRequest } from './inputs.js';
 import { looksSecret } from './inputs.js';
+import { own } from '../json.js';
 
 type RemoteTransport = Transport & { variables?: Record<string, Input>; headers?: Array<Input & { variables?: Record<string, Input> }> };
 
@@ -35,7 +36,7 @@ function toRequest(name: string, input: Input): InputRequest {
 
 /** Replaces `{name}` with values; a name with no value stays as written. */
 export function fillTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([A-Za-z0-9_.-]+)\}/g, (whole, name: string) => values[name] ?? whole);
+  return template.replace(/\{([A-Za-z0-9_.-]+)\}/g, (whole, name: string) => own(values, name) ?? whole);
 }
 
 /** Pure: the URL and headers a client connects with, given the chosen values. */
@@ -43,7 +44,7 @@ export function renderRemote(remote: RemoteTransport, transport: RemoteSpec['tra
   const headers: Record<string, string> = {};
   for (const header of remote.headers ?? []) {
     if (!header.name) continue;
-    const value = header.value !== undefined ? fillTemplate(header.value, values) : values[header.name] ?? header.default;
+    const value = header.value !== undefined ? fillTemplate(header.value, values) : own(values, header.name) ?? header.default;
     if (value === undefined) continue;
     // A line break would end the header and start another one of the value's choosing.
     if (/[\r\n\0]/.test(value)) {
@@ -77,8 +78,8 @@ export function fillUrl(template: string, values: Record<string, string>, variab
   }
   let filled = marked;
   names.forEach((name, i) => {
-    const variable = variables[name];
-    const value = values[name] ?? variable?.default ?? (variable && variable.isRequired !== true ? '' : undefined);
+    const variable = own(variables, name);
+    const value = own(values, name) ?? variable?.default ?? (variable && variable.isRequired !== true ? '' : undefined);
     const spot = marker(i);
     if (value === undefined) {
       filled = filled.replaceAll(spot, `{${name}}`);

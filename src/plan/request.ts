@@ -1,4 +1,5 @@
 import type { Input } from '../registry/types.js';
+import { own } from '../json.js';
 
 /** Something a server needs from the user: an environment variable, or a value given with `--arg NAME=VALUE`. */
 export interface InputRequest {
@@ -59,5 +60,5 @@ export function usedVariables(input: Input): string[] {
 
 /** Replaces the declared `{name}` placeholders; undeclared braces are left alone. */
 export function fillDeclared(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([A-Za-z0-9_.-]+)\}/g, (whole, name: string) => values[name] ?? whole);
+  return template.replace(/\{([A-Za-z0-9_.-]+)\}/g, (whole, name: string) => own(values, name) ?? whole);
 }

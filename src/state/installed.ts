@@ -4,6 +4,7 @@ import type { EditRecord } from '../clients/format-editor.js';
 import type { ArgValues } from '../plan/request.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
+import { own, parseData, record } from '../json.js';
 import type { Input, ServerJson, Transport } from '../registry/types.js';
 import { matchesShortName } from '../registry/short-name.js';
 import { withFileLock, writeFileAtomicSafe, readTextIfExists } from '../fs/files.js';
@@ -87,10 +88,10 @@ export function stateFile(ctx: Context): string {
 }
 
 function parse(file: string, text: string | undefined): InstalledState {
-  if (text === undefined) return { formatVersion: STATE_FORMAT, servers: {} };
+  if (text === undefined) return { formatVersion: STATE_FORMAT, servers: record<InstalledServer>() };
   let value: InstalledState;
   try {
-    value = JSON.parse(text) as InstalledState;
+    value = parseData(text) as InstalledState;
   } catch {
     throw new McpmError('EPARSE', `mcpm's state file ${file} is not valid JSON`, {
       hint: `Restore it from ${file}.bak if present, or run \`mcpm doctor\`.`,
@@ -103,7 +104,7 @@ function parse(file: string, text: string | undefined): InstalledState {
   }
   return {
     formatVersion: STATE_FORMAT,
-    servers: value.servers ?? {},
+    servers: value.servers ?? record<InstalledServer>(),
     ...(value.pending ? { pending: value.pending } : {}),
     ...(value.removing ? { removing: value.removing } : {}),
   };
@@ -159,7 +160,7 @@ export function findRemoving(state: InstalledState, name: string): string | unde
  * sharing a short name is an error listing them.
  */
 export function findInstalled(state: InstalledState, name: string): InstalledServer | undefined {
-  const direct = state.servers[name];
+  const direct = own(state.servers, name);
   if (direct) return direct;
   const lower = name.toLowerCase();
   const servers = Object.values(state.servers);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
+import { parseData, record } from '../json.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
 
 /**
@@ -31,13 +32,13 @@ export function lockPath(dir: string): string {
 export async function readLock(dir: string): Promise<LockFile> {
   const file = lockPath(dir);
   const text = await readTextIfExists(file);
-  if (text === undefined) return { lockfileVersion: LOCKFILE_VERSION, servers: {} };
+  if (text === undefined) return { lockfileVersion: LOCKFILE_VERSION, servers: record<LockedServer>() };
   try {
-    const lock = JSON.parse(text) as LockFile;
+    const lock = parseData(text) as LockFile;
     if (lock.lockfileVersion > LOCKFILE_VERSION) {
       throw new McpmError('EUNSUPPORTED', `${file} was written by a newer mcpm (lockfileVersion ${lock.lockfileVersion})`, { hint: 'Upgrade mcpm.' });
     }
-    return { lockfileVersion: LOCKFILE_VERSION, servers: lock.servers ?? {} };
+    return { lockfileVersion: LOCKFILE_VERSION, servers: lock.servers ?? record<LockedServer>() };
   } catch (error) {
     if (error instanceof McpmError) throw error;
     throw new McpmError('EPARSE', `${file} is not valid JSON`, { hint: 'Restore it from version control; mcpm left it untouched.' });

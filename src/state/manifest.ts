@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { McpmError } from '../errors.js';
+import { parseData, record } from '../json.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
 import { updateLock } from './lockfile.js';
 import type { ArgValues } from '../plan/request.js';
@@ -21,10 +22,11 @@ export async function updateProjectManifest(projectDir: string, change: (manifes
   const file = manifestPath(projectDir);
   await withFileLock(file, async () => {
     const text = await readTextIfExists(file);
-    let manifest: ProjectManifest = { formatVersion: 1, servers: {} };
+    let manifest: ProjectManifest = { formatVersion: 1, servers: record() };
     if (text !== undefined) {
       try {
-        manifest = { formatVersion: 1, servers: {}, ...(JSON.parse(text) as Partial<ProjectManifest>) } as ProjectManifest;
+        const parsed = parseData(text) as Partial<ProjectManifest>;
+        manifest = { formatVersion: parsed.formatVersion ?? 1, servers: parsed.servers ?? record() } as ProjectManifest;
       } catch {
         throw new McpmError('EPARSE', `${file} is not valid JSON`, { hint: 'Fix it by hand; mcpm left it untouched.' });
       }

@@ -3,6 +3,8 @@ import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
+import { parseData } from '../json.js';
+import { own } from '../json.js';
 
 /**
  * Registry tokens given with `mcpm registry add --token-stdin`: one 0600 file in the 0700 secrets folder, keyed by
@@ -31,7 +33,7 @@ function readTokens(ctx: Context): TokenFile {
   }
   let value: Partial<TokenFile>;
   try {
-    value = JSON.parse(text) as Partial<TokenFile>;
+    value = parseData(text) as Partial<TokenFile>;
   } catch {
     // The message names the file only: its content is secret.
     throw new McpmError('EPARSE', `${file} is not valid JSON`, { hint: 'Delete it and add the tokens again with `mcpm registry add <url> --name <n> --token-stdin`.' });
@@ -43,7 +45,7 @@ function readTokens(ctx: Context): TokenFile {
 }
 
 export function readStoredToken(ctx: Context, name: string, url: string): string | undefined {
-  const stored = readTokens(ctx).tokens[name];
+  const stored = own(readTokens(ctx).tokens, name);
   return stored && stored.url === url && typeof stored.token === 'string' && stored.token !== '' ? stored.token : undefined;
 }
 

@@ -2,6 +2,7 @@ import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
+import { parseData } from '../json.js';
 import { ensureDir, writeFileAtomicSafe } from '../fs/files.js';
 
 /**
@@ -26,7 +27,7 @@ export async function readSecretJson<T>(ctx: Context, serverName: string, kind: 
     throw new McpmError('EFS', `Cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'Check its permissions.', cause: error });
   }
   try {
-    return JSON.parse(text) as T;
+    return parseData(text) as T;
   } catch {
     throw new McpmError('EPARSE', `${file} is not valid JSON`, {
       hint: kind === 'oauth' ? `Run \`mcpm logout ${serverName}\` and \`mcpm login ${serverName}\` to start over.` : `Reinstall ${serverName} to write it again.`,
