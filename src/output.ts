@@ -25,7 +25,15 @@ const CODES = { bold: [1, 22], dim: [2, 22], yellow: [33, 39], red: [31, 39], gr
  * move the cursor, recolour or hide text, or reorder what the user reads. Line breaks and tabs stay.
  */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+}
+
+/**
+ * Registry text inside a line (a table cell, a prompt, a description after a label): its line breaks become
+ * spaces, so a description cannot start a line of its own and pass for a row, a field or a question.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n\t\u0085\u2028\u2029]+/g, ' ');
 }
 
 /** Colour or not, decided once: --no-color and NO_COLOR turn it off, FORCE_COLOR on, otherwise a TTY that is not CI. */

@@ -1,4 +1,5 @@
 import { McpmError } from './errors.js';
+import { oneLine, printable } from './output.js';
 
 /** The only way commands ask people things. Tests never see a TTY, so they never reach prompts. */
 export interface Prompter {
@@ -10,12 +11,26 @@ export interface Prompter {
   multiselect(message: string, choices: Array<{ title: string; value: string; selected?: boolean }>): Promise<string[]>;
 }
 
+/**
+ * What a prompt shows, made safe to print: control characters shown as `\u{..}` (never acted on), and the text
+ * of choices on one line. Registry text (a description, a server's summary) reaches people here too.
+ */
+export function promptable(question: { message: string; choices?: Array<{ title: string; description?: string }> }): typeof question {
+  return {
+    ...question,
+    message: printable(question.message),
+    ...(question.choices
+      ? { choices: question.choices.map((c) => ({ ...c, title: printable(oneLine(c.title)), ...(c.description !== undefined ? { description: printable(oneLine(c.description)) } : {}) })) }
+      : {}),
+  };
+}
+
 export function createPrompter(options: { yes: boolean }): Prompter {
   const available = Boolean(process.stdin.isTTY && process.stderr.isTTY) && !options.yes;
   async function ask<T>(question: Record<string, unknown>): Promise<T> {
     const { default: prompts } = await import('prompts');
     let cancelled = false;
-    const answers = await prompts({ name: 'value', stdout: process.stderr, ...question } as never, {
+    const answers = await prompts({ name: 'value', stdout: process.stderr, ...promptable(question as { message: string }) } as never, {
       onCancel: () => {
         cancelled = true;
         return false;

@@ -5,6 +5,7 @@ import { inputRequests } from '../plan/inputs.js';
 import { resolveVersion } from '../registry/resolve.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import { findInstalled, readState } from '../state/installed.js';
+import { oneLine } from '../output.js';
 
 export async function info(ctx: Context, spec: string) {
   const { name, range } = parseNameSpec(spec);
@@ -37,7 +38,7 @@ export async function info(ctx: Context, spec: string) {
 export function renderInfo(result: Awaited<ReturnType<typeof info>>): string {
   const lines = [
     `${result.name}@${result.version}${result.status !== 'active' ? ` (${result.status})` : ''}`,
-    result.description,
+    oneLine(result.description),
     '',
     `registry:   ${result.registryName === result.registry ? result.registry : `${result.registryName} (${result.registry})`}`,
     `entry key:  ${result.key}`,
@@ -49,7 +50,7 @@ export function renderInfo(result: Awaited<ReturnType<typeof info>>): string {
   for (const p of result.packages) {
     lines.push('', `package: ${p.registryType} ${p.identifier}@${p.version} (${p.transport})`);
     for (const input of p.inputs) {
-      lines.push(`  ${input.kind === 'env' ? 'env' : 'arg'} ${input.name}${input.required ? ' (required)' : ''}${input.secret ? ' (secret)' : ''}${input.description ? `: ${input.description}` : ''}`);
+      lines.push(`  ${input.kind === 'env' ? 'env' : 'arg'} ${input.name}${input.required ? ' (required)' : ''}${input.secret ? ' (secret)' : ''}${input.description ? `: ${oneLine(input.description)}` : ''}`);
     }
   }
   for (const r of result.remotes) lines.push('', `remote: ${r.type} ${r.url}`);

@@ -1,5 +1,6 @@
 import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
+import { oneLine } from '../output.js';
 import { readState, type InstalledServer } from '../state/installed.js';
 
 export interface ListedServer {
@@ -45,7 +46,8 @@ export function renderList(servers: ListedServer[]): string {
   return table(['KEY', 'SERVER', 'VERSION', 'CLIENTS'], rows);
 }
 
-export function table(header: string[], rows: string[][]): string {
+export function table(header: string[], cells: string[][]): string {
+  const rows = cells.map((row) => row.map(oneLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');

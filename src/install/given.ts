@@ -5,6 +5,7 @@ import type { InputRequest } from '../plan/inputs.js';
 import { listOf } from '../plan/request.js';
 import type { ArgValues } from '../plan/request.js';
 import { record } from '../json.js';
+import { oneLine } from '../output.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -33,7 +34,7 @@ function assignments(ctx: Context, flag: string, values: string[], fromEnvironme
 export async function askInputs(ctx: Context, requests: InputRequest[]): Promise<Record<string, string>> {
   const answers = record<string>();
   for (const request of requests) {
-    const label = `${request.name}${request.description ? ` (${request.description})` : ''}`;
+    const label = `${request.name}${request.description ? ` (${oneLine(request.description)})` : ''}`;
     if (request.choices && request.choices.length > 0) {
       answers[request.name] = await ctx.prompter.select(label, request.choices.map((choice) => ({ title: choice, value: choice })));
     } else if (request.format === 'boolean') {
