@@ -23,18 +23,34 @@ const jsonEditor: FormatEditor = {
   remove: (file, text, path, key, record) => removeEntry({ file, text }, path, key, record),
 };
 
+const EDITORS: Record<FileFormat, FormatEditor> = {
+  json: guarded(jsonEditor),
+  jsonc: guarded(jsonEditor),
+  toml: guarded(tomlEditor),
+  'yaml-map': guarded(yamlMapEditor),
+  'yaml-list': guarded(yamlListEditor),
+};
+
 export function editorFor(format: FileFormat): FormatEditor {
-  switch (format) {
-    case 'json':
-    case 'jsonc':
-      return jsonEditor;
-    case 'toml':
-      return tomlEditor;
-    case 'yaml-map':
-      return yamlMapEditor;
-    case 'yaml-list':
-      return yamlListEditor;
-  }
+  return EDITORS[format];
+}
+
+/**
+ * A file nested deeper than the parsers can walk (they recurse) is refused as unparseable, like any file mcpm cannot
+ * edit safely, instead of ending mcpm with a stack overflow.
+ */
+function guarded(editor: FormatEditor): FormatEditor {
+  const wrap = <A extends unknown[], R>(fn: (file: string, ...rest: A) => R) => (file: string, ...rest: A): R => {
+    try {
+      return fn(file, ...rest);
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new McpmError('EPARSE', `${file}: nested too deeply to edit safely`);
+      }
+      throw error;
+    }
+  };
+  return { check: wrap(editor.check), get: wrap(editor.get), keys: wrap(editor.keys), set: wrap(editor.set), remove: wrap(editor.remove) };
 }
 
 /** The text of a new file that must start with some keys (see ClientDefinition.skeleton). */

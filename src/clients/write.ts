@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { assertWritable, backupOnce, readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
+import { assertWritable, backupOnce, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
+import { readClientText, toDisk } from './text.js';
 import type { EditRecord } from './format-editor.js';
 import { failpoint } from '../failpoints.js';
 import { editorFor, skeletonText } from './editor.js';
@@ -20,10 +21,10 @@ export interface AppliedWrite {
  * its text (undefined: no file yet).
  */
 export async function readClientFile(location: ClientLocation, purpose: 'edit' | 'read' = 'edit'): Promise<string | undefined> {
-  const text = await readTextIfExists(location.file);
-  if (text !== undefined) editorFor(location.client.format).check(location.file, text, location.client.serversPath);
-  if (text !== undefined && purpose === 'edit') await assertWritable(location.file);
-  return text;
+  const read = await readClientText(location.file);
+  if (read !== undefined) editorFor(location.client.format).check(location.file, read.text, location.client.serversPath);
+  if (read !== undefined && purpose === 'edit') await assertWritable(location.file);
+  return read?.text;
 }
 
 /**
@@ -44,15 +45,16 @@ export async function writeClientEntry(
   const { format, serversPath } = location.client;
   const editor = editorFor(format);
   return withFileLock(file, async () => {
-    const before = await readTextIfExists(file);
+    const read = await readClientText(file);
+    const before = read === undefined ? undefined : toDisk(read.text, read.bom);
     if (before !== undefined) await assertWritable(file);
     const skeleton = before === undefined && location.client.skeleton ? skeletonText(format, location.client.skeleton) : undefined;
-    const text = before ?? skeleton ?? '';
+    const text = read?.text ?? skeleton ?? '';
     editor.check(file, text, serversPath);
     const existing = editor.get(file, text, serversPath, key);
     if (existing !== undefined && !mayReplace(existing)) throw onConflict();
     const edit = editor.set(file, text, serversPath, key, entry);
-    const after = edit.text;
+    const after = toDisk(edit.text, Boolean(read?.bom));
     // A file that had to start from a skeleton is deleted again when only the skeleton is left.
     const record = skeleton !== undefined ? { ...edit.record, skeleton } : edit.record;
     await beforeWrite?.({ record, replaced: existing !== undefined });
@@ -69,13 +71,14 @@ export async function removeClientEntry(location: ClientLocation, key: string, r
   const { format, serversPath } = location.client;
   const editor = editorFor(format);
   return withFileLock(file, async () => {
-    const before = await readTextIfExists(file);
-    if (before === undefined) return false;
+    const read = await readClientText(file);
+    if (read === undefined) return false;
     await assertWritable(file);
+    const before = read.text;
     if (editor.get(file, before, serversPath, key) === undefined) return false;
     const after = editor.remove(file, before, serversPath, key, record);
     if (after === null || (typeof record?.skeleton === 'string' && after === record.skeleton)) await rm(file, { force: true });
-    else if (after !== undefined && after !== before) await writeFileAtomicSafe(file, after);
+    else if (after !== undefined && after !== before) await writeFileAtomicSafe(file, toDisk(after, read.bom));
     return true;
   });
 }
@@ -83,7 +86,8 @@ export async function removeClientEntry(location: ClientLocation, key: string, r
 /** Puts a file back as it was before `applied`, if nobody changed it since (then it is left and reported). */
 export async function undoWrite(applied: AppliedWrite): Promise<boolean> {
   return withFileLock(applied.file, async () => {
-    const now = await readTextIfExists(applied.file);
+    const read = await readClientText(applied.file).catch(() => undefined);
+    const now = read === undefined ? undefined : toDisk(read.text, read.bom);
     if (now !== applied.after) return false;
     if (applied.before === undefined) await rm(applied.file, { force: true });
     else await writeFileAtomicSafe(applied.file, applied.before);
