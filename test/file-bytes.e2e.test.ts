@@ -1,7 +1,7 @@
 // Never change a byte outside the entry mcpm edits. A file that is not UTF-8 is refused (decoding would replace
 // its bytes for good), a UTF-8 byte order mark is kept, and a file nested deeper than the parsers walk is refused as
-// unparseable rather than crashing mcpm. In JSON, YAML and TOML alike.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// unparseable rather than crashing mcpm. In JSON, YAML and TOML alike. A file that is a symbolic link stays one.
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstInvalidUtf8 } from '../src/clients/text.js';
@@ -73,5 +73,38 @@ describe('bytes in client files', () => {
     expect(firstInvalidUtf8(Buffer.from([0xed, 0xa0, 0x80]))).toBe(0);
     expect(firstInvalidUtf8(Buffer.from([0x61, 0x62, 0xe6, 0xbc]))).toBe(2);
     expect(firstInvalidUtf8(Buffer.from([0xf4, 0x90, 0x80, 0x80]))).toBe(0);
+  });
+});
+
+describe('client files that are symbolic links', () => {
+  it('a dangling link (a dotfiles repository not checked out yet) is written through, and stays a link after uninstall', async () => {
+    const home = await makeTmpDir('mcpm-link-');
+    const link = path.join(home, '.cursor', 'mcp.json');
+    const target = path.join(home, 'dotfiles', 'cursor', 'mcp.json');
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync('../dotfiles/cursor/mcp.json', link);
+    const install = await mcpm(home, ['install', 'github-posts', '--client', 'cursor', ...inputs]);
+    expect(install.json?.ok, install.stderr).toBe(true);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe('../dotfiles/cursor/mcp.json');
+    expect(JSON.parse(readFileSync(target, 'utf8')).mcpServers['github-posts']).toBeDefined();
+    const uninstall = await mcpm(home, ['uninstall', 'github-posts']);
+    expect(uninstall.json?.ok, uninstall.stderr).toBe(true);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('a link to an existing file: the file is edited, the link kept', async () => {
+    const home = await makeTmpDir('mcpm-link-');
+    const link = path.join(home, '.cursor', 'mcp.json');
+    const target = path.join(home, 'dotfiles', 'mcp.json');
+    mkdirSync(path.dirname(link), { recursive: true });
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, FILES.cursor.body('mine'));
+    symlinkSync(target, link);
+    expect((await mcpm(home, ['install', 'github-posts', '--client', 'cursor', ...inputs])).json?.ok).toBe(true);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect((await mcpm(home, ['uninstall', 'github-posts'])).json?.ok).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe(FILES.cursor.body('mine'));
   });
 });

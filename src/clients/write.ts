@@ -1,5 +1,4 @@
-import { rm } from 'node:fs/promises';
-import { assertWritable, backupOnce, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
+import { assertWritable, backupOnce, removeFile, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
 import { readClientText, toDisk } from './text.js';
 import type { EditRecord } from './format-editor.js';
 import { failpoint } from '../failpoints.js';
@@ -77,7 +76,7 @@ export async function removeClientEntry(location: ClientLocation, key: string, r
     const before = read.text;
     if (editor.get(file, before, serversPath, key) === undefined) return false;
     const after = editor.remove(file, before, serversPath, key, record);
-    if (after === null || (typeof record?.skeleton === 'string' && after === record.skeleton)) await rm(file, { force: true });
+    if (after === null || (typeof record?.skeleton === 'string' && after === record.skeleton)) await removeFile(file);
     else if (after !== undefined && after !== before) await writeFileAtomicSafe(file, toDisk(after, read.bom));
     return true;
   });
@@ -89,7 +88,7 @@ export async function undoWrite(applied: AppliedWrite): Promise<boolean> {
     const read = await readClientText(applied.file).catch(() => undefined);
     const now = read === undefined ? undefined : toDisk(read.text, read.bom);
     if (now !== applied.after) return false;
-    if (applied.before === undefined) await rm(applied.file, { force: true });
+    if (applied.before === undefined) await removeFile(applied.file);
     else await writeFileAtomicSafe(applied.file, applied.before);
     return true;
   });

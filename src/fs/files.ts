@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, readFile, copyFile, access, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, readlink, copyFile, access, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
 
@@ -39,8 +39,34 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
   }
 }
 
+/**
+ * Where writing `file` lands: the file itself, or, when it is a symbolic link (a dotfiles repository, say), the file
+ * the link names, followed through links, whether it exists yet or not. Writing there keeps the link a link.
+ */
+export async function linkTarget(file: string): Promise<string> {
+  let current = file;
+  for (let hop = 0; hop < 40; hop++) {
+    let target: string;
+    try {
+      target = await readlink(current);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT' || code === 'UNKNOWN') return current; // not a link (or nothing there)
+      throw error;
+    }
+    current = path.resolve(path.dirname(current), target);
+  }
+  throw new McpmError('EFS', `${file} is a chain of more than 40 symbolic links`, { hint: 'Point it at a file directly.' });
+}
+
+/** Removes a file mcpm created; through a link, the file it names (the link stays, as it was before). */
+export async function removeFile(file: string): Promise<void> {
+  await rm(await linkTarget(file), { force: true });
+}
+
 /** Temp file beside the target, fsync, rename: a reader sees the old file or the new one, never a mix. Keeps mode. */
-export async function writeFileAtomicSafe(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomicSafe(link: string, text: string, options: { mode?: number } = {}): Promise<void> {
+  const file = await linkTarget(link);
   await ensureDir(path.dirname(file));
   const { default: writeFileAtomic } = await import('write-file-atomic');
   try {
