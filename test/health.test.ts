@@ -119,6 +119,37 @@ describe('mcpm check', () => {
   });
 });
 
+describe('a damaged state file', () => {
+  it('list says how to repair it; doctor reports it; --fix restores the last good copy, or rebuilds without one', async () => {
+    const other = await makeTmpDir('mcpm-state-');
+    const run = (args: string[]) => runMcpm([...args, '--registry', world.registryUrl, '--json'], { home: other, env: { POSTS_API_TOKEN: TOKEN }, timeoutMs: 60_000 });
+    expect((await run(['install', 'github-posts', '--client', 'cursor', '--env', 'POSTS_API_URL=http://x', '--env', 'POSTS_API_TOKEN'])).json?.ok).toBe(true);
+    const stateFile = path.join(other, '.mcpm', 'state', 'installed.json');
+    const whole = readFileSync(stateFile, 'utf8');
+    writeFileSync(stateFile, whole.slice(0, 80));
+
+    const list = await run(['list']);
+    expect(list.json.error).toMatchObject({ code: 'EPARSE', hint: expect.stringContaining('mcpm doctor --fix') });
+    expect(list.json.error.hint).not.toContain('.bak');
+    const report = await run(['doctor']);
+    expect(report.code).toBe(1);
+    expect(report.json.result.problems).toEqual([expect.objectContaining({ kind: 'state-unreadable', file: stateFile })]);
+
+    const restored = await run(['doctor', '--fix']);
+    expect(restored.json.result.problems[0]).toMatchObject({ kind: 'state-unreadable', fixed: expect.stringContaining('restored the last good copy') });
+    expect((await run(['list'])).json.result.map((s: any) => s.name)).toEqual(['io.github.acme/github-posts']);
+
+    // Without the copy: rebuilt from the lock, the store and Cursor's file, and uninstall still finds the entry.
+    rmSync(`${stateFile}.bak`);
+    writeFileSync(stateFile, '{"formatVersion": 1, "servers": {');
+    const rebuilt = await run(['doctor', '--fix']);
+    expect(rebuilt.json.result.problems[0]).toMatchObject({ kind: 'state-unreadable', fixed: expect.stringContaining('rebuilt from the lock, the store and the client files (1 server)') });
+    expect((await run(['list'])).json.result[0]).toMatchObject({ name: 'io.github.acme/github-posts', version: '1.0.0', clients: [{ client: 'cursor' }] });
+    expect((await run(['uninstall', 'github-posts'])).json?.ok).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(other, '.cursor', 'mcp.json'), 'utf8')).mcpServers).toEqual({});
+  });
+});
+
 describe('--inline-secrets', () => {
   it('writes the values into the client file only when asked, with a warning', async () => {
     const inlineHome = await makeTmpDir('mcpm-inline-');

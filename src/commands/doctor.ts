@@ -7,12 +7,13 @@ import { readClientFile } from '../clients/write.js';
 import { looksSecret } from '../plan/inputs.js';
 import { readForeignEntry } from '../plan/foreign.js';
 import { readLock } from '../state/lockfile.js';
-import { readState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
+import { stateFile, type InstalledServer, type ManagedEntry } from '../state/installed.js';
+import { recoverState } from '../doctor/state.js';
 import { INSTALL_RECORD } from '../store/layout.js';
 import { install } from '../install/index.js';
 import { allLocations, locationOfEntry } from '../clients/targets.js';
 
-export type ProblemKind = 'node-missing' | 'store-missing' | 'unparseable-file' | 'entry-missing' | 'plaintext-secret' | 'lock-mismatch';
+export type ProblemKind = 'state-unreadable' | 'node-missing' | 'store-missing' | 'unparseable-file' | 'entry-missing' | 'plaintext-secret' | 'lock-mismatch';
 
 export interface Problem {
   kind: ProblemKind;
@@ -33,7 +34,9 @@ export interface Problem {
  */
 export async function doctor(ctx: Context, options: { fix?: boolean } = {}) {
   const problems: Problem[] = [];
-  const state = readState(ctx);
+  const recovered = await recoverState(ctx, Boolean(options.fix));
+  if (recovered.problem) problems.push({ kind: 'state-unreadable', file: stateFile(ctx), ...recovered.problem });
+  const state = recovered.state;
   for (const location of allLocations(ctx).filter((l) => l.detected)) {
     try {
       await readClientFile(location);

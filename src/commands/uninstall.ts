@@ -43,7 +43,7 @@ export async function uninstall(ctx: Context, name: string) {
   for (const project of new Set(server.entries.flatMap((entry) => (entry.scope === 'project' && entry.project ? [entry.project] : [])))) {
     await forgetSetup(project, server.name);
   }
-  await forgetSetup(ctx.paths.state, server.name);
+  await forgetSetup(ctx.paths.state, server.name, { backup: true });
   await updateState(ctx, (state) => {
     delete state.servers[server.name];
     state.removing = { ...state.removing, [server.name]: { version: server.version, key: server.entries[0]?.key, startedAt: new Date(ctx.now()).toISOString() } };

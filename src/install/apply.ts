@@ -93,13 +93,14 @@ async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarge
  * mcpm.json + mcpm-lock.json, or the same two files for the user's global setup in mcpm's state folder.
  */
 async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' | 'project', stored: StoredPackage): Promise<void> {
+  const backup = { backup: scope === 'user' };
   await updateProjectManifest(dir, (manifest) => {
     manifest.servers[plan.server] = manifestRecord(plan, scope);
-  });
+  }, backup);
   const dependencies = stored.storePath && plan.source.kind === 'npm' ? await storeTree(stored.storePath) : undefined;
   await updateLock(dir, (lock) => {
     lock.servers[plan.server] = lockRecord(plan, stored, dependencies);
-  });
+  }, backup);
 }
 
 function installResult(plan: InstallPlan, stored: StoredPackage) {

@@ -83,18 +83,23 @@ export interface InstalledState {
   removing?: Record<string, { version: string; key?: string; startedAt: string }>;
 }
 
+/** The last good copy of one of mcpm's own files, kept beside it. */
+export function backupOf(file: string): string {
+  return `${file}.bak`;
+}
+
 export function stateFile(ctx: Context): string {
   return path.join(ctx.paths.state, 'installed.json');
 }
 
-function parse(file: string, text: string | undefined): InstalledState {
+export function parseState(file: string, text: string | undefined): InstalledState {
   if (text === undefined) return { formatVersion: STATE_FORMAT, servers: record<InstalledServer>() };
   let value: InstalledState;
   try {
     value = parseData(text) as InstalledState;
   } catch {
     throw new McpmError('EPARSE', `mcpm's state file ${file} is not valid JSON`, {
-      hint: `Restore it from ${file}.bak if present, or run \`mcpm doctor\`.`,
+      hint: 'Run `mcpm doctor --fix`: it restores the last good copy mcpm keeps beside it, or rebuilds the state from the lock, the store and the client files.',
     });
   }
   if (typeof value.formatVersion !== 'number' || value.formatVersion > STATE_FORMAT) {
@@ -125,16 +130,19 @@ export function readState(ctx: Context): InstalledState {
       });
     }
   }
-  return parse(file, text);
+  return parseState(file, text);
 }
 
 /** Read-modify-write of the state under its lock, so concurrent installs of different servers all land. */
 export async function updateState<T>(ctx: Context, change: (state: InstalledState) => T): Promise<T> {
   const file = stateFile(ctx);
   return withFileLock(file, async () => {
-    const state = parse(file, await readTextIfExists(file));
+    const state = parseState(file, await readTextIfExists(file));
     const result = change(state);
-    await writeFileAtomicSafe(file, `${JSON.stringify(state, null, 2)}\n`);
+    const text = `${JSON.stringify(state, null, 2)}\n`;
+    await writeFileAtomicSafe(file, text);
+    // The last good copy, kept beside it: what `mcpm doctor --fix` restores if the file is ever damaged.
+    await writeFileAtomicSafe(backupOf(file), text);
     return result;
   });
 }

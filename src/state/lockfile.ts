@@ -45,13 +45,16 @@ export async function readLock(dir: string): Promise<LockFile> {
   }
 }
 
-export async function updateLock(dir: string, change: (lock: LockFile) => void): Promise<void> {
+/** `backup`: keep the last good copy beside it (mcpm's own global lock; a project's lock is in version control). */
+export async function updateLock(dir: string, change: (lock: LockFile) => void, options: { backup?: boolean } = {}): Promise<void> {
   const file = lockPath(dir);
   await withFileLock(file, async () => {
     const lock = await readLock(dir);
     change(lock);
     const sorted = Object.fromEntries(Object.entries(lock.servers).sort(([a], [b]) => a.localeCompare(b)));
-    await writeFileAtomicSafe(file, `${JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, servers: sorted }, null, 2)}\n`);
+    const text = `${JSON.stringify({ lockfileVersion: LOCKFILE_VERSION, servers: sorted }, null, 2)}\n`;
+    await writeFileAtomicSafe(file, text);
+    if (options.backup) await writeFileAtomicSafe(`${file}.bak`, text);
   });
 }
 

@@ -18,7 +18,8 @@ export function manifestPath(projectDir: string): string {
   return path.join(projectDir, 'mcpm.json');
 }
 
-export async function updateProjectManifest(projectDir: string, change: (manifest: ProjectManifest) => void): Promise<void> {
+/** `backup`: keep the last good copy beside it (mcpm's own global manifest; a project's is in version control). */
+export async function updateProjectManifest(projectDir: string, change: (manifest: ProjectManifest) => void, options: { backup?: boolean } = {}): Promise<void> {
   const file = manifestPath(projectDir);
   await withFileLock(file, async () => {
     const text = await readTextIfExists(file);
@@ -32,15 +33,17 @@ export async function updateProjectManifest(projectDir: string, change: (manifes
       }
     }
     change(manifest);
-    await writeFileAtomicSafe(file, `${JSON.stringify(manifest, null, 2)}\n`);
+    const next = `${JSON.stringify(manifest, null, 2)}\n`;
+    await writeFileAtomicSafe(file, next);
+    if (options.backup) await writeFileAtomicSafe(`${file}.bak`, next);
   });
 }
 
-export async function forgetSetup(dir: string, name: string): Promise<void> {
+export async function forgetSetup(dir: string, name: string, options: { backup?: boolean } = {}): Promise<void> {
   await updateProjectManifest(dir, (manifest) => {
     delete manifest.servers[name];
-  });
+  }, options);
   await updateLock(dir, (lock) => {
     delete lock.servers[name];
-  });
+  }, options);
 }
