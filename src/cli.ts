@@ -93,7 +93,8 @@ function register(program: Command, module: CommandModule, names: string[], choo
     for (const alias of [...(spec.aliases ?? []), ...(sub ? [] : COMMANDS[top]?.aliases ?? [])]) command.alias(alias);
     for (const [syntax, description] of spec.arguments ?? []) command.argument(syntax, description);
     for (const option of spec.options ?? []) {
-      if (option.repeatable) command.option(option.flags, option.description, (value: string, previous: string[] = []) => [...previous, value]);
+      // A `--no-x <value>` option starts out as commander's `true`: collect into a list either way.
+      if (option.repeatable) command.option(option.flags, option.description, (value: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), value]);
       else command.option(option.flags, option.description);
     }
     command.action(choose(spec));

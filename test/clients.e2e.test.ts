@@ -138,7 +138,7 @@ describe('install into every client at once', () => {
       else expect(entry, id).toEqual(live(expected));
     }
     const on = await mcpm(home, ['enable', 'github-posts', '--json']);
-    expect(on.json?.ok, on.stderr).toBe(true);
+    expect(on.json.error, on.stderr).toBeUndefined();
     for (const id of ALL) expect(readFileSync(fileOf(id, home), 'utf8'), id).toBe(before[id]);
   });
 

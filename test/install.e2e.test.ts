@@ -77,7 +77,7 @@ describe('mcpm install github-posts, end to end', () => {
     const lock = JSON.parse(readFileSync(path.join(run.json.result.storePath, 'package-lock.json'), 'utf8'));
     expect(Object.keys(lock.packages)).toEqual(expect.arrayContaining(['node_modules/github-posts', 'node_modules/posts-format']));
     expect(lock.packages['node_modules/posts-format'].integrity).toMatch(/^sha512-/);
-    const envFile = entry.args[0].replace(/^--env-file=/, '');
+    const envFile = entry.args[0].replace(/^--env-file-if-exists=/, '');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
 
     const { version, result } = await callGetPosts(entry);

@@ -416,7 +416,7 @@ describe.skipIf(WINDOWS)('mcpb: a verified bundle, unpacked into the store, star
     expect(existsSync(path.join(dir, 'manifest.json'))).toBe(true);
     expect(claudeEntry(home, 'posts-bundle')).toEqual({
       command: process.execPath,
-      args: [`--env-file=${secrets(home, 'posts-bundle')}`, path.join(dir, 'server', 'index.js')],
+      args: [`--env-file-if-exists=${secrets(home, 'posts-bundle')}`, path.join(dir, 'server', 'index.js')],
       env: { POSTS_API_URL: api.url },
     });
     expect(readFileSync(claudeFile(home), 'utf8')).not.toContain(TOKEN);

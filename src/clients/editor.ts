@@ -50,7 +50,16 @@ function guarded(editor: FormatEditor): FormatEditor {
       throw error;
     }
   };
-  return { check: wrap(editor.check), get: wrap(editor.get), keys: wrap(editor.keys), set: wrap(editor.set), remove: wrap(editor.remove) };
+  const set = wrap(editor.set);
+  return {
+    check: wrap(editor.check),
+    get: wrap(editor.get),
+    keys: wrap(editor.keys),
+    // The editors verify each edit by comparing data: an entry is written as plain JSON data (objects read from
+    // mcpm's state have no prototype, see json.ts), so what is compared is what is written.
+    set: (file, text, path, key, value) => set(file, text, path, key, JSON.parse(JSON.stringify(value)) as unknown),
+    remove: wrap(editor.remove),
+  };
 }
 
 /** The text of a new file that must start with some keys (see ClientDefinition.skeleton). */

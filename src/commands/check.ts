@@ -1,5 +1,4 @@
 import { defineCommand } from './spec.js';
-import { existsSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { editorFor } from '../clients/editor.js';
 import { readClientFile } from '../clients/write.js';
@@ -56,10 +55,9 @@ export async function check(ctx: Context, names: string[], options: { timeoutMs?
         continue;
       }
       const launch = readForeignEntry(value);
-      const envFile = launch.args.find((a) => a.startsWith('--env-file='))?.slice('--env-file='.length);
-      if (missingSecrets.length > 0 || (envFile !== undefined && !existsSync(envFile))) {
-        const what = missingSecrets.length > 0 ? missingSecrets.join(', ') : `the secrets file ${envFile}`;
-        results.push({ ...base, ok: false, failure: { reason: 'missing-secret', message: `Missing ${what}; set it with \`mcpm secrets set ${entry.key} <KEY>\`` } });
+      // Only secrets the server was installed with can be missing (a missing file of a server without any is fine).
+      if (missingSecrets.length > 0) {
+        results.push({ ...base, ok: false, failure: { reason: 'missing-secret', message: `Missing ${missingSecrets.join(', ')}; set ${missingSecrets.length === 1 ? 'it' : 'each'} with \`mcpm secrets set ${entry.key} ${missingSecrets[0]}\`` } });
         continue;
       }
       results.push({ ...base, ...(await probe(ctx, launch, options.timeoutMs ?? 15_000)) });

@@ -29,9 +29,11 @@ export const commands = [
       { flags: '--allow-runtime-args', description: 'accept runtime options from the registry entry outside the safe set (docker mounts, ports, privileges; uvx indexes; dnx feeds)' },
       { flags: '--allow-scripts', description: 'run install scripts of the package and its dependencies (off by default)' },
       { flags: '--engine-strict', description: 'fail when the package\'s engines.node excludes the node that will run it' },
+      { flags: '--no-secret <NAME>', description: 'keep this input in plaintext although its name or value looks like a credential (repeatable)', repeatable: true },
       { flags: '--inline-secrets', description: 'also write secret values into the client files (plaintext; a warning is printed)' },
     ],
-    run: async (ctx, { args, options }) => ({ result: await run(ctx, args.name, options) }),
+    // commander files `--no-secret NAME` under `secret` (true when not given).
+    run: async (ctx, { args, options }) => ({ result: await run(ctx, args.name, { ...options, noSecret: Array.isArray(options.secret) ? options.secret : [] }) }),
     render: (result) => ('project' in result ? [`Installed ${result.project}/mcpm-lock.json:`, ...result.servers.map(renderOne)].join('\n') : renderOne(result)),
   }),
 ];

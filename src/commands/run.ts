@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { renderPackageArguments } from '../plan/inputs.js';
+import { NODE_ENV_FILE } from '../plan/launch.js';
 import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
 import { secretsBackend } from '../state/keychain.js';
 import { readAllSecrets, secretsFile } from '../state/secrets.js';
@@ -48,7 +49,7 @@ export async function launchOf(ctx: Context, server: InstalledServer): Promise<{
   const packageArgs = renderPackageArguments({ packageArguments: server.packageArguments ?? [] }, { ...server.args, ...secretEnv, ...secretArgs }).argv;
   return {
     command: ctx.nodePath,
-    args: [...(existsSync(envFile) ? [`--env-file=${envFile}`] : []), server.bin, ...packageArgs],
+    args: [...(existsSync(envFile) ? [`${NODE_ENV_FILE}=${envFile}`] : []), server.bin, ...packageArgs],
     // As a client would start the entry: its env values over the environment mcpm was started with.
     // With the keychain backend the env file is empty: the values are handed to the server here, at spawn time.
     env: { ...ctx.env, ...server.env, ...(secretsBackend(ctx) === 'keychain' ? stored.env : {}) },

@@ -43,6 +43,8 @@ export interface InstallOptions {
   recordRange?: string;
   /** Accept runtime options from registry data outside the safe set (docker mounts, uvx indexes...). */
   allowRuntimeArgs?: boolean;
+  /** Inputs to keep in plaintext even though their name or value looks like a credential. */
+  noSecret?: string[];
   /** A version already resolved (rollback to a version in the store): no registry is asked. */
   resolved?: { server: ServerJson; registry: string; status?: string };
 }
@@ -72,7 +74,7 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
   const requests = sourceRequests(source);
   const previous = await previousInputs(ctx, installed);
   const answers = ctx.prompter.available ? await askInputs(ctx, inputsToAsk(requests, given, previous)) : {};
-  const inputs = chooseInputs(requests, given, previous, answers, { cwd: ctx.cwd, home: ctx.home });
+  const inputs = chooseInputs(requests, given, previous, answers, { cwd: ctx.cwd, home: ctx.home }, { noSecret: options.noSecret ?? [] });
   const files = await readTargets(await targetLocations(ctx, options.client ?? [], scope, installed));
   const keychain = secretsBackend(ctx) === 'keychain';
 

@@ -1,4 +1,5 @@
 import { McpmError } from '../errors.js';
+import { looksLikeCredential } from './credentials.js';
 import { checkValue, looksSecret, type ArgValues, type InputRequest } from './inputs.js';
 import { listOf } from './request.js';
 import { own, record } from '../json.js';
@@ -10,6 +11,8 @@ export interface ChosenInputs {
   args: ArgValues;
   /** Values of secret arguments, variables and headers: kept in the secrets file, never in mcpm's state. */
   secretArgs: ArgValues;
+  /** Inputs the registry did not mark secret that are kept as secrets because their name or value looks like one. */
+  promoted?: string[];
 }
 
 /** What the command line gave (`--env`, `--arg`). */
@@ -47,8 +50,21 @@ export function chooseInputs(
   previous: PreviousInputs,
   answers: Record<string, string>,
   where: { cwd: string; home: string },
+  options: { noSecret?: string[] } = {},
 ): ChosenInputs {
   const chosen: ChosenInputs = { env: record(), secretEnv: record(), args: record(), secretArgs: record() };
+  const promoted = new Set<string>();
+  // A credential in plaintext is the usual leak: one that looks like one is a secret unless the user says it is not.
+  const secret = (name: string, values: string[], marked: boolean, kept: boolean) => {
+    if (marked) return true;
+    if (options.noSecret?.includes(name)) return false;
+    if (kept) return true;
+    if (looksSecret(name) || values.some(looksLikeCredential)) {
+      promoted.add(name);
+      return true;
+    }
+    return false;
+  };
   const missing: InputRequest[] = [];
   for (const request of requests) {
     let values = supplied(request, given, previous);
@@ -64,8 +80,10 @@ export function chooseInputs(
       throw new McpmError('EINPUT', `--arg ${request.name} was given ${values.length} times, but ${request.name} takes one value`, { hint: `Pass --arg ${request.name}=VALUE once.` });
     }
     const checked = values.map((value) => checkValue(request, value, where));
-    if (request.kind === 'env') (request.isSecret ? chosen.secretEnv : chosen.env)[request.name] = checked[0]!;
-    else (request.isSecret ? chosen.secretArgs : chosen.args)[request.name] = request.isRepeated ? checked : checked[0]!;
+    const wasSecret = Object.hasOwn(request.kind === 'env' ? previous.secretEnv : previous.secretArgs, request.name);
+    const isSecret = (request.isSecret && !request.secretByName) || secret(request.name, checked, false, wasSecret);
+    if (request.kind === 'env') (isSecret ? chosen.secretEnv : chosen.env)[request.name] = checked[0]!;
+    else (isSecret ? chosen.secretArgs : chosen.args)[request.name] = request.isRepeated ? checked : checked[0]!;
   }
   if (missing.length > 0) {
     const names = missing.map((r) => r.name);
@@ -77,7 +95,7 @@ export function chooseInputs(
   const declared = new Set(requests.filter((r) => r.kind === 'env').map((r) => r.name));
   for (const [key, value] of Object.entries({ ...previous.env, ...previous.secretEnv, ...given.env })) {
     if (declared.has(key)) continue;
-    if (looksSecret(key) || Object.hasOwn(previous.secretEnv, key)) chosen.secretEnv[key] = value;
+    if (secret(key, [value], false, Object.hasOwn(previous.secretEnv, key))) chosen.secretEnv[key] = value;
     else chosen.env[key] = value;
   }
   const declaredArgs = new Set(requests.filter((r) => r.kind === 'arg').map((r) => r.name));
@@ -87,5 +105,5 @@ export function chooseInputs(
       hint: `Its arguments: ${[...declaredArgs].join(', ') || 'none'} (see \`mcpm info\`).`,
     });
   }
-  return chosen;
+  return promoted.size > 0 ? { ...chosen, promoted: [...promoted] } : chosen;
 }

@@ -121,7 +121,12 @@ export function planInstall(facts: InstallFacts): InstallPlan {
   const key = facts.as ?? installed?.entries[0]?.key ?? defaultEntryKey(server.name);
   if (!KEY.test(key)) throw new McpmError('EUSAGE', `"${key}" cannot be an entry key`, { hint: 'Use letters, digits, ".", "_" and "-" with --as.' });
 
-  const secretNames = new Set(sourceRequests(source).filter((r) => r.isSecret).map((r) => r.name));
+  // Secret as the registry says, or as chosen (a credential by name or value, unless --no-secret said otherwise).
+  const secretNames = new Set([
+    ...sourceRequests(source).filter((r) => r.isSecret && !r.secretByName).map((r) => r.name),
+    ...Object.keys(facts.inputs.secretEnv),
+    ...Object.keys(facts.inputs.secretArgs),
+  ]);
   const environment = sourceEnvironment(source, facts.inputs, { ...facts.inputs.args, ...facts.inputs.secretArgs }, (name) => secretNames.has(name));
   const hasSecrets = Object.keys(environment.secretEnv).length + Object.keys(facts.inputs.secretArgs).length > 0;
   if (facts.keychain && hasSecrets && source.kind !== 'npm' && source.kind !== 'remote') {
@@ -143,6 +148,9 @@ export function planInstall(facts: InstallFacts): InstallPlan {
   const warnings: string[] = [];
   const questions: InstallPlan['questions'] = [];
   const secretInputs = [...Object.keys(inputs.secretEnv), ...Object.keys(inputs.secretArgs)];
+  if (facts.inputs.promoted?.length) {
+    notes.push(`${facts.inputs.promoted.join(', ')} look${facts.inputs.promoted.length === 1 ? 's' : ''} like a credential: kept in mcpm's 0600 secrets file, not in client files (\`--no-secret NAME\` keeps a value in plaintext)`);
+  }
   if (facts.flags.allowRuntimeArgs && launch?.unsafeOptions?.length) {
     warnings.push(`--allow-runtime-args: passing the registry entry's ${launch.unsafeOptions.map((o) => o.option).join(', ')} to ${launch.command}`);
   }

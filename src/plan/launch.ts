@@ -35,6 +35,9 @@ export interface Launch extends LaunchSpec {
 
 export type EnvFileFormat = 'node' | 'docker' | 'dotenv';
 
+/** node's option for the secrets file (node >= 20.19, which mcpm requires, has it). */
+export const NODE_ENV_FILE = '--env-file-if-exists';
+
 /** Which env-file format a package type's launcher reads; undefined: none (secrets go in the entry's env). */
 export function secretsFormat(registryType: string, bundleCommand?: 'node' | 'other'): EnvFileFormat | undefined {
   if (registryType === 'npm') return 'node';
@@ -59,12 +62,16 @@ function secretsInEnv(inputs: LaunchInputs) {
   return { env: { ...inputs.env, ...inputs.secretEnv }, secretEnvInEntry: Object.keys(inputs.secretEnv) };
 }
 
-/** npm: the store's bin file, started by the node that ran mcpm; node reads the secrets itself (--env-file). */
+/**
+ * npm: the store's bin file, started by the node that ran mcpm; node reads the secrets itself. With
+ * `--env-file-if-exists`, a secrets file deleted by hand (or never needed) is harmless rather than node exiting 9 in
+ * every client; the entry still names the file, so `mcpm secrets set` needs no rewrite.
+ */
 export function npmLaunch(pkg: Package, inputs: LaunchInputs, runtime: { node: string; bin: string }): Launch {
   const rendered = render(launchArguments(pkg).package, inputs, false);
   return {
     command: runtime.node,
-    args: [...(inputs.secretsFile ? [`--env-file=${inputs.secretsFile}`] : []), runtime.bin, ...rendered.argv],
+    args: [...(inputs.secretsFile ? [`${NODE_ENV_FILE}=${inputs.secretsFile}`] : []), runtime.bin, ...rendered.argv],
     env: inputs.env,
     secretArgs: rendered.secrets,
     secretEnvInEntry: [],

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { McpmError } from '../errors.js';
-import type { Launch, LaunchInputs } from './launch.js';
+import { NODE_ENV_FILE, type Launch, type LaunchInputs } from './launch.js';
 import { listOf, type InputRequest } from './request.js';
 import { own } from '../json.js';
 
@@ -224,7 +224,7 @@ export function bundleLaunch(manifest: BundleManifest, inputs: LaunchInputs, run
   const useFile = node && inputs.secretsFile !== undefined && Object.keys(inputs.secretEnv).length > 0;
   return {
     command: absolute,
-    args: [...(useFile ? [`--env-file=${inputs.secretsFile}`] : []), ...args, ...runtime.extraArgs],
+    args: [...(useFile ? [`${NODE_ENV_FILE}=${inputs.secretsFile}`] : []), ...args, ...runtime.extraArgs],
     env: node ? inputs.env : { ...inputs.env, ...inputs.secretEnv },
     secretArgs: [...secretArgs],
     secretEnvInEntry: node ? [] : Object.keys(inputs.secretEnv),

@@ -29,6 +29,7 @@ function toRequest(name: string, input: Input): InputRequest {
     description: input.description,
     isRequired: input.isRequired === true,
     isSecret: input.isSecret === true || looksSecret(name),
+    ...(input.isSecret !== true && looksSecret(name) ? { secretByName: true } : {}),
     default: input.default,
     choices: Array.isArray(input.choices) ? input.choices : undefined,
   };

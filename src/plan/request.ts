@@ -1,4 +1,5 @@
 import type { Input } from '../registry/types.js';
+import { looksSecret } from './credentials.js';
 import { own } from '../json.js';
 
 /** Something a server needs from the user: an environment variable, or a value given with `--arg NAME=VALUE`. */
@@ -14,6 +15,8 @@ export interface InputRequest {
   format?: string;
   /** Takes several values (`--arg NAME=a --arg NAME=b`). */
   isRepeated?: boolean;
+  /** Secret only because its name looks like a credential (the registry did not say): `--no-secret` may undo it. */
+  secretByName?: boolean;
   /** Bounds of a number (MCPB user_config `min`/`max`). */
   min?: number;
   max?: number;
@@ -24,12 +27,7 @@ export type ArgValues = Record<string, string | string[]>;
 
 export const listOf = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
-/** Names that look like credentials are kept as secrets even when a registry entry forgot to say so. */
-const SECRET_LOOKING = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-
-export function looksSecret(name: string): boolean {
-  return SECRET_LOOKING.test(name);
-}
+export { looksSecret } from './credentials.js';
 
 export function toRequest(kind: InputRequest['kind'], name: string, input: Input, overrides: Partial<InputRequest> = {}): InputRequest {
   return {
@@ -38,6 +36,7 @@ export function toRequest(kind: InputRequest['kind'], name: string, input: Input
     description: input.description,
     isRequired: input.isRequired === true,
     isSecret: input.isSecret === true || (kind === 'env' && looksSecret(name)),
+    ...(input.isSecret !== true && kind === 'env' && looksSecret(name) ? { secretByName: true } : {}),
     default: input.default,
     choices: Array.isArray(input.choices) && input.choices.length > 0 ? input.choices : undefined,
     ...(input.format && input.format !== 'string' ? { format: input.format } : {}),

@@ -85,7 +85,7 @@ export function expectCompleteEntry(id: ClientId, entry: unknown, versions: stri
   expect(versions, `${label}: ${id} entry starts ${version}`).toContain(version);
   expect(existsSync(bin!), label).toBe(true);
   expect(existsSync(path.join(storeOf(), version, 'mcpm-install.json')), label).toBe(true);
-  const envFile = launch.args.find((arg) => arg.startsWith('--env-file='))?.slice('--env-file='.length);
+  const envFile = launch.args.find((arg) => arg.startsWith('--env-file-if-exists='))?.slice('--env-file-if-exists='.length);
   expect(envFile && statSync(envFile).mode & 0o777, `${label}: ${id} secrets file`).toBe(0o600);
   expect(readFileSync(envFile!, 'utf8')).toContain(TOKEN);
   expect(launch.env.POSTS_API_URL, label).toBe(world.postsUrl);

@@ -188,7 +188,7 @@ describe('nuget: dnx Package@version --yes', () => {
 describe('npm: node on the store\'s bin', () => {
   it('reads secrets with node\'s --env-file and appends package arguments', () => {
     const launch = npmLaunch({ registryType: 'npm', packageArguments: [{ type: 'positional', valueHint: 'dir', isRepeated: true }] }, inputs({ values: { dir: ['/a', '/b'] }, secretsFile: '/s/x.env', secretEnv: { T: 't' } }), { node: '/usr/bin/node', bin: '/store/x/index.js' });
-    expect([launch.command, ...launch.args]).toEqual(['/usr/bin/node', '--env-file=/s/x.env', '/store/x/index.js', '/a', '/b']);
+    expect([launch.command, ...launch.args]).toEqual(['/usr/bin/node', '--env-file-if-exists=/s/x.env', '/store/x/index.js', '/a', '/b']);
   });
 });
 

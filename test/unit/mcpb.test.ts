@@ -54,7 +54,7 @@ describe('bundle manifests', () => {
     expect(env).toEqual({ env: { CONFIG: '/store/io.github.acme/files/1.0.0/config.json' }, secretEnv: { API_KEY: 'k' } });
     const launch = bundleLaunch(manifest, inputs({ values, env: env.env, secretEnv: env.secretEnv, secretsFile: '/s/files.env' }), runtime);
     expect([launch.command, ...launch.args]).toEqual([
-      '/usr/bin/node', '--env-file=/s/files.env', '/store/io.github.acme/files/1.0.0/server/index.js', '--root', '/data/a', '/data/b', '--max=10',
+      '/usr/bin/node', '--env-file-if-exists=/s/files.env', '/store/io.github.acme/files/1.0.0/server/index.js', '--root', '/data/a', '/data/b', '--max=10',
     ]);
     expect(launch.env).toEqual({ CONFIG: '/store/io.github.acme/files/1.0.0/config.json' });
   });
