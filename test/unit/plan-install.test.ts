@@ -60,7 +60,7 @@ function installed(over: Partial<InstalledServer> = {}): InstalledServer {
 
 describe('each package type: the store step and the entry', () => {
   const cases: Array<[string, PreparedSource, string, RegExp]> = [
-    ['npm', npm, 'npm', /^\/usr\/bin\/node --env-file=\/data\/secrets\/io.github.acme\/notes.env \/data\/store\/.*notes-mcp\/<bin>$/],
+    ['npm', npm, 'npm', /^\/usr\/bin\/node --env-file-if-exists=\/data\/secrets\/io.github.acme\/notes.env \/data\/store\/.*notes-mcp\/<bin>$/],
     ['pypi', { kind: 'pypi', pkg: { registryType: 'pypi', identifier: 'notes-mcp', version: '1.2.0' }, uvx: '/usr/bin/uvx' }, 'pypi', /^\/usr\/bin\/uvx --cache-dir \/data\/store\/.*\/uv-cache --offline --from notes-mcp==1.2.0 notes-mcp$/],
     ['oci', { kind: 'oci', pkg: { registryType: 'oci', identifier: 'ghcr.io/acme/notes', version: '1.2.0' }, engine: '/usr/bin/docker' }, 'oci', /^\/usr\/bin\/docker run -i --rm ghcr.io\/acme\/notes:1.2.0@<digest>$/],
     ['nuget', { kind: 'nuget', pkg: { registryType: 'nuget', identifier: 'Acme.Notes', version: '1.2.0' }, dnx: '/usr/bin/dnx' }, 'nuget', /^\/usr\/bin\/dnx Acme.Notes@1.2.0 --yes$/],
