@@ -35,7 +35,8 @@ export async function readClientFile(location: ClientLocation, purpose: 'edit' |
 export async function writeClientEntry(
   location: ClientLocation,
   key: string,
-  entry: unknown,
+  /** The value, or how to make it from the one in the file now (read under the lock): see plan/merge-entry.ts. */
+  entry: unknown | ((existing: unknown) => unknown),
   mayReplace: (existing: unknown) => boolean,
   onConflict: () => Error,
   beforeWrite?: (edit: { record: EditRecord; replaced: boolean }) => Promise<void>,
@@ -52,7 +53,8 @@ export async function writeClientEntry(
     editor.check(file, text, serversPath);
     const existing = editor.get(file, text, serversPath, key);
     if (existing !== undefined && !mayReplace(existing)) throw onConflict();
-    const edit = editor.set(file, text, serversPath, key, entry);
+    const value = typeof entry === 'function' ? (entry as (existing: unknown) => unknown)(existing) : entry;
+    const edit = editor.set(file, text, serversPath, key, value);
     const after = toDisk(edit.text, Boolean(read?.bom));
     // A file that had to start from a skeleton is deleted again when only the skeleton is left.
     const record = skeleton !== undefined ? { ...edit.record, skeleton } : edit.record;

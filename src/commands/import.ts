@@ -32,7 +32,7 @@ export interface ForeignEntry {
 export async function importEntries(ctx: Context, options: { client?: string[]; adopt?: boolean }): Promise<ForeignEntry[]> {
   const state = readState(ctx);
   const managed = Object.values(state.servers).flatMap((s) => s.entries);
-  const found: Array<ForeignEntry & { env: Record<string, string> }> = [];
+  const found: Array<ForeignEntry & { env: Record<string, string>; extraArgs: string[] }> = [];
   const locations = await chooseClients(ctx, options.client ?? ['all']).catch((error: unknown) => {
     if (error instanceof McpmError && error.code === 'ENOCLIENT') return [];
     throw error;
@@ -53,6 +53,7 @@ export async function importEntries(ctx: Context, options: { client?: string[]; 
         ...(launch.url ? { url: launch.url } : {}),
         ...(npm ? { package: npm.name, ...(npm.version ? { pinned: npm.version } : {}) } : {}),
         env: launch.env,
+        extraArgs: npm?.rest ?? [],
       });
     }
   }
@@ -74,12 +75,13 @@ export async function importEntries(ctx: Context, options: { client?: string[]; 
         client: [entry.client],
         as: entry.key,
         env: Object.entries(entry.env).map(([k, v]) => `${k}=${v}`),
+        ...(entry.extraArgs.length ? { extraArgs: entry.extraArgs } : {}),
         adopt: true,
       });
       entry.adopted = true;
     }
   }
-  return found.map(({ env: _env, ...rest }) => rest);
+  return found.map(({ env: _env, extraArgs: _args, ...rest }) => rest);
 }
 
 /** The first registry with a server whose npm package is `name` decides; the pinned version is kept if it has it. */

@@ -49,7 +49,7 @@ export async function launchOf(ctx: Context, server: InstalledServer): Promise<{
   const packageArgs = renderPackageArguments({ packageArguments: server.packageArguments ?? [] }, { ...server.args, ...secretEnv, ...secretArgs }).argv;
   return {
     command: ctx.nodePath,
-    args: [...(existsSync(envFile) ? [`${NODE_ENV_FILE}=${envFile}`] : []), server.bin, ...packageArgs],
+    args: [...(existsSync(envFile) ? [`${NODE_ENV_FILE}=${envFile}`] : []), server.bin, ...packageArgs, ...(server.extraArgs ?? [])],
     // As a client would start the entry: its env values over the environment mcpm was started with.
     // With the keychain backend the env file is empty: the values are handed to the server here, at spawn time.
     env: { ...ctx.env, ...server.env, ...(secretsBackend(ctx) === 'keychain' ? stored.env : {}) },

@@ -4,6 +4,7 @@ import { McpmError } from '../errors.js';
 import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write.js';
 import { failpoint } from '../failpoints.js';
 import { renderEntry } from '../plan/entry-form.js';
+import { adoptedLaunch, mergeEntry } from '../plan/merge-entry.js';
 import type { InstallPlan, PlannedTarget } from '../plan/install.js';
 import { lockRecord, manifestRecord, runtimeRecord, serverRecord } from '../plan/records.js';
 import type { StoredPackage } from '../plan/store-action.js';
@@ -63,14 +64,15 @@ async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarge
   const { location, key, previousEntry } = target;
   let value = renderEntry({ client: location.client, key, form: target.form }, { server: plan.server, source: plan.source, inputs: plan.inputs, machine: machineOf(ctx) }, stored);
   // Disabled by removal: the new version waits in the state until `mcpm enable`.
-  if (target.disabled === 'removed') return { ...previousEntry!, disabledValue: value };
+  if (target.disabled === 'removed') return { ...previousEntry!, disabledValue: mergeEntry(previousEntry!.disabledValue, value, previousEntry!.written).value, written: value };
   const disable = location.client.disable;
   if (target.disabled === 'switch' && disable) value = { ...value, [disable.field]: disable.off };
   failpoint('before-config-write', location.client.id);
+  const ours = value;
   const write = await writeClientEntry(
     location,
     key,
-    value,
+    (existing: unknown) => mergeEntry(existing, ours, previousEntry?.written ?? (target.replaces === 'adopted' ? adoptedLaunch(existing) : undefined)).value,
     () => target.replaces !== undefined,
     () => new McpmError('ECONFLICT', `${location.client.name} got an entry "${key}" from someone else meanwhile (${location.file})`, { hint: 'Choose another key with --as <key>.' }),
     previousEntry?.record ? undefined : async (edit) => (edit.replaced ? undefined : journalEdit(ctx, plan.server, { client: location.client.id, file: location.file, key }, edit.record)),
@@ -85,6 +87,7 @@ async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarge
     ...(location.scope === 'project' ? { project: previousEntry?.project ?? ctx.cwd } : {}),
     record: previousEntry?.record ?? (write.replaced && target.resumedRecord ? target.resumedRecord : write.record),
     ...(previousEntry?.disabled ? { disabled: true } : {}),
+    written: ours,
   };
 }
 
@@ -120,6 +123,7 @@ function installResult(plan: InstallPlan, stored: StoredPackage) {
     clients: plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key })),
     secretEnv: Object.keys(plan.inputs.secretEnv),
     secretArgs: Object.keys(plan.inputs.secretArgs),
+    ...(plan.targets.some((t) => t.userChanged?.length) ? { overridden: plan.targets.filter((t) => t.userChanged?.length).map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key, fields: t.userChanged! })) } : {}),
   };
 }
 

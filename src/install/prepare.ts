@@ -45,6 +45,8 @@ export interface InstallOptions {
   allowRuntimeArgs?: boolean;
   /** Inputs to keep in plaintext even though their name or value looks like a credential. */
   noSecret?: string[];
+  /** Arguments of the user's own, after the server's (an adopted entry's `--verbose`); npm servers. */
+  extraArgs?: string[];
   /** A version already resolved (rollback to a version in the store): no registry is asked. */
   resolved?: { server: ServerJson; registry: string; status?: string };
 }
@@ -89,6 +91,7 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
     files,
     inputs,
     ...(options.as ? { as: options.as } : {}),
+    ...((options.extraArgs ?? installed?.extraArgs)?.length ? { extraArgs: options.extraArgs ?? installed?.extraArgs } : {}),
     scope,
     profile: ctx.profile,
     keychain,
@@ -114,6 +117,14 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
     }
     facts.flags.allowRuntimeArgs = true;
     plan = planInstall(facts);
+  }
+  const changed = plan.targets.filter((t) => t.userChanged?.length);
+  if (changed.length > 0 && facts.canAsk) {
+    const list = changed.map((t) => `\n  ${t.location.client.name} (${t.location.file}), "${t.key}": ${t.userChanged!.join(', ')}`).join('');
+    if (!(await ctx.prompter.confirm(`You changed fields of mcpm's entries by hand:${list}\nReplace them with what mcpm writes now (your other fields stay)?`, true))) {
+      throw new McpmError('ECANCELLED', 'Cancelled: your changes to the entries were kept', { hint: 'Nothing was changed. Move your changes to fields mcpm does not own (see the README), then run the install again.' });
+    }
+    facts.overridesConfirmed = true;
   }
   if (plan.questions.length > 0) {
     // A key held by an entry mcpm does not manage: a person may agree to replace it (it then becomes mcpm's).

@@ -82,6 +82,8 @@ export interface EntryInputs {
   /** The secrets file the launcher reads, when it reads one and has something (or always, for npm). */
   secretsFile?: string;
   inlineSecrets: boolean;
+  /** Arguments of the user's own after the server's (an adopted `npx -y pkg --verbose` keeps `--verbose`); npm only. */
+  extraArgs?: string[];
 }
 
 export function launchInputs(inputs: EntryInputs): LaunchInputs {
@@ -96,10 +98,12 @@ export function launchInputs(inputs: EntryInputs): LaunchInputs {
 }
 
 /** Pure: the direct launch of a package, from the store step's report. */
-export function directLaunch(source: PreparedPackage, inputs: LaunchInputs, stored: StoredPackage, machine: Machine): Launch {
+export function directLaunch(source: PreparedPackage, inputs: LaunchInputs, stored: StoredPackage, machine: Machine, extraArgs: string[] = []): Launch {
   switch (source.kind) {
-    case 'npm':
-      return npmLaunch(source.pkg, inputs, { node: machine.nodePath, bin: stored.bin ?? '' });
+    case 'npm': {
+      const launch = npmLaunch(source.pkg, inputs, { node: machine.nodePath, bin: stored.bin ?? '' });
+      return { ...launch, args: [...launch.args, ...extraArgs] };
+    }
     case 'pypi':
       return pypiLaunch(source.pkg, inputs, { uvx: source.uvx, cacheDir: stored.cacheDir ?? '', scripts: stored.scripts ?? [] });
     case 'oci':
@@ -142,7 +146,7 @@ export function renderEntry(
       return renderRemoteEntry(client.remote!.shape, renderRemote(remote, remote.type as 'streamable-http' | 'sse', values), key);
     }
     case 'direct': {
-      const launch = directLaunch(facts.source as PreparedPackage, launchInputs(facts.inputs), stored, facts.machine);
+      const launch = directLaunch(facts.source as PreparedPackage, launchInputs(facts.inputs), stored, facts.machine, facts.inputs.extraArgs);
       return renderStdioEntry(client.stdio, { command: launch.command, args: launch.args, env: launch.env }, key);
     }
   }

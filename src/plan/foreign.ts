@@ -32,6 +32,8 @@ export function readForeignEntry(value: unknown): ForeignLaunch {
 export interface NpmLaunch {
   name: string;
   version?: string;
+  /** The arguments after the package (`npx -y pkg@1.0.0 --verbose` -> ["--verbose"]): the server's own. */
+  rest: string[];
 }
 
 const RUNNERS: Record<string, string[]> = { npx: [], bunx: [], pnpm: ['dlx'], yarn: ['dlx'], 'pnpx': [] };
@@ -47,18 +49,23 @@ export function npmPackageOf(launch: ForeignLaunch): NpmLaunch | undefined {
     if (runner.length > 0 && args[0] !== runner[0]) return undefined;
     const rest = args.slice(runner.length);
     const packageFlag = rest.findIndex((a) => a === '-p' || a === '--package');
-    const spec = packageFlag !== -1 ? rest[packageFlag + 1] : rest.find((a) => !a.startsWith('-'));
-    return spec ? parseSpec(spec) : undefined;
+    // `npx -p pkg cmd args` runs cmd; `npx [flags] pkg args` runs pkg's bin: what follows is the server's.
+    const at = packageFlag !== -1 ? packageFlag + 1 : rest.findIndex((a) => !a.startsWith('-'));
+    const spec = at === -1 ? undefined : rest[at];
+    const after = packageFlag !== -1 ? rest.slice(at + 2) : rest.slice(at + 1);
+    const parsed = spec ? parseSpec(spec) : undefined;
+    return parsed ? { ...parsed, rest: after } : undefined;
   }
   if (base(command ?? '') === 'node') {
-    const script = args.find((a) => !a.startsWith('-'))?.replaceAll('\\', '/');
+    const index = args.findIndex((a) => !a.startsWith('-'));
+    const script = args[index]?.replaceAll('\\', '/');
     const match = script && /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(script);
-    return match ? { name: match[1]! } : undefined;
+    return match ? { name: match[1]!, rest: args.slice(index + 1) } : undefined;
   }
   return undefined;
 }
 
-function parseSpec(spec: string): NpmLaunch | undefined {
+function parseSpec(spec: string): Omit<NpmLaunch, 'rest'> | undefined {
   const at = spec.indexOf('@', spec.startsWith('@') ? 1 : 0);
   const name = at === -1 ? spec : spec.slice(0, at);
   const version = at === -1 ? undefined : spec.slice(at + 1);

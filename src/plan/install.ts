@@ -11,6 +11,7 @@ import type { ChosenInputs } from './input-values.js';
 import type { EnvFileFormat } from './launch.js';
 import { secretsFormatOf, sourceEnvironment, sourceRequests, type PreparedPackage, type PreparedSource } from './prepared-source.js';
 import { secretHeaderNames } from './remote.js';
+import { mergeEntry } from './merge-entry.js';
 import { describeUnsafe, type UnsafeOption } from './runtime-options.js';
 import { previewStored, storeAction, type LockedTree, type StoreAction } from './store-action.js';
 
@@ -43,6 +44,8 @@ export interface InstallFacts {
   inputs: ChosenInputs;
   /** --as */
   as?: string;
+  /** The user's own arguments after the server's (npm): kept from an adopted entry or the installed version. */
+  extraArgs?: string[];
   scope: Scope;
   /** The profile whose secrets and inputs the entries use. */
   profile: string;
@@ -57,6 +60,8 @@ export interface InstallFacts {
   confirmedReplace: string[];
   /** A person can be asked (a TTY, no --yes, no --json). */
   canAsk: boolean;
+  /** A person agreed to replace fields of mcpm's entries they had changed. */
+  overridesConfirmed?: boolean;
   machine: Machine;
 }
 
@@ -74,6 +79,8 @@ export interface PlannedTarget {
   resumedRecord?: EditRecord;
   /** The server was disabled here: by the client's own switch (kept off), or by removal (the entry waits in the state). */
   disabled?: 'switch' | 'removed';
+  /** Fields mcpm owns that the user changed in the file since mcpm wrote them: replaced, and said so. */
+  userChanged?: string[];
 }
 
 export interface PackageRecord {
@@ -114,6 +121,8 @@ export interface InstallPlan {
   runtimeConsent: UnsafeOption[];
 }
 
+
+
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export function planInstall(facts: InstallFacts): InstallPlan {
@@ -137,7 +146,14 @@ export function planInstall(facts: InstallFacts): InstallPlan {
   }
   const format = secretsFormatOf(source, facts.machine.nodePath);
   const usesFile = format !== undefined && (source.kind === 'npm' || (!facts.keychain && Object.keys(environment.secretEnv).length > 0));
-  const inputs: EntryInputs = { ...environment, args: facts.inputs.args, secretArgs: facts.inputs.secretArgs, inlineSecrets: facts.flags.inlineSecrets, ...(usesFile ? { secretsFile: facts.secretsFile } : {}) };
+  const inputs: EntryInputs = {
+    ...environment,
+    args: facts.inputs.args,
+    secretArgs: facts.inputs.secretArgs,
+    inlineSecrets: facts.flags.inlineSecrets,
+    ...(usesFile ? { secretsFile: facts.secretsFile } : {}),
+    ...(facts.extraArgs?.length && source.kind === 'npm' ? { extraArgs: facts.extraArgs } : {}),
+  };
 
   const store = storeAction(server.name, server.version, source, { lock: facts.lock, allowScripts: facts.flags.allowScripts, engineStrict: facts.flags.engineStrict });
   const launch = source.kind === 'remote' ? undefined : directLaunch(source, launchInputs(inputs), previewStored(store, facts.storeDir), facts.machine);
@@ -179,8 +195,18 @@ export function planInstall(facts: InstallFacts): InstallPlan {
   });
 
   // Every entry is rendered once here, so a value that cannot go into a file (a header with a line break, a value
-  // that would move a URL to another host) fails before anything is downloaded or written.
-  for (const target of targets) renderEntry({ client: target.location.client, key: target.key, form: target.form }, { server: server.name, source, inputs, machine: facts.machine }, previewStored(store, facts.storeDir));
+  // that would move a URL to another host) fails before anything is downloaded or written; and what the user
+  // changed in mcpm's own fields since mcpm wrote them is found, to be said before it is replaced.
+  for (const target of targets) {
+    const ours = renderEntry({ client: target.location.client, key: target.key, form: target.form }, { server: server.name, source, inputs, machine: facts.machine }, previewStored(store, facts.storeDir));
+    const current = facts.files.find((f) => f.location === target.location)?.entries?.get(target.key);
+    const { userChanged } = mergeEntry(current, ours, target.previousEntry?.written);
+    if (userChanged.length === 0) continue;
+    target.userChanged = userChanged;
+    if (!facts.canAsk || facts.overridesConfirmed) {
+      warnings.push(`${target.location.client.name}'s entry "${target.key}" had changes of yours to ${userChanged.join(', ')}, which mcpm owns: replaced (your other fields stay)`);
+    }
+  }
 
   return {
     server: server.name,

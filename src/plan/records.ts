@@ -41,7 +41,7 @@ export function serverRecord(plan: InstallPlan, stored: StoredPackage, entries: 
     ...(plan.range !== undefined ? { range: plan.range } : {}),
     registry: plan.registry,
     ...(source.kind === 'npm'
-      ? { package: { ...plan.package!, registryType: 'npm' }, storePath: stored.storePath, bin: stored.bin, packageArguments: source.pkg.packageArguments ?? [] }
+      ? { package: { ...plan.package!, registryType: 'npm' }, storePath: stored.storePath, bin: stored.bin, packageArguments: source.pkg.packageArguments ?? [], ...(plan.inputs.extraArgs ? { extraArgs: plan.inputs.extraArgs } : {}) }
       : source.kind === 'remote'
         ? { remote: remoteRecord(source) }
         : { package: { ...plan.package!, ...runtimeRecord(source, stored) }, ...(stored.storePath ? { storePath: stored.storePath } : {}) }),

@@ -25,6 +25,8 @@ export interface ManagedEntry {
   disabled?: boolean;
   /** What the insertion created, so removing the entry restores the file exactly (see clients/json-editor.ts). */
   record?: EditRecord;
+  /** The entry as mcpm last rendered it: which fields and keys are mcpm's (see plan/merge-entry.ts). */
+  written?: unknown;
 }
 
 export interface InstalledServer {
@@ -45,6 +47,8 @@ export interface InstalledServer {
   remote?: { transport: 'streamable-http' | 'sse'; url: string; definition?: Transport };
   /** The package's arguments as the registry defines them, so `mcpm run` can render them with secret values. */
   packageArguments?: Input[];
+  /** The user's own arguments after the server's (kept from an adopted entry), npm servers. */
+  extraArgs?: string[];
   /** The installed version's folder in the store (npm, pypi's uv cache, mcpb), and the bin file the entry starts (npm only). */
   storePath?: string;
   bin?: string;

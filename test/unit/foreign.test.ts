@@ -10,14 +10,14 @@ describe('reading hand-written entries', () => {
   });
 
   const cases: Array<[string, string[], ReturnType<typeof npmPackageOf>]> = [
-    ['npx', ['-y', '@modelcontextprotocol/server-memory'], { name: '@modelcontextprotocol/server-memory' }],
-    ['npx', ['-y', 'github-posts@1.0.0', '--flag'], { name: 'github-posts', version: '1.0.0' }],
-    ['npx', ['github-posts@latest'], { name: 'github-posts' }],
-    ['C:\\Program Files\\nodejs\\npx.cmd', ['-y', 'x'], { name: 'x' }],
-    ['cmd', ['/c', 'npx', '-y', '@scope/pkg@2.1.0'], { name: '@scope/pkg', version: '2.1.0' }],
-    ['pnpm', ['dlx', 'pkg'], { name: 'pkg' }],
-    ['npx', ['-p', 'pkg@3', 'pkg-bin'], { name: 'pkg', version: '3' }],
-    ['/usr/bin/node', ['/home/a/lib/node_modules/@scope/srv/dist/index.js'], { name: '@scope/srv' }],
+    ['npx', ['-y', '@modelcontextprotocol/server-memory'], { name: '@modelcontextprotocol/server-memory', rest: [] }],
+    ['npx', ['-y', 'github-posts@1.0.0', '--flag'], { name: 'github-posts', version: '1.0.0', rest: ['--flag'] }],
+    ['npx', ['github-posts@latest'], { name: 'github-posts', rest: [] }],
+    ['C:\\Program Files\\nodejs\\npx.cmd', ['-y', 'x'], { name: 'x', rest: [] }],
+    ['cmd', ['/c', 'npx', '-y', '@scope/pkg@2.1.0', '--verbose', '/data'], { name: '@scope/pkg', version: '2.1.0', rest: ['--verbose', '/data'] }],
+    ['pnpm', ['dlx', 'pkg'], { name: 'pkg', rest: [] }],
+    ['npx', ['-p', 'pkg@3', 'pkg-bin', '--port', '1'], { name: 'pkg', version: '3', rest: ['--port', '1'] }],
+    ['/usr/bin/node', ['/home/a/lib/node_modules/@scope/srv/dist/index.js', '--x'], { name: '@scope/srv', rest: ['--x'] }],
     ['uvx', ['mcp-server-fetch'], undefined],
     ['docker', ['run', '-i', 'img'], undefined],
     ['npx', ['-y', '$(rm -rf ~)'], undefined],
