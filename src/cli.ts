@@ -13,7 +13,7 @@ import { mcpmVersion } from './version.js';
 type Run = () => Promise<Outcome<unknown> & { text?: string }>;
 
 /** Global options that take a value: their value is never a command name. */
-const VALUE_OPTIONS = new Set(['--registry', '--timeout', '--profile']);
+const VALUE_OPTIONS = new Set(['--registry', '--timeout', '--profile', '--project']);
 
 export async function main(argv: string[]): Promise<void> {
   let globals: GlobalOptions = { json: argv.includes('--json') };
@@ -27,6 +27,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('-y, --yes', 'never prompt: take defaults, fail on what is missing')
     .option('--verbose', 'print details, including those of errors')
     .option('--profile <name>', 'the profile whose secrets and inputs to use (default: MCPM_PROFILE, then `mcpm profile use`)')
+    .option('--project <dir>', 'the project whose files a command may touch besides your own (default: the nearest folder upwards with an mcpm.json)')
     .addOption(new Option('--no-color', 'no colour in the output (as NO_COLOR=1)'))
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()

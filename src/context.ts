@@ -1,4 +1,6 @@
 import os from 'node:os';
+import path from 'node:path';
+import { findProjectRoot } from './project.js';
 import { parseDuration } from './duration.js';
 import { usageError } from './errors.js';
 import { createOutput, type Output } from './output.js';
@@ -15,6 +17,8 @@ export interface GlobalOptions {
   profile?: string;
   /** false for --no-color. */
   color?: boolean;
+  /** --project: the project a command works on (default: the nearest folder upwards with an mcpm.json). */
+  project?: string;
 }
 
 /** Everything environmental a command needs, built once by the CLI and passed down. */
@@ -38,6 +42,11 @@ export interface Context {
   /** How long cached registry data is used before the registry is asked again (MCPM_CACHE_TTL, cacheTtl). */
   readonly cacheTtlMs: number;
   settings(): Settings;
+  /**
+   * The project a command touches besides the user scope: --project, else the nearest folder from the current one
+   * upwards that has an mcpm.json. Other projects' files are never touched.
+   */
+  readonly project: string | undefined;
   /** The clock (ms since the epoch). MCPM_NOW (an ISO date) fixes it, for tests of what depends on time. */
   now(): number;
 }
@@ -72,6 +81,11 @@ export function createContext(options: GlobalOptions): Context {
     },
     settings: readOnce,
     now: clock(env.MCPM_NOW),
+    // `this`: a context derived for another folder (deriveContext) finds that folder's project.
+    get project(): string | undefined {
+      const cwd = (this as Context).cwd;
+      return options.project !== undefined ? path.resolve(cwd, options.project) : findProjectRoot(cwd);
+    },
   };
 }
 

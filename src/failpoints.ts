@@ -7,7 +7,8 @@
  * before-config-write, config-write-locked (holding the file's lock, its backup made, just before the write),
  * after-config-write (each client file; `<point>:<client>` names one), before-state-write,
  * after-state-write. uninstall: uninstall-after-config-write (each file), uninstall-after-state-write,
- * uninstall-after-cleanup (secrets and store removed, journal not yet cleared).
+ * uninstall-after-cleanup (secrets and store removed, journal not yet cleared). enable/disable:
+ * toggle-after-config-write (each client file).
  */
 export function failpoint(name: string, detail?: string): void {
   const armed = process.env.MCPM_FAILPOINT;

@@ -234,7 +234,7 @@ describe('clients: detection, scope, conflicts, concurrency, import', () => {
     expect(readFileSync(path.join(project, 'mcpm.json'), 'utf8')).not.toContain(TOKEN);
     const user = await mcpm(home, ['install', 'github-posts', '--scope', 'project', '--client', 'claude-desktop', '--json']);
     expect(user.json.error).toMatchObject({ code: 'ECLIENT', message: expect.stringContaining('no project-scoped file') });
-    const gone = await runMcpm(['uninstall', 'github-posts', '--json'], { home, cwd: home });
+    const gone = await runMcpm(['uninstall', 'github-posts', '--json'], { home, cwd: project });
     expect(gone.json?.ok).toBe(true);
     expect(existsSync(path.join(project, '.mcp.json'))).toBe(false);
     expect(JSON.parse(readFileSync(path.join(project, 'mcpm.json'), 'utf8')).servers).toEqual({});

@@ -15,6 +15,7 @@ const jsonEditor: FormatEditor = {
     }
   },
   get: (file, text, path, key) => nodeValue(findValue(parseJsonFile(file, text, path), [...path, key])),
+  document: (file, text) => nodeValue(parseJsonFile(file, text)),
   keys: (file, text, path) => {
     const servers = findValue(parseJsonFile(file, text, path), path);
     return servers?.type === 'object' ? (servers.children ?? []).map((p) => String(p.children?.[0]?.value)) : [];
@@ -55,6 +56,7 @@ function guarded(editor: FormatEditor): FormatEditor {
     check: wrap(editor.check),
     get: wrap(editor.get),
     keys: wrap(editor.keys),
+    document: wrap(editor.document),
     // The editors verify each edit by comparing data: an entry is written as plain JSON data (objects read from
     // mcpm's state have no prototype, see json.ts), so what is compared is what is written.
     set: (file, text, path, key, value) => set(file, text, path, key, JSON.parse(JSON.stringify(value)) as unknown),

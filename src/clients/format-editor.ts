@@ -18,6 +18,8 @@ export interface FormatEditor {
   get(file: string, text: string, path: string[], key: string): unknown;
   /** Every entry key in the collection. */
   keys(file: string, text: string, path: string[]): string[];
+  /** The whole document as plain data (to tell a file that holds nothing but an empty collection). */
+  document(file: string, text: string): unknown;
   /** Sets the entry: replaces an existing value in place, or appends a new entry after the others. */
   set(file: string, text: string, path: string[], key: string, value: unknown): { text: string; record: EditRecord };
   /** Removes the entry, undoing `set` exactly given its record. null: delete the file (mcpm created it, it is empty again). */

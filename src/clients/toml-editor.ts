@@ -239,6 +239,10 @@ export const tomlEditor: FormatEditor = {
     return Object.keys(load(file, text, path).servers ?? {});
   },
 
+  document(file, text) {
+    return load(file, text, []).data;
+  },
+
   set(file, text, path, key, value) {
     const { data, servers } = load(file, text, path);
     if (!isTable(value)) throw new McpmError('EINTERNAL', `A TOML entry must be a table`);

@@ -1,4 +1,5 @@
-import { assertWritable, backupOnce, removeFile, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
+import { assertWritable, backupOnce, linkTarget, removeFile, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
+import { isEmptyShell, missingFolders, removeFolders } from './leftovers.js';
 import { readClientText, toDisk } from './text.js';
 import type { EditRecord } from './format-editor.js';
 import { failpoint } from '../failpoints.js';
@@ -13,6 +14,8 @@ export interface AppliedWrite {
   record: EditRecord;
   /** The key already held a value (mcpm's own, replaced in place): `record` then says nothing about the insertion. */
   replaced: boolean;
+  /** This write created the file, and these folders for it (outermost first). */
+  created?: { dirs: string[] };
 }
 
 /**
@@ -40,10 +43,14 @@ export async function writeClientEntry(
   mayReplace: (existing: unknown) => boolean,
   onConflict: () => Error,
   beforeWrite?: (edit: { record: EditRecord; replaced: boolean }) => Promise<void>,
+  /** mcpm created this file: its content is mcpm's alone, so no backup of it is kept. */
+  ownFile = false,
 ): Promise<AppliedWrite> {
   const { file } = location;
   const { format, serversPath } = location.client;
   const editor = editorFor(format);
+  // Before the lock: taking it creates the file's folder.
+  const missing = missingFolders(await linkTarget(file));
   return withFileLock(file, async () => {
     const read = await readClientText(file);
     const before = read === undefined ? undefined : toDisk(read.text, read.bom);
@@ -59,34 +66,45 @@ export async function writeClientEntry(
     // A file that had to start from a skeleton is deleted again when only the skeleton is left.
     const record = skeleton !== undefined ? { ...edit.record, skeleton } : edit.record;
     await beforeWrite?.({ record, replaced: existing !== undefined });
-    if (before !== undefined) await backupOnce(file);
+    if (before !== undefined && !ownFile) await backupOnce(file);
+    const created = before === undefined ? { dirs: missing } : undefined;
     failpoint('config-write-locked', location.client.id);
     await writeFileAtomicSafe(file, after);
-    return { file, before, after, record, replaced: existing !== undefined };
+    return { file, before, after, record, replaced: existing !== undefined, ...(created ? { created } : {}) };
   });
 }
 
-/** Removes mcpm's entry; when mcpm created the file and nothing else is left in it, the file goes too. */
-export async function removeClientEntry(location: ClientLocation, key: string, record: EditRecord | undefined): Promise<boolean> {
+/**
+ * Removes mcpm's entry. When mcpm created the file (`created`, or an insertion record that says so) and nothing of
+ * anyone's is left in it, the file goes too, with the folders mcpm made for it. `fileRemoved` says so.
+ */
+export async function removeClientEntry(location: ClientLocation, key: string, record: EditRecord | undefined, created?: { dirs: string[] }): Promise<{ removed: boolean; fileRemoved: boolean }> {
   const { file } = location;
   const { format, serversPath } = location.client;
   const editor = editorFor(format);
-  return withFileLock(file, async () => {
+  const outcome = await withFileLock(file, async () => {
     const read = await readClientText(file);
-    if (read === undefined) return false;
+    if (read === undefined) return { removed: false, fileRemoved: false };
     await assertWritable(file);
     const before = read.text;
-    if (editor.get(file, before, serversPath, key) === undefined) return false;
+    if (editor.get(file, before, serversPath, key) === undefined) return { removed: false, fileRemoved: false };
     const after = editor.remove(file, before, serversPath, key, record);
-    if (after === null || (typeof record?.skeleton === 'string' && after === record.skeleton)) await removeFile(file);
-    else if (after !== undefined && after !== before) await writeFileAtomicSafe(file, toDisk(after, read.bom));
-    return true;
+    const empty = after === null || (typeof record?.skeleton === 'string' && after === record.skeleton) || (created !== undefined && isEmptyShell(editor, file, after ?? '', location.client));
+    if (empty) {
+      await removeFile(file);
+      return { removed: true, fileRemoved: true };
+    }
+    if (after !== undefined && after !== before) await writeFileAtomicSafe(file, toDisk(after, read.bom));
+    return { removed: true, fileRemoved: false };
   });
+  // After the lock is released: its `<file>.lock` folder stands in the file's folder until then.
+  if (outcome.fileRemoved) await removeFolders(created?.dirs ?? []);
+  return outcome;
 }
 
 /** Puts a file back as it was before `applied`, if nobody changed it since (then it is left and reported). */
 export async function undoWrite(applied: AppliedWrite): Promise<boolean> {
-  return withFileLock(applied.file, async () => {
+  const undone = await withFileLock(applied.file, async () => {
     const read = await readClientText(applied.file).catch(() => undefined);
     const now = read === undefined ? undefined : toDisk(read.text, read.bom);
     if (now !== applied.after) return false;
@@ -94,4 +112,6 @@ export async function undoWrite(applied: AppliedWrite): Promise<boolean> {
     else await writeFileAtomicSafe(applied.file, applied.before);
     return true;
   });
+  if (undone && applied.before === undefined) await removeFolders(applied.created?.dirs ?? []);
+  return undone;
 }

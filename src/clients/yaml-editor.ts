@@ -305,6 +305,7 @@ function editor(kind: Kind): FormatEditor {
       if (kind === 'map') return items.flatMap((p) => (isPair(p) && isScalar(p.key) ? [String(p.key.value)] : []));
       return items.flatMap((item) => (isMap(item) && item.has('name') ? [String(item.get('name'))] : []));
     },
+    document: (file, text) => parseYaml(file, text)?.toJS() ?? null,
     set: (file, text, path, key, value) => setEntry(kind, file, text, path, key, value),
     remove: (file, text, path, key, record) => removeEntry(kind, file, text, path, key, record),
   };

@@ -1,22 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { McpmError, usageError } from '../errors.js';
 import { parseData } from '../json.js';
 import { readLock } from '../state/lockfile.js';
 import { deriveContext, type Context } from '../context.js';
 import { install } from '../install/index.js';
-import { manifestPath, type ProjectManifest } from '../state/manifest.js';
-
-/** The nearest folder from `start` upwards that has an mcpm.json, as npm finds package.json. */
-export function findProjectRoot(start: string): string | undefined {
-  let dir = path.resolve(start);
-  for (;;) {
-    if (existsSync(manifestPath(dir))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
+import { findProjectRoot, manifestPath, type ProjectManifest } from '../state/manifest.js';
 
 /**
  * `mcpm install` with no name, in a project: installs exactly what mcpm-lock.json says (the locked version, the
@@ -25,7 +13,7 @@ export function findProjectRoot(start: string): string | undefined {
  * from these files.
  */
 export async function installProject(ctx: Context, options: { env?: string[]; arg?: string[]; allowScripts?: boolean }) {
-  const dir = findProjectRoot(ctx.cwd);
+  const dir = ctx.project;
   if (!dir) {
     throw usageError('install needs a server name here', 'Give one (`mcpm install memory`), or run it in a project that has an mcpm.json.');
   }

@@ -19,6 +19,9 @@ export function list(ctx: Context): ListedServer[] {
   for (const name of Object.keys(state.pending ?? {})) {
     ctx.out.warn(`An install of ${name} was interrupted; run \`mcpm install ${name}\` to complete it`);
   }
+  for (const [name, journal] of Object.entries(state.toggling ?? {})) {
+    ctx.out.warn(`An ${journal.enable ? 'enable' : 'disable'} of ${name} was interrupted; run \`mcpm ${journal.enable ? 'enable' : 'disable'} ${name}\` to complete it`);
+  }
   for (const name of Object.keys(state.removing ?? {})) {
     if (!state.servers[name]) ctx.out.warn(`An uninstall of ${name} was interrupted; run \`mcpm uninstall ${name}\` to finish it`);
   }

@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { renderPackageArguments } from '../plan/inputs.js';
+import { fillLaunch } from '../plan/entry-form.js';
 import { NODE_ENV_FILE } from '../plan/launch.js';
 import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
 import { secretsBackend } from '../state/keychain.js';
@@ -27,8 +28,31 @@ export async function run(ctx: Context, name: string, extra: string[]): Promise<
   return spawnPassthrough(command, [...args, ...extra], env);
 }
 
-/** The same launch as the client entry, with secret arguments filled in only now, at spawn time. */
+/**
+ * The same launch as the client entry, with secret values filled in only now, at spawn time: the launch recorded
+ * at install (any package type), in a project the version its lock pinned; servers recorded before mcpm kept
+ * launches start from their npm bin.
+ */
 export async function launchOf(ctx: Context, server: InstalledServer): Promise<{ command: string; args: string[]; env: NodeJS.ProcessEnv }> {
+  const here = ctx.project !== undefined && server.projects && Object.hasOwn(server.projects, ctx.project) ? server.projects[ctx.project] : undefined;
+  const template = here?.launch ?? server.launch;
+  if (template) {
+    const profile = server.profile ?? 'default';
+    const stored = await readAllSecrets(ctx, server.name, profile);
+    const { launch, missing } = fillLaunch(template, { ...stored.env, ...stored.args });
+    if (missing.length > 0) {
+      throw new McpmError('EINPUT', `The secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${server.name} ${missing.length > 1 ? 'are' : 'is'} missing from the secret store`, {
+        hint: `Set ${missing.length > 1 ? 'each' : 'it'} with \`mcpm secrets set ${server.name} ${missing[0]}\`.`,
+      });
+    }
+    const storePath = here?.storePath ?? server.storePath;
+    if (storePath && !existsSync(storePath)) {
+      throw new McpmError('ENOTINSTALLED', `${server.name}@${here?.version ?? server.version} is missing from the store (${storePath})`, {
+        hint: here ? 'Run `mcpm install` in the project to install what its lock says.' : `Run \`mcpm install ${server.name}\` to install it again.`,
+      });
+    }
+    return { command: launch.command, args: launch.args, env: { ...ctx.env, ...launch.env, ...(secretsBackend(ctx) === 'keychain' ? stored.env : {}) } };
+  }
   if (!server.bin || !existsSync(server.bin)) {
     throw new McpmError('ENOTINSTALLED', `${server.name}@${server.version} is missing from the store${server.bin ? ` (${server.bin})` : ''}`, {
       hint: `Run \`mcpm install ${server.name}\` to install it again.`,

@@ -3,12 +3,12 @@ import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write.js';
 import { failpoint } from '../failpoints.js';
-import { renderEntry } from '../plan/entry-form.js';
-import { adoptedLaunch, mergeEntry } from '../plan/merge-entry.js';
+import { launchTemplate, renderEntry, secretValues } from '../plan/entry-form.js';
+import { adoptedLaunch, maskSecrets, mergeEntry } from '../plan/merge-entry.js';
 import type { InstallPlan, PlannedTarget } from '../plan/install.js';
 import { lockRecord, manifestRecord, runtimeRecord, serverRecord } from '../plan/records.js';
 import type { StoredPackage } from '../plan/store-action.js';
-import { journalEdit, updateState, type ManagedEntry } from '../state/installed.js';
+import { journalEdit, readState, updateState, type ManagedEntry } from '../state/installed.js';
 import { storeTree, updateLock } from '../state/lockfile.js';
 import { updateProjectManifest } from '../state/manifest.js';
 import { snapshotSecrets, writeSecrets } from '../state/secrets.js';
@@ -22,6 +22,7 @@ import { machineOf } from './machine.js';
  * written are journaled first, so a kill between the client writes and the state write is completed by a rerun.
  */
 export async function applyInstall(ctx: Context, plan: InstallPlan) {
+  const ownFiles = readState(ctx).files ?? {};
   const stored = await putInStore(ctx, plan.store);
   const writes: AppliedWrite[] = [];
   const restoreSecrets = await snapshotSecrets(ctx, plan.server);
@@ -32,17 +33,21 @@ export async function applyInstall(ctx: Context, plan: InstallPlan) {
       const entries = plan.targets.map((t) => ({ client: t.location.client.id, file: t.location.file, key: t.key, record: t.resumedRecord }));
       state.pending = { ...state.pending, [plan.server]: { entries, startedAt: new Date(ctx.now()).toISOString() } };
     });
+    const launch = plan.source.kind === 'remote' ? undefined : launchTemplate(plan.source, plan.inputs, stored, machineOf(ctx));
     const entries: ManagedEntry[] = [];
-    for (const target of plan.targets) entries.push(await writeTarget(ctx, plan, target, stored, writes));
+    for (const target of plan.targets) entries.push(await writeTarget(ctx, plan, target, stored, writes, Object.hasOwn(ownFiles, target.location.file)));
     failpoint('before-state-write');
     await updateState(ctx, (state) => {
       if (state.pending) delete state.pending[plan.server];
-      state.servers[plan.server] = serverRecord(plan, stored, entries, state.servers[plan.server], new Date(ctx.now()).toISOString());
+      state.servers[plan.server] = serverRecord(plan, stored, entries, state.servers[plan.server], new Date(ctx.now()).toISOString(), launch);
+      // Files this install created: removed again (with their folders) when nothing of anyone's is left in them.
+      for (const write of writes) if (write.created) state.files = { ...state.files, [write.file]: write.created };
     });
     failpoint('after-state-write');
-    // The user's global manifest + lock live in the state folder; a project's beside its mcpm.json.
-    await recordSetup(ctx.paths.state, plan, 'user', stored);
-    if (plan.scope === 'project') await recordSetup(ctx.cwd, plan, 'project', stored);
+    // The user's global manifest + lock live in the state folder; a project's beside its mcpm.json (and a project
+    // install touches the project's files only).
+    if (plan.scope === 'project') await recordSetup(plan.project ?? ctx.cwd, plan, 'project', stored);
+    else await recordSetup(ctx.paths.state, plan, 'user', stored);
   } catch (error) {
     for (const write of writes.reverse()) {
       const undone = await undoWrite(write).catch(() => false);
@@ -60,22 +65,27 @@ export async function applyInstall(ctx: Context, plan: InstallPlan) {
 }
 
 /** Writes one client's entry (or, for a server disabled by removal, keeps it waiting in the state). */
-async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarget, stored: StoredPackage, writes: AppliedWrite[]): Promise<ManagedEntry> {
+async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarget, stored: StoredPackage, writes: AppliedWrite[], ownFile: boolean): Promise<ManagedEntry> {
   const { location, key, previousEntry } = target;
   let value = renderEntry({ client: location.client, key, form: target.form }, { server: plan.server, source: plan.source, inputs: plan.inputs, machine: machineOf(ctx) }, stored);
   // Disabled by removal: the new version waits in the state until `mcpm enable`.
-  if (target.disabled === 'removed') return { ...previousEntry!, disabledValue: mergeEntry(previousEntry!.disabledValue, value, previousEntry!.written).value, written: value };
+  if (target.disabled === 'removed') {
+    const secrets = secretValues(plan.inputs);
+    return { ...previousEntry!, disabledValue: mergeEntry(previousEntry!.disabledValue, value, previousEntry!.written, secrets).value, written: maskSecrets(value, secrets) };
+  }
   const disable = location.client.disable;
   if (target.disabled === 'switch' && disable) value = { ...value, [disable.field]: disable.off };
   failpoint('before-config-write', location.client.id);
   const ours = value;
+  const secrets = secretValues(plan.inputs);
   const write = await writeClientEntry(
     location,
     key,
-    (existing: unknown) => mergeEntry(existing, ours, previousEntry?.written ?? (target.replaces === 'adopted' ? adoptedLaunch(existing) : undefined)).value,
+    (existing: unknown) => mergeEntry(existing, ours, previousEntry?.written ?? (target.replaces === 'adopted' ? adoptedLaunch(existing) : undefined), secrets).value,
     () => target.replaces !== undefined,
     () => new McpmError('ECONFLICT', `${location.client.name} got an entry "${key}" from someone else meanwhile (${location.file})`, { hint: 'Choose another key with --as <key>.' }),
     previousEntry?.record ? undefined : async (edit) => (edit.replaced ? undefined : journalEdit(ctx, plan.server, { client: location.client.id, file: location.file, key }, edit.record)),
+    ownFile,
   );
   writes.push(write);
   failpoint('after-config-write', location.client.id);
@@ -84,10 +94,11 @@ async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarge
     file: location.file,
     key,
     scope: location.scope,
-    ...(location.scope === 'project' ? { project: previousEntry?.project ?? ctx.cwd } : {}),
+    ...(location.scope === 'project' ? { project: plan.project ?? previousEntry?.project ?? ctx.cwd } : {}),
     record: previousEntry?.record ?? (write.replaced && target.resumedRecord ? target.resumedRecord : write.record),
     ...(previousEntry?.disabled ? { disabled: true } : {}),
-    written: ours,
+    // What mcpm wrote, secrets masked: which fields are mcpm's next time (the state never holds a secret value).
+    written: maskSecrets(ours, secrets),
   };
 }
 

@@ -20,6 +20,7 @@ import { readAllSecrets, secretsFile } from '../state/secrets.js';
 import { assertSafe, versionDir } from '../store/layout.js';
 import { askInputs, givenInputs } from './given.js';
 import { machineOf } from './machine.js';
+import { inReach } from './reach.js';
 import { prepareSource } from './source.js';
 import { own, record } from '../json.js';
 
@@ -77,7 +78,8 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
   const previous = await previousInputs(ctx, installed);
   const answers = ctx.prompter.available ? await askInputs(ctx, inputsToAsk(requests, given, previous)) : {};
   const inputs = chooseInputs(requests, given, previous, answers, { cwd: ctx.cwd, home: ctx.home }, { noSecret: options.noSecret ?? [] });
-  const files = await readTargets(await targetLocations(ctx, options.client ?? [], scope, installed));
+  const project = scope === 'project' ? ctx.project ?? ctx.cwd : undefined;
+  const files = await readTargets(await targetLocations(deriveContext(ctx, project ? { cwd: project } : {}), options.client ?? [], scope, installed));
   const keychain = secretsBackend(ctx) === 'keychain';
 
   const facts: InstallFacts = {
@@ -93,6 +95,7 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
     ...(options.as ? { as: options.as } : {}),
     ...((options.extraArgs ?? installed?.extraArgs)?.length ? { extraArgs: options.extraArgs ?? installed?.extraArgs } : {}),
     scope,
+    ...(project ? { project } : {}),
     profile: ctx.profile,
     keychain,
     secretsFile: secretsFile(ctx, server.name),
@@ -184,9 +187,12 @@ async function previousInputs(ctx: Context, installed: InstalledServer | undefin
   return { ...kept, secretEnv: secrets.env, secretArgs: secrets.args };
 }
 
-/** Named clients, else the clients the server is already in, else the detected ones; plus its other entries. */
+/**
+ * Named clients, else the clients the server is already in (of this scope), else the detected ones; plus its other
+ * entries of this scope within reach (the user's own files; the current project's, never another's).
+ */
 async function targetLocations(ctx: Context, requested: string[], scope: 'user' | 'project', installed: InstalledServer | undefined): Promise<ClientLocation[]> {
-  const current = (installed?.entries ?? []).map(locationOfEntry);
+  const current = (installed?.entries ?? []).filter((e) => (e.scope ?? 'user') === scope && inReach(ctx, e)).map(locationOfEntry);
   const locations = requested.length === 0 && current.length > 0 ? [] : await chooseClients(ctx, requested, scope);
   // Entries the server already has move to the new version too.
   for (const location of current) {

@@ -3,8 +3,9 @@ import type { ArgValues } from './inputs.js';
 import type { InstallPlan } from './install.js';
 import { previewStored } from './store-action.js';
 
-/** How a secret value is shown wherever a plan is printed. */
-export const MASKED = '<secret>';
+import { MASKED } from './merge-entry.js';
+
+export { MASKED } from './merge-entry.js';
 
 const mask = (values: Record<string, string>) => Object.fromEntries(Object.keys(values).map((name) => [name, MASKED]));
 const maskArgs = (values: ArgValues) => Object.fromEntries(Object.entries(values).map(([name, value]) => [name, Array.isArray(value) ? value.map(() => MASKED) : MASKED]));
@@ -56,6 +57,7 @@ const REPLACES: Record<string, string> = {
   resumed: 'completes an interrupted install',
   adopted: 'adopts the entry there',
   confirmed: 'replaces the entry there, as you agreed',
+  identical: 'the entry there is already this one',
 };
 
 export function renderPlan(plan: PlanDescription): string {

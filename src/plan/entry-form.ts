@@ -16,9 +16,11 @@ import type { StoredPackage } from './store-action.js';
  * - `mcpm-run`: `mcpm run <name>`, which passes secrets only when it starts the server (a secret the server takes
  *   as an argument, secrets the keychain holds);
  * - `remote`: the client's own remote shape (URL and headers);
- * - `bridge`: `mcpm run <name>` relaying stdio to a remote server, for a client that cannot hold it in its file.
+ * - `bridge`: `mcpm run <name>` relaying stdio to a remote server, for a client that cannot hold it in its file;
+ * - `portable`: `mcpm run <name>` by name, for a project's files, which are committed: nothing in it is specific to
+ *   one machine or user (mcpm finds the store version and the inputs on each machine; see commands/run.ts).
  */
-export type EntryForm = 'direct' | 'mcpm-run' | 'remote' | 'bridge';
+export type EntryForm = 'direct' | 'mcpm-run' | 'remote' | 'bridge' | 'portable';
 
 export interface FormChoice {
   form: EntryForm;
@@ -47,10 +49,22 @@ export interface FormFacts {
   /** Secrets exist and live in the keychain, which no client can read. */
   keychainSecrets: boolean;
   inlineSecrets: boolean;
+  /** A remote server's URL or headers hold values of the user's (inputs given): not for a shared file. */
+  personalRemote?: boolean;
 }
 
-export function chooseForm(facts: FormFacts, client: ClientDefinition): FormChoice {
+export function chooseForm(facts: FormFacts, client: ClientDefinition, scope: 'user' | 'project' = 'user'): FormChoice {
   const { source, server } = facts;
+  if (scope === 'project') {
+    // A remote server's URL and headers are the same for everyone, unless a value of one user's is in them.
+    const native = source.kind === 'remote' && !facts.personalRemote ? source.remotes.find((r) => client.remote?.transports.includes(r.type as 'streamable-http' | 'sse')) : undefined;
+    if (native) return { form: 'remote', remote: native };
+    return {
+      form: 'portable',
+      ...(source.kind === 'remote' ? { remote: preferredRemote(source.remotes)! } : {}),
+      why: `Project files are shared: ${client.name}'s entry in this project starts \`mcpm run ${server}\` by name, which finds the installed version and your inputs on each machine (teammates run \`mcpm install\` in the project)`,
+    };
+  }
   if (source.kind === 'remote') {
     const native = source.remotes.find((r) => client.remote?.transports.includes(r.type as 'streamable-http' | 'sse'));
     if (native) return { form: 'remote', remote: native };
@@ -84,6 +98,11 @@ export interface EntryInputs {
   inlineSecrets: boolean;
   /** Arguments of the user's own after the server's (an adopted `npx -y pkg --verbose` keeps `--verbose`); npm only. */
   extraArgs?: string[];
+}
+
+/** The secret values an entry may carry (inline, in argv, in headers): masked wherever mcpm keeps or shows it. */
+export function secretValues(inputs: Pick<EntryInputs, 'secretEnv' | 'secretArgs'>): string[] {
+  return [...Object.values(inputs.secretEnv), ...Object.values(inputs.secretArgs).flat()];
 }
 
 export function launchInputs(inputs: EntryInputs): LaunchInputs {
@@ -124,6 +143,38 @@ export function directLaunch(source: PreparedPackage, inputs: LaunchInputs, stor
   }
 }
 
+/**
+ * A launch with each secret value replaced by a placeholder naming it: what mcpm's state keeps so that `mcpm run`
+ * can start any package type (and a project's version) without the state ever holding a secret value.
+ */
+export function launchTemplate(source: PreparedPackage, inputs: EntryInputs, stored: StoredPackage, machine: Machine): LaunchSpec {
+  const marked: EntryInputs = {
+    ...inputs,
+    inlineSecrets: false,
+    secretEnv: Object.fromEntries(Object.keys(inputs.secretEnv).map((name) => [name, placeholder(name, 0)])),
+    secretArgs: Object.fromEntries(Object.entries(inputs.secretArgs).map(([name, value]) => [name, Array.isArray(value) ? value.map((_, i) => placeholder(name, i)) : placeholder(name, 0)])),
+  };
+  const { command, args, env } = directLaunch(source, launchInputs(marked), stored, machine, inputs.extraArgs);
+  return { command, args, env };
+}
+
+const MARK = '\u0001';
+const placeholder = (name: string, index: number) => `${MARK}secret:${name}:${index}${MARK}`;
+const PLACEHOLDER = /\u0001secret:([^:\u0001]+):(\d+)\u0001/g;
+
+/** A launch template with its secrets filled in, at spawn time. Undefined names are listed as missing. */
+export function fillLaunch(spec: LaunchSpec, secrets: ArgValues): { launch: LaunchSpec; missing: string[] } {
+  const missing = new Set<string>();
+  const fill = (text: string) =>
+    text.replace(PLACEHOLDER, (_, name: string, index: string) => {
+      const value = listOf(Object.hasOwn(secrets, name) ? secrets[name] : undefined)[Number(index)];
+      if (value === undefined) missing.add(name);
+      return value ?? '';
+    });
+  const launch = { command: fill(spec.command), args: spec.args.map(fill), env: Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, fill(v)])) };
+  return { launch, missing: [...missing] };
+}
+
 /** `mcpm run <name>` by absolute paths, with the data folder, so a client can start it with a minimal environment. */
 export function viaMcpm(machine: Machine, server: string): LaunchSpec {
   return { command: machine.nodePath, args: [machine.mcpmScript, 'run', server], env: machine.mcpmEnv };
@@ -140,6 +191,8 @@ export function renderEntry(
     case 'mcpm-run':
     case 'bridge':
       return renderStdioEntry(client.stdio, viaMcpm(facts.machine, facts.server), key);
+    case 'portable':
+      return renderStdioEntry(client.stdio, { command: 'mcpm', args: ['run', facts.server], env: {} }, key);
     case 'remote': {
       const values = Object.fromEntries(Object.entries({ ...facts.inputs.args, ...facts.inputs.secretArgs }).map(([name, value]) => [name, listOf(value)[0]!]));
       const remote = form.remote!;

@@ -6,7 +6,7 @@ import { McpmError } from '../errors.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import type { ServerJson } from '../registry/types.js';
 import type { InstalledServer, ManagedEntry } from '../state/installed.js';
-import { chooseForm, directLaunch, launchInputs, renderEntry, type EntryInputs, type FormChoice, type Machine } from './entry-form.js';
+import { chooseForm, directLaunch, launchInputs, renderEntry, secretValues, type EntryInputs, type FormChoice, type Machine } from './entry-form.js';
 import type { ChosenInputs } from './input-values.js';
 import type { EnvFileFormat } from './launch.js';
 import { secretsFormatOf, sourceEnvironment, sourceRequests, type PreparedPackage, type PreparedSource } from './prepared-source.js';
@@ -47,6 +47,8 @@ export interface InstallFacts {
   /** The user's own arguments after the server's (npm): kept from an adopted entry or the installed version. */
   extraArgs?: string[];
   scope: Scope;
+  /** For project scope: the project folder (where its mcpm.json and lock are). */
+  project?: string;
   /** The profile whose secrets and inputs the entries use. */
   profile: string;
   keychain: boolean;
@@ -66,7 +68,7 @@ export interface InstallFacts {
 }
 
 /** Why writing over an existing value at the key is allowed. */
-export type Replaces = 'previous-install' | 'resumed' | 'adopted' | 'confirmed';
+export type Replaces = 'previous-install' | 'resumed' | 'adopted' | 'confirmed' | 'identical';
 
 export interface PlannedTarget {
   location: ClientLocation;
@@ -98,6 +100,7 @@ export interface InstallPlan {
   registry: string;
   range?: string;
   scope: Scope;
+  project?: string;
   profile: string;
   source: PreparedSource;
   /** The registry's package fields (absent for a remote server). */
@@ -158,7 +161,8 @@ export function planInstall(facts: InstallFacts): InstallPlan {
   const store = storeAction(server.name, server.version, source, { lock: facts.lock, allowScripts: facts.flags.allowScripts, engineStrict: facts.flags.engineStrict });
   const launch = source.kind === 'remote' ? undefined : directLaunch(source, launchInputs(inputs), previewStored(store, facts.storeDir), facts.machine);
   const runtimeConsent = consentNeeded(launch?.unsafeOptions ?? [], source, facts);
-  const formFacts = { server: server.name, source, secretArgNames: launch?.secretArgs ?? [], keychainSecrets: facts.keychain && hasSecrets, inlineSecrets: facts.flags.inlineSecrets };
+  const personalRemote = source.kind === 'remote' && Object.keys(facts.inputs.args).length + Object.keys(facts.inputs.secretArgs).length > 0;
+  const formFacts = { server: server.name, source, secretArgNames: launch?.secretArgs ?? [], keychainSecrets: facts.keychain && hasSecrets, inlineSecrets: facts.flags.inlineSecrets, personalRemote };
 
   const notes: string[] = [];
   const warnings: string[] = [];
@@ -178,10 +182,11 @@ export function planInstall(facts: InstallFacts): InstallPlan {
     const previousEntry = installed?.entries.find((e) => e.client === location.client.id && samePath(e.file, location.file));
     const targetKey = previousEntry?.key ?? clientKey(location.client, facts.as ?? key);
     const resumed = facts.pending.find((p) => p.client === location.client.id && samePath(p.file, location.file) && p.key === targetKey);
-    const form = chooseForm(formFacts, location.client);
+    const form = chooseForm(formFacts, location.client, location.scope);
     if (form.why && !notes.includes(form.why)) notes.push(form.why);
     if (!facts.flags.inlineSecrets) warnings.push(...plaintextWarnings(form, launch, location, secretNames));
-    const replaces = replacement(facts, { location, key: targetKey, previousEntry, resumed: resumed !== undefined });
+    const ours = renderEntry({ client: location.client, key: targetKey, form }, { server: server.name, source, inputs, machine: facts.machine }, previewStored(store, facts.storeDir));
+    const replaces = replacement(facts, { location, key: targetKey, previousEntry, resumed: resumed !== undefined, ours });
     if (replaces === 'ask') questions.push({ location, key: targetKey });
     return {
       location,
@@ -200,7 +205,7 @@ export function planInstall(facts: InstallFacts): InstallPlan {
   for (const target of targets) {
     const ours = renderEntry({ client: target.location.client, key: target.key, form: target.form }, { server: server.name, source, inputs, machine: facts.machine }, previewStored(store, facts.storeDir));
     const current = facts.files.find((f) => f.location === target.location)?.entries?.get(target.key);
-    const { userChanged } = mergeEntry(current, ours, target.previousEntry?.written);
+    const { userChanged } = mergeEntry(current, ours, target.previousEntry?.written, secretValues(inputs));
     if (userChanged.length === 0) continue;
     target.userChanged = userChanged;
     if (!facts.canAsk || facts.overridesConfirmed) {
@@ -215,6 +220,7 @@ export function planInstall(facts: InstallFacts): InstallPlan {
     registry: facts.registry,
     ...(facts.range ? { range: facts.range } : {}),
     scope: facts.scope,
+    ...(facts.project ? { project: facts.project } : {}),
     profile: facts.profile,
     source,
     ...(source.kind !== 'remote' ? { package: packageRecord(source, server.version) } : {}),
@@ -254,13 +260,16 @@ function consentNeeded(unsafe: UnsafeOption[], source: PreparedSource, facts: In
  */
 function replacement(
   facts: InstallFacts,
-  target: { location: ClientLocation; key: string; previousEntry?: ManagedEntry; resumed: boolean },
+  target: { location: ClientLocation; key: string; previousEntry?: ManagedEntry; resumed: boolean; ours: unknown },
 ): Replaces | 'ask' | undefined {
   const { location, key } = target;
   if (target.previousEntry) return 'previous-install';
   if (target.resumed) return 'resumed';
   if (facts.flags.adopt) return 'adopted';
-  if (!facts.files.find((f) => f.location === location)?.entries?.has(key)) return undefined;
+  const entries = facts.files.find((f) => f.location === location)?.entries;
+  if (!entries?.has(key)) return undefined;
+  // Exactly what mcpm would write (a project's shared entry, on a teammate's machine): nothing of anyone's is lost.
+  if (JSON.stringify(entries.get(key)) === JSON.stringify(target.ours)) return 'identical';
   const owner = facts.managed.find((e) => e.key === key && samePath(e.file, location.file));
   if (owner && owner.server === facts.server.name && facts.installed) return 'previous-install';
   if (!owner && facts.confirmedReplace.some((file) => samePath(file, location.file))) return 'confirmed';

@@ -26,10 +26,12 @@ export interface MergedEntry {
  * `existing`: the entry in the file now; `ours`: what mcpm renders now; `written`: what mcpm wrote last time (none
  * for a first install or an adopted entry: then every key of a map that mcpm does not write now is the user's).
  */
-export function mergeEntry(existing: unknown, ours: Entry, written?: unknown): MergedEntry {
+export function mergeEntry(existing: unknown, ours: Entry, written?: unknown, secrets: string[] = []): MergedEntry {
   if (!isObject(existing)) return { value: ours, userChanged: [] };
   const before = isObject(written) ? written : undefined;
   const userChanged: string[] = [];
+  // `written` is kept with secret values masked (mcpm's state never holds them): compare what is in the file the same way.
+  const same = (a: unknown, b: unknown) => equal(maskSecrets(a, secrets), maskSecrets(b, secrets));
   const resolve = (field: string): unknown => {
     const mine = ours[field];
     const current = existing[field];
@@ -68,6 +70,22 @@ export function adoptedLaunch(existing: unknown): Entry | undefined {
   return Object.fromEntries(LAUNCH.filter((field) => Object.hasOwn(existing, field)).map((field) => [field, existing[field]]));
 }
 
-function same(a: unknown, b: unknown): boolean {
+function equal(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
+}
+
+/** How a secret value is written wherever mcpm shows or keeps an entry. */
+export const MASKED = '<secret>';
+
+/** A value with every occurrence of the given secret values replaced by MASKED, in every string inside it. */
+export function maskSecrets<T>(value: T, secrets: string[]): T {
+  const values = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  if (values.length === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return values.reduce((text, secret) => text.split(secret).join(MASKED), v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
+    return v;
+  };
+  return walk(value) as T;
 }

@@ -29,8 +29,21 @@ export function runtimeRecord(source: PreparedSource, stored: StoredPackage): { 
   }
 }
 
-export function serverRecord(plan: InstallPlan, stored: StoredPackage, entries: ManagedEntry[], before: InstalledServer | undefined, now: string): InstalledServer {
+export function serverRecord(
+  plan: InstallPlan,
+  stored: StoredPackage,
+  entries: ManagedEntry[],
+  before: InstalledServer | undefined,
+  now: string,
+  launch?: InstalledServer['launch'],
+): InstalledServer {
   const { source } = plan;
+  const project = plan.scope === 'project' && plan.project ? { [plan.project]: { version: plan.version, ...(stored.storePath ? { storePath: stored.storePath } : {}), ...(launch ? { launch } : {}) } } : undefined;
+  // A project's install leaves the user's own installation as it is (another version, maybe): it adds its entries
+  // and the version its lock pins, which `mcpm run` starts in that project.
+  if (project && before && before.entries.some((e) => e.scope !== 'project')) {
+    return { ...before, entries: mergeEntries(before.entries, entries), projects: { ...before.projects, ...project } };
+  }
   // The version replaced stays in the store for rollback (until prune), when it had a store folder.
   const kept = before && before.version !== plan.version && before.storePath
     ? [...before.previousVersions.filter((v) => v !== plan.version), before.version]
@@ -55,6 +68,8 @@ export function serverRecord(plan: InstallPlan, stored: StoredPackage, entries: 
     previousVersions: kept,
     server: plan.serverJson,
     ...(kept.length ? { previousServers: keptServers(before, kept) } : {}),
+    ...(launch ? { launch } : {}),
+    ...(project || before?.projects ? { projects: { ...before?.projects, ...project } } : {}),
     installedAt: now,
   };
 }
@@ -80,13 +95,17 @@ function mergeEntries(before: ManagedEntry[], now: ManagedEntry[]): ManagedEntry
 /** A setup's manifest entry: what was asked (secrets by name only). */
 export function manifestRecord(plan: InstallPlan, scope: 'user' | 'project'): ProjectManifest['servers'][string] {
   const secrets = [...Object.keys(plan.inputs.secretEnv), ...Object.keys(plan.inputs.secretArgs)];
+  // A project's manifest is committed: the values of inputs are the user's (a path in their home, their account),
+  // so only their names go there; each machine gives its own (kept in its own state).
+  const inputs = [...Object.keys(plan.inputs.env), ...Object.keys(plan.inputs.args)];
   return {
     range: recordedRange(plan.range, plan.version),
     registry: plan.registry,
     key: plan.key,
     clients: plan.targets.filter((t) => t.location.scope === scope).map((t) => t.location.client.id),
-    ...(Object.keys(plan.inputs.env).length ? { env: plan.inputs.env } : {}),
-    ...(Object.keys(plan.inputs.args).length ? { args: plan.inputs.args } : {}),
+    ...(scope === 'user' && Object.keys(plan.inputs.env).length ? { env: plan.inputs.env } : {}),
+    ...(scope === 'user' && Object.keys(plan.inputs.args).length ? { args: plan.inputs.args } : {}),
+    ...(scope === 'project' && inputs.length ? { inputs } : {}),
     ...(secrets.length ? { secrets } : {}),
   };
 }

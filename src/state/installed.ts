@@ -49,6 +49,13 @@ export interface InstalledServer {
   packageArguments?: Input[];
   /** The user's own arguments after the server's (kept from an adopted entry), npm servers. */
   extraArgs?: string[];
+  /** How `mcpm run` starts the installed version (package servers), secrets as placeholders (see plan/entry-form.ts). */
+  launch?: { command: string; args: string[]; env: Record<string, string> };
+  /**
+   * The version each project installed, when a project's lock pins one (keyed by the project folder): `mcpm run`
+   * in that project starts it, so the project's shared entries start what its lock says on every machine.
+   */
+  projects?: Record<string, { version: string; storePath?: string; launch?: { command: string; args: string[]; env: Record<string, string> } }>;
   /** The installed version's folder in the store (npm, pypi's uv cache, mcpb), and the bin file the entry starts (npm only). */
   storePath?: string;
   bin?: string;
@@ -85,6 +92,13 @@ export interface InstalledState {
    * folder are gone, so that if mcpm is killed in between, `mcpm uninstall` run again finishes the job.
    */
   removing?: Record<string, { version: string; key?: string; startedAt: string }>;
+  /**
+   * Client files mcpm created, with the folders it created for them: removed again once they hold nothing of
+   * anyone's (see clients/leftovers.ts), and never backed up (their content was only ever mcpm's).
+   */
+  files?: Record<string, { dirs: string[] }>;
+  /** enable/disable under way (journaled before the files change; running the same command again completes it). */
+  toggling?: Record<string, { enable: boolean; entries: Array<{ client: string; file: string }>; startedAt: string }>;
 }
 
 /** The last good copy of one of mcpm's own files, kept beside it. */
@@ -116,6 +130,8 @@ export function parseState(file: string, text: string | undefined): InstalledSta
     servers: value.servers ?? record<InstalledServer>(),
     ...(value.pending ? { pending: value.pending } : {}),
     ...(value.removing ? { removing: value.removing } : {}),
+    ...(value.files ? { files: value.files } : {}),
+    ...(value.toggling ? { toggling: value.toggling } : {}),
   };
 }
 

@@ -11,12 +11,12 @@ import type { ArgValues } from '../plan/request.js';
  */
 export interface ProjectManifest {
   formatVersion: number;
-  servers: Record<string, { range: string; registry: string; key: string; clients: string[]; env?: Record<string, string>; args?: ArgValues; secrets?: string[] }>;
+  servers: Record<string, { range: string; registry: string; key: string; clients: string[]; env?: Record<string, string>; args?: ArgValues; inputs?: string[]; secrets?: string[] }>;
 }
 
-export function manifestPath(projectDir: string): string {
-  return path.join(projectDir, 'mcpm.json');
-}
+import { manifestPath } from '../project.js';
+
+export { findProjectRoot, manifestPath } from '../project.js';
 
 /** `backup`: keep the last good copy beside it (mcpm's own global manifest; a project's is in version control). */
 export async function updateProjectManifest(projectDir: string, change: (manifest: ProjectManifest) => void, options: { backup?: boolean } = {}): Promise<void> {

@@ -30,7 +30,7 @@ const SDK_INHERITED = ["LOGNAME", "SHELL", "TERM", "USER"] as const;
 
 export async function connectToEntry(
   entry: ServerEntry,
-  opts: { home?: string; cwd?: string; timeoutMs?: number } = {},
+  opts: { home?: string; cwd?: string; timeoutMs?: number; /** PATH instead of an empty folder */ path?: string } = {},
 ): Promise<ConnectedServer> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), "mcpm-client-"));
   const emptyPath = path.join(scratch, "empty-bin");
@@ -38,7 +38,7 @@ export async function connectToEntry(
   await mkdir(emptyPath);
   if (opts.home === undefined) await mkdir(home);
 
-  const env: Record<string, string | undefined> = { HOME: home, PATH: emptyPath };
+  const env: Record<string, string | undefined> = { HOME: home, PATH: opts.path ?? emptyPath };
   for (const key of SDK_INHERITED) env[key] = undefined; // child_process drops undefined values
   for (const key of CA_VARS) {
     const value = process.env[key];
