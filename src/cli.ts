@@ -4,6 +4,7 @@ import { argumentKey, type CommandModule, type CommandSpec, type Outcome } from 
 import { createContext, type GlobalOptions } from './context.js';
 import { EXIT_OK, usageError } from './errors.js';
 import { fail, finish, printResult } from './exit.js';
+import { cancelled, handleInterrupts } from './interrupt.js';
 import { mcpmVersion } from './version.js';
 
 /**
@@ -73,6 +74,8 @@ export async function main(argv: string[]): Promise<void> {
     return fail(error, globals);
   }
   if (!chosen) return finish(EXIT_OK);
+  // Ctrl-C while a command changes things: exit 130 promptly, files as they were (see interrupt.ts).
+  if (!chosen.spec.ownsSignals) handleInterrupts(() => fail(cancelled(), chosen!.spec.ownsStdout ? { ...globals, json: false } : globals));
   try {
     const outcome = await chosen.run();
     if ('rawExitCode' in outcome) return finish(outcome.rawExitCode);

@@ -1,5 +1,6 @@
 /**
  * Named fault points, as databases have: a test sets MCPM_FAILPOINT=<name> and mcpm kills itself with SIGKILL
+ * (or, with MCPM_FAILPOINT=<name>=SIGINT, interrupts itself as Ctrl-C would)
  * when it reaches that point, so a kill -9 can be placed exactly at the critical moment (between two writes,
  * after a rename) instead of hoped for. Outside tests the variable is unset and this is one comparison.
  *
@@ -13,5 +14,7 @@
 export function failpoint(name: string, detail?: string): void {
   const armed = process.env.MCPM_FAILPOINT;
   if (!armed) return;
-  if (armed === name || (detail !== undefined && armed === `${name}:${detail}`)) process.kill(process.pid, 'SIGKILL');
+  // `<point>=SIGINT` (or SIGTERM) sends that signal instead, as Ctrl-C would at that moment.
+  const [point, signal] = armed.split('=') as [string, NodeJS.Signals | undefined];
+  if (point === name || (detail !== undefined && point === `${name}:${detail}`)) process.kill(process.pid, signal ?? 'SIGKILL');
 }

@@ -2,12 +2,13 @@
 // after the manifest, after dependency install, around the rename into the store, after the secrets, before and
 // after each client write (JSON, TOML, YAML), around the state write, and in the middle of a download (a kill while
 // holding a client file's lock is in faults-upgrade.e2e.test.ts). Each time the rerun completes, the entries start, and uninstall gives the user's files back exactly.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTmpDirs } from './helpers/tmp.js';
 import {
   CLIENTS, INSTALL_POINTS, KEY, ORIGINALS, clientFlags, expectConsistent, expectFinal, fileOf, inputs, killedAt, killedMidDownload, launch, mcpm,
-  restore, setUpLab, snapshots, tearDownLab,
+  mcpmDir, restore, setUpLab, snapshots, tearDownLab,
 } from './helpers/fault-lab.js';
 
 beforeAll(() => setUpLab('mcpm-faults-install-'));
@@ -36,6 +37,33 @@ describe('kill -9 during install', () => {
       await expectConsistent(`install killed ${point}`, ['none', '1.0.0'], ['1.0.0']);
       await rerunAndUninstall(`install killed ${point}`);
     }
+  });
+
+  it('Ctrl-C in the middle of a download: exit 130 at once, files as before, no staging folder left', async () => {
+    restore(snapshots.fresh);
+    const { run, ms } = await killedMidDownload(args(), 'posts-format', 'SIGINT');
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.json?.error?.code).toBe('ECANCELLED');
+    expect(ms).toBeLessThan(2000);
+    await expectConsistent('install interrupted mid-download', ['none'], []);
+    expect(readdirSync(path.join(mcpmDir(), 'store', '.staging'))).toEqual([]);
+  });
+
+  it('SIGTERM while the client files are written: the files already written are put back, exit 130', async () => {
+    restore(snapshots.fresh);
+    const run = await mcpm(args(), { MCPM_FAILPOINT: 'before-config-write:codex=SIGTERM' });
+    expect(run.code, run.stderr).toBe(130);
+    await expectConsistent('install interrupted between client writes', ['none'], []);
+    for (const id of CLIENTS) expect(readFileSync(fileOf(id), 'utf8'), id).toBe(ORIGINALS[id]);
+  });
+
+  it('a staging folder left by a killed run is removed by the next run', async () => {
+    restore(snapshots.fresh);
+    const stale = path.join(mcpmDir(), 'store', '.staging', '999999-dead');
+    mkdirSync(stale, { recursive: true });
+    const run = await mcpm(args());
+    expect(run.json?.ok, run.stderr).toBe(true);
+    expect(existsSync(stale)).toBe(false);
   });
 
   it('in the middle of a download (the dependency\'s tarball half sent): no half version, and the rerun completes', async () => {

@@ -2,12 +2,12 @@
 // (JSON, TOML, YAML), and while holding a client file's lock; see test/helpers/fault-lab.ts for what is checked after
 // each kill. Between two client writes some files start 1.0.0 and some 1.1.0, each entry whole, and `mcpm list`
 // shows 1.0.0 until the state says 1.1.0.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTmpDirs } from './helpers/tmp.js';
 import {
-  INSTALL_POINTS, KEY, UNINSTALL_POINTS, expectConsistent, expectFinal, killedAt, killedMidDownload, launch, mcpm, mcpmDir, restore, setUpLab,
+  CLIENTS, INSTALL_POINTS, KEY, ORIGINALS, UNINSTALL_POINTS, expectConsistent, fileOf, expectFinal, killedAt, killedMidDownload, launch, mcpm, mcpmDir, restore, setUpLab,
   snapshots, storeOf, tearDownLab,
 } from './helpers/fault-lab.js';
 
@@ -54,6 +54,40 @@ describe('kill -9 holding a client file\'s lock', () => {
     expect(rerun.json, rerun.stderr).toMatchObject({ ok: true, result: { version: '1.1.0' } });
     expect(Date.now() - started, 'waited for the lock to go stale, not forever').toBeLessThan(40_000);
     await expectFinal('upgrade killed holding the lock', '1.1.0');
+  });
+});
+
+describe('kill -9 during enable and disable', () => {
+  const files = () => Object.fromEntries(CLIENTS.map((id) => [id, readFileSync(fileOf(id), 'utf8')]));
+
+  it('disable killed after each client file: running it again completes, enable gives back the same bytes', async () => {
+    for (const id of CLIENTS) {
+      restore(snapshots.installed);
+      const installed = files();
+      await killedAt(`toggle-after-config-write:${id}`, ['disable', KEY, '--json']);
+      const list = await mcpm(['list']);
+      expect(list.stderr, id).toContain('disable of io.github.acme/github-posts was interrupted');
+      const again = await mcpm(['disable', KEY, '--json']);
+      expect(again.json?.ok, `${id}: ${again.stderr}`).toBe(true);
+      const on = await mcpm(['enable', KEY, '--json']);
+      expect(on.json?.ok, `${id}: ${on.stderr}`).toBe(true);
+      expect(files(), id).toEqual(installed);
+    }
+  });
+
+  it('enable killed after a client file: running it again completes; uninstall then leaves no entry behind', async () => {
+    restore(snapshots.installed);
+    const installed = files();
+    expect((await mcpm(['disable', KEY, '--json'])).json?.ok).toBe(true);
+    await killedAt('toggle-after-config-write:claude-desktop', ['enable', KEY, '--json']);
+    const again = await mcpm(['enable', KEY, '--json']);
+    expect(again.json?.ok, again.stderr).toBe(true);
+    expect(files()).toEqual(installed);
+    // And from the same interrupted point, uninstall: every file is the user's again.
+    expect((await mcpm(['disable', KEY, '--json'])).json?.ok).toBe(true);
+    await killedAt('toggle-after-config-write:claude-desktop', ['enable', KEY, '--json']);
+    expect((await mcpm(['uninstall', KEY, '--json'])).json?.ok).toBe(true);
+    for (const id of CLIENTS) expect(readFileSync(fileOf(id), 'utf8'), id).toBe(ORIGINALS[id]);
   });
 });
 

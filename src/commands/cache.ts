@@ -2,12 +2,14 @@ import { defineCommand } from './spec.js';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
+import { removeStaleStaging } from '../store/staging.js';
 
 /**
  * `mcpm cache clean`: empties mcpm's cache folder (registry caches and the npm package cache). Nothing installed
  * depends on it: the store, state, secrets and settings live elsewhere. Registries are fetched again when next used.
  */
 export async function cacheClean(ctx: Context) {
+  await removeStaleStaging(ctx.paths.store);
   const dir = ctx.paths.cache;
   const bytes = await sizeOf(dir);
   const removed = (await readdir(dir).catch(() => [] as string[])).map((name) => path.join(dir, name));

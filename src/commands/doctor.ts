@@ -12,6 +12,7 @@ import { readForeignEntry } from '../plan/foreign.js';
 import { stateFile, type InstalledServer } from '../state/installed.js';
 import { readLock } from '../state/lockfile.js';
 import { INSTALL_RECORD } from '../store/layout.js';
+import { removeStaleStaging } from '../store/staging.js';
 import { defineCommand } from './spec.js';
 
 export type { Problem, ProblemKind } from '../doctor/problems.js';
@@ -59,6 +60,8 @@ export async function doctor(ctx: Context, options: { fix?: boolean } = {}) {
     problems.push(...found);
   }
   problems.push(...(await foreignProblems(detected, state)));
+  // Staging folders of killed runs take space and nothing else: --fix removes them quietly.
+  if (options.fix) await removeStaleStaging(ctx.paths.store);
   return { ok: problems.every((p) => p.fixed), problems };
 }
 

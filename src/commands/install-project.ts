@@ -4,7 +4,7 @@ import { parseData } from '../json.js';
 import { readLock } from '../state/lockfile.js';
 import { deriveContext, type Context } from '../context.js';
 import { install } from '../install/index.js';
-import { findProjectRoot, manifestPath, type ProjectManifest } from '../state/manifest.js';
+import { manifestPath, type ProjectManifest } from '../state/manifest.js';
 
 /**
  * `mcpm install` with no name, in a project: installs exactly what mcpm-lock.json says (the locked version, the

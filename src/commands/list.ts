@@ -20,7 +20,7 @@ export function list(ctx: Context): ListedServer[] {
     ctx.out.warn(`An install of ${name} was interrupted; run \`mcpm install ${name}\` to complete it`);
   }
   for (const [name, journal] of Object.entries(state.toggling ?? {})) {
-    ctx.out.warn(`An ${journal.enable ? 'enable' : 'disable'} of ${name} was interrupted; run \`mcpm ${journal.enable ? 'enable' : 'disable'} ${name}\` to complete it`);
+    ctx.out.warn(`${journal.enable ? 'An enable' : 'A disable'} of ${name} was interrupted; run \`mcpm ${journal.enable ? 'enable' : 'disable'} ${name}\` to complete it`);
   }
   for (const name of Object.keys(state.removing ?? {})) {
     if (!state.servers[name]) ctx.out.warn(`An uninstall of ${name} was interrupted; run \`mcpm uninstall ${name}\` to finish it`);

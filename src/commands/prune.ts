@@ -3,10 +3,13 @@ import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { STAGING } from '../store/layout.js';
+import { removeStaleStaging } from '../store/staging.js';
 import { readState, updateState } from '../state/installed.js';
 
 /** `mcpm prune`: removes store versions that nothing references (versions kept for rollback, leftovers). */
 export async function prune(ctx: Context) {
+  // Staging folders of killed runs first (they are never in use: their process is gone).
+  const staging = await removeStaleStaging(ctx.paths.store);
   const state = readState(ctx);
   const inUse = new Set(Object.values(state.servers).flatMap((s) => (s.storePath ? [path.resolve(s.storePath)] : [])));
   const removed: Array<{ path: string; bytes: number }> = [];
@@ -22,7 +25,7 @@ export async function prune(ctx: Context) {
       delete server.previousServers;
     }
   });
-  return { removed, freedBytes: removed.reduce((sum, r) => sum + r.bytes, 0) };
+  return { removed, freedBytes: removed.reduce((sum, r) => sum + r.bytes, 0), ...(staging.length ? { staging } : {}) };
 }
 
 /** `<store>/<namespace>/<name>/<version>` folders. Staging is left alone: an install may be using it right now. */

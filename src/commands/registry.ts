@@ -240,6 +240,7 @@ export const commands = [
   defineCommand({
     name: 'registry serve',
     description: 'serve an index or a folder of server.json files over the v0.1 registry API, until Ctrl-C',
+    ownsSignals: true,
     arguments: [['<index-or-dir>', 'a static index (.json) or a folder of server.json files']],
     options: [
       { flags: '--port <port>', description: 'port to listen on (default 8765; 0 picks a free one)' },

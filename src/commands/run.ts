@@ -117,6 +117,7 @@ export const commands = [
     description: 'start an installed server as its client would (stdio), bridging a remote one to its URL',
     arguments: [['<name>', 'full name, short name or entry key'], ['[args...]', 'extra arguments for the server, after --']],
     ownsStdout: true,
+    ownsSignals: true,
     run: async (ctx, { args }) => ({ rawExitCode: await run(ctx, args.name, args.args ?? []) }),
   }),
 ];

@@ -15,6 +15,8 @@ export interface CommandSpec<R = unknown> {
   options?: OptionSpec[];
   /** The server's protocol owns stdout (`run`): mcpm's own errors go to stderr even under --json. */
   ownsStdout?: boolean;
+  /** The command handles SIGINT/SIGTERM itself (`run` forwards them, `registry serve` stops); see interrupt.ts. */
+  ownsSignals?: boolean;
   run(ctx: Context, input: CommandInput): Promise<Outcome<R>>;
   /** The result as a person reads it (stdout). Without it, a successful command prints nothing. */
   render?(result: R, input: CommandInput): string;

@@ -48,7 +48,10 @@ async function turnOff(ctx: Context, entry: ManagedEntry): Promise<ManagedEntry>
   const { client } = location;
   const current = await currentValue(entry);
   if (client.disable) {
-    const added = current !== undefined && !(client.disable.field in current);
+    // Whether mcpm adds the switch (enable then takes it out again): judged by what mcpm wrote, since an
+    // interrupted disable may already have set it in the file.
+    const written = entry.written && typeof entry.written === 'object' ? (entry.written as Record<string, unknown>) : current;
+    const added = current !== undefined && written !== undefined && !(client.disable.field in written);
     if (current) await writeClientEntry(location, entry.key, { ...current, [client.disable.field]: client.disable.off }, () => true, unreachable);
     return { ...entry, disabled: true, ...(added ? { disabledValue: { addedField: true } } : {}) };
   }

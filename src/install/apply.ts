@@ -1,8 +1,10 @@
+import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write.js';
 import { failpoint } from '../failpoints.js';
+import { checkpoint, critically, onInterrupt } from '../interrupt.js';
 import { launchTemplate, renderEntry, secretValues } from '../plan/entry-form.js';
 import { adoptedLaunch, maskSecrets, mergeEntry } from '../plan/merge-entry.js';
 import type { InstallPlan, PlannedTarget } from '../plan/install.js';
@@ -22,11 +24,23 @@ import { machineOf } from './machine.js';
  * written are journaled first, so a kill between the client writes and the state write is completed by a rerun.
  */
 export async function applyInstall(ctx: Context, plan: InstallPlan) {
-  const ownFiles = readState(ctx).files ?? {};
   const stored = await putInStore(ctx, plan.store);
+  // Interrupted before the files are touched: the version this run added to the store goes.
+  const forgetStore = stored.added && stored.storePath ? onInterrupt(() => rmSync(stored.storePath!, { recursive: true, force: true })) : () => undefined;
+  try {
+    return await critically(() => writeAll(ctx, plan, stored));
+  } finally {
+    forgetStore();
+  }
+}
+
+/** Secrets, journal, client files, state, manifest and lock, as one critical section (see interrupt.ts). */
+async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage) {
+  const ownFiles = readState(ctx).files ?? {};
   const writes: AppliedWrite[] = [];
   const restoreSecrets = await snapshotSecrets(ctx, plan.server);
   try {
+    checkpoint();
     await writeSecrets(ctx, plan.server, { env: plan.inputs.secretEnv, args: plan.inputs.secretArgs }, plan.secrets.format, { always: plan.secrets.always });
     failpoint('after-secrets');
     await updateState(ctx, (state) => {
@@ -35,7 +49,10 @@ export async function applyInstall(ctx: Context, plan: InstallPlan) {
     });
     const launch = plan.source.kind === 'remote' ? undefined : launchTemplate(plan.source, plan.inputs, stored, machineOf(ctx));
     const entries: ManagedEntry[] = [];
-    for (const target of plan.targets) entries.push(await writeTarget(ctx, plan, target, stored, writes, Object.hasOwn(ownFiles, target.location.file)));
+    for (const target of plan.targets) {
+      entries.push(await writeTarget(ctx, plan, target, stored, writes, Object.hasOwn(ownFiles, target.location.file)));
+      checkpoint();
+    }
     failpoint('before-state-write');
     await updateState(ctx, (state) => {
       if (state.pending) delete state.pending[plan.server];

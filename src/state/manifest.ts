@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { McpmError } from '../errors.js';
 import { parseData, record } from '../json.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { readManifest, type BundleManifest } from '../plan/mcpb.js';
-import { INSTALL_RECORD, STAGING, versionDir } from './layout.js';
+import { INSTALL_RECORD, versionDir } from './layout.js';
+import { createStaging } from './staging.js';
 import { extractZip, readZipEntry } from './zip.js';
 
 const MAX_BUNDLE_BYTES = 1024 ** 3;
@@ -121,10 +122,7 @@ export async function installBundle(ctx: Context, request: { serverName: string;
       hint: 'The registry changed the bundle of a published version. Run `mcpm uninstall` first if you trust the new one.',
     });
   }
-  const stagingRoot = path.join(ctx.paths.store, STAGING);
-  await removeStale(stagingRoot, ctx.now());
-  const staging = path.join(stagingRoot, `${ctx.now()}-${randomBytes(4).toString('hex')}`);
-  await mkdir(staging, { recursive: true });
+  const { dir: staging, done } = await createStaging(ctx.paths.store);
   try {
     ctx.out.progress(`Unpacking ${path.basename(request.url)}`);
     await extractZip(request.file, staging);
@@ -140,15 +138,6 @@ export async function installBundle(ctx: Context, request: { serverName: string;
     }
     return { storePath: target, added: true };
   } finally {
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-/** Staging folders left by a killed mcpm are never in the store's version folders; remove those over an hour old. */
-async function removeStale(dir: string, now: number): Promise<void> {
-  const hourAgo = now - 60 * 60 * 1000;
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const started = Number(name.split('-')[0]);
-    if (Number.isFinite(started) && started < hourAgo) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+    await done();
   }
 }

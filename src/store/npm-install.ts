@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { readNpmConfig, type NpmOptions } from './npm-config.js';
-import { INSTALL_RECORD, STAGING, versionDir } from './layout.js';
+import { INSTALL_RECORD, versionDir } from './layout.js';
+import { createStaging } from './staging.js';
 import { chooseBin } from './bin.js';
 import { ensureDir } from '../fs/files.js';
 import { failpoint } from '../failpoints.js';
@@ -60,9 +60,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   checkEngines(ctx, request, manifest.engines?.node);
   failpoint('after-manifest');
 
-  await removeStaleStaging(path.join(ctx.paths.store, STAGING), ctx.now());
-  const staging = path.join(ctx.paths.store, STAGING, `${ctx.now()}-${randomBytes(4).toString('hex')}`);
-  await ensureDir(staging);
+  const { dir: staging, done } = await createStaging(ctx.paths.store);
   try {
     await writeFile(
       path.join(staging, 'package.json'),
@@ -104,7 +102,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     }
     return { storePath: target, bin: path.join(target, bin), integrity: manifest._integrity, added: true };
   } finally {
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await done();
   }
 }
 
@@ -217,16 +215,6 @@ async function npmCall<T>(spec: string, fn: () => Promise<T>): Promise<T> {
       hint: 'Run again with --verbose for details.',
       detail: (error as Error).stack,
     });
-  }
-}
-
-/** Staging folders left by a killed mcpm are invisible (never in the store's version folders) and removed later. */
-async function removeStaleStaging(dir: string, now: number): Promise<void> {
-  const hourAgo = now - 60 * 60 * 1000;
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    const started = Number(name.split('-')[0]);
-    if (Number.isFinite(started) && started < hourAgo) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -200,9 +200,10 @@ export async function tearDownLab(): Promise<void> {
 
 /**
  * Runs `args`, waits until the npm registry has sent half of `tarballOf`'s tarball (and then stalls it), and kills
- * mcpm there with SIGKILL: a kill in the middle of the download and extraction.
+ * mcpm there with SIGKILL: a kill in the middle of the download and extraction. With another signal (SIGINT, as
+ * Ctrl-C), returns how mcpm ended and how long it took after the signal.
  */
-export async function killedMidDownload(args: string[], tarballOf: string): Promise<void> {
+export async function killedMidDownload(args: string[], tarballOf: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ run: RunResult; ms: number }> {
   let halfSent!: () => void;
   const reached = new Promise<void>((resolve) => (halfSent = resolve));
   stall = (name, res, tarball) => {
@@ -215,8 +216,11 @@ export async function killedMidDownload(args: string[], tarballOf: string): Prom
   try {
     const run = mcpm(args, {}, (c) => (child = c));
     await Promise.race([reached, run.then((r) => Promise.reject(new Error(`finished before the stall: ${r.stderr}${r.stdout}`)))]);
-    child.kill('SIGKILL');
-    expect((await run).code).toBe(137);
+    const sent = Date.now();
+    child.kill(signal);
+    const ended = await run;
+    if (signal === 'SIGKILL') expect(ended.code).toBe(137);
+    return { run: ended, ms: Date.now() - sent };
   } finally {
     stall = undefined;
   }
