@@ -105,6 +105,21 @@ describe('outdated, update, rollback, prune', () => {
     const none = await mcpm(home, ['rollback', 'github-posts', '--json']);
     expect(none.json.error).toMatchObject({ code: 'ENOVERSION' });
   });
+
+  it('a version its registry deletes (or takes down) is flagged by outdated, list and doctor', async () => {
+    const meta = entries.find((e) => e.server.version === '1.1.0')!._meta[OFFICIAL_META];
+    Object.assign(meta, { status: 'deleted', updatedAt: new Date().toISOString() });
+    const report = await mcpm(home, ['outdated', '--json']);
+    expect(report.json.result[0]).toMatchObject({ current: '1.1.0', status: 'deleted' });
+    expect((await mcpm(home, ['outdated'])).stdout).toContain('1.1.0 (deleted)');
+    expect((await mcpm(home, ['list', '--json'])).json.result[0]).toMatchObject({ version: '1.1.0', registryStatus: 'deleted' });
+    expect((await mcpm(home, ['list'])).stdout).toContain('1.1.0 (deleted in its registry)');
+    const doctor = await mcpm(home, ['doctor', '--json']);
+    expect(doctor.json.result.problems).toContainEqual(expect.objectContaining({ kind: 'registry-status', message: expect.stringContaining('deleted (or taken down) in its registry') }));
+    Object.assign(meta, { status: 'active', updatedAt: new Date().toISOString() });
+    await mcpm(home, ['outdated', '--json']);
+    expect((await mcpm(home, ['list', '--json'])).json.result[0].registryStatus).toBeUndefined();
+  });
 });
 
 describe('a project reproduces from mcpm.json + mcpm-lock.json', () => {
@@ -136,10 +151,10 @@ describe('a project reproduces from mcpm.json + mcpm-lock.json', () => {
     for (const file of ['mcpm.json', 'mcpm-lock.json']) cpSync(path.join(project, file), path.join(clone, file));
     const nested = path.join(clone, 'src', 'deep');
     mkdirSync(nested, { recursive: true });
-    // Secrets are not in the project's files: without one, the install stops and names it.
+    // Neither secrets nor anyone's input values are in the project's files: without them, the install stops and names them.
     const missing = await runMcpm(['install', '--registry', registryUrl, '--json'], { home: secondHome, cwd: nested });
-    expect(missing.json?.error).toMatchObject({ code: 'EINPUT', message: expect.stringContaining('POSTS_API_TOKEN') });
-    const run = await runMcpm(['install', '--json', '--env', 'POSTS_API_TOKEN'], { home: secondHome, cwd: nested, env: { POSTS_API_TOKEN: TOKEN } });
+    expect(missing.json?.error).toMatchObject({ code: 'EINPUT', message: 'Missing required inputs: POSTS_API_URL, POSTS_API_TOKEN' });
+    const run = await runMcpm(['install', '--json', '--env', `POSTS_API_URL=${postsUrl}`, '--env', 'POSTS_API_TOKEN'], { home: secondHome, cwd: nested, env: { POSTS_API_TOKEN: TOKEN } });
     expect(run.json?.result.servers.map((s: any) => s.version), run.stderr).toEqual(['1.1.0']);
     for (const file of ['.mcp.json', path.join('.cursor', 'mcp.json')]) {
       const first = readFileSync(path.join(project, file), 'utf8').replaceAll(firstHome, '<HOME>').replaceAll(project, '<PROJECT>');
@@ -157,7 +172,7 @@ describe('a project reproduces from mcpm.json + mcpm-lock.json', () => {
     const lock = JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8'));
     lock.servers[SERVER].package.integrity = 'sha512-' + Buffer.alloc(64, 1).toString('base64');
     writeFileSync(path.join(clone, 'mcpm-lock.json'), JSON.stringify(lock, null, 2));
-    const run = await runMcpm(['install', '--json', '--env', 'POSTS_API_TOKEN'], { home, cwd: clone, env: { POSTS_API_TOKEN: TOKEN } });
+    const run = await runMcpm(['install', '--json', '--env', `POSTS_API_URL=${postsUrl}`, '--env', 'POSTS_API_TOKEN'], { home, cwd: clone, env: { POSTS_API_TOKEN: TOKEN } });
     expect(run.json?.error, run.stderr).toMatchObject({ code: 'EINTEGRITY', message: expect.stringContaining('lock file') });
     expect(existsSync(path.join(clone, '.mcp.json'))).toBe(false);
     // No version reached the store (mcpm may have created its own empty folders).

@@ -54,6 +54,14 @@ export async function doctor(ctx: Context, options: { fix?: boolean } = {}) {
       found.push({ kind: 'lock-mismatch', server: server.name, message: `The lock says ${server.name}@${locked.version}, the state ${server.version}` });
     }
     for (const entry of server.entries) found.push(...(await entryProblems(server, entry)));
+    if (server.registryStatus) {
+      found.push({
+        kind: 'registry-status',
+        server: server.name,
+        message: `${server.name}@${server.version} is ${server.registryStatus.status === 'deleted' ? 'deleted (or taken down)' : 'deprecated'} in its registry (${server.registry}), as of ${server.registryStatus.checkedAt}`,
+        hint: server.registryStatus.status === 'deleted' ? `mcpm update ${server.name} --latest, or mcpm uninstall ${server.name}` : `mcpm update ${server.name} --latest`,
+      });
+    }
     found.push(...(await secretProblems(ctx, server)));
     const unparseable = problems.some((p) => p.kind === 'unparseable-file' && server.entries.some((e) => e.file === p.file));
     if (options.fix && !unparseable && found.some((p) => REINSTALL_FIXES[p.kind])) await reinstall(ctx, server, found);

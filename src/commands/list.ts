@@ -10,7 +10,9 @@ export interface ListedServer {
   /** `identifier@version` of the package (an oci image by its pinned reference, a bundle by its URL), or `remote <url>`. */
   package: string;
   registry: string;
-  clients: Array<{ client: string; file: string; key: string }>;
+  clients: Array<{ client: string; file: string; key: string; scope: string; disabled?: boolean }>;
+  /** What the registry said of the installed version when last asked (`outdated`, `update`): deprecated, deleted. */
+  registryStatus?: string;
 }
 
 /** Reads only mcpm's state file: no registry, no client files, so it stays as fast as a bare node start. */
@@ -33,7 +35,8 @@ export function list(ctx: Context): ListedServer[] {
       version: server.version,
       package: server.package ? packageLabel(server.package) : `remote ${server.remote?.url ?? ''}`,
       registry: server.registry,
-      clients: server.entries.map((entry) => ({ client: entry.client, file: entry.file, key: entry.key })),
+      clients: server.entries.map((entry) => ({ client: entry.client, file: entry.file, key: entry.key, scope: entry.scope ?? 'user', ...(entry.disabled ? { disabled: true } : {}) })),
+      ...(server.registryStatus ? { registryStatus: server.registryStatus.status } : {}),
     }));
 }
 
@@ -45,7 +48,8 @@ function packageLabel(pkg: NonNullable<InstalledServer['package']>): string {
 
 export function renderList(servers: ListedServer[]): string {
   if (servers.length === 0) return 'No servers installed. Try `mcpm search <query>` and `mcpm install <name>`.';
-  const rows = servers.map((s) => [s.key, s.name, s.version, s.clients.map((c) => c.client).join(', ') || '-']);
+  const clients = (s: ListedServer) => s.clients.map((c) => `${c.client}${c.scope === 'project' ? ' (project)' : ''}${c.disabled ? ' (disabled)' : ''}`).join(', ') || '-';
+  const rows = servers.map((s) => [s.key, s.name, `${s.version}${s.registryStatus ? ` (${s.registryStatus} in its registry)` : ''}`, clients(s)]);
   return table(['KEY', 'SERVER', 'VERSION', 'CLIENTS'], rows);
 }
 

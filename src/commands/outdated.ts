@@ -2,7 +2,7 @@ import { defineCommand } from './spec.js';
 import { McpmError } from '../errors.js';
 import { selectVersion } from '../plan/version.js';
 import { resolveServer } from '../registry/resolve.js';
-import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
+import { readState, requireInstalled, updateState, type InstalledServer } from '../state/installed.js';
 import { deriveContext, type Context } from '../context.js';
 import { table } from './list.js';
 import { recordedRange } from '../plan/version.js';
@@ -17,6 +17,8 @@ export interface OutdatedRow {
   latest: string;
   range: string;
   registry: string;
+  /** The installed version is deprecated, or deleted (taken down) in its registry. */
+  status?: 'deprecated' | 'deleted';
 }
 
 /** For each installed server: the installed version, the newest its recorded range allows, the newest of all. */
@@ -26,17 +28,44 @@ export async function outdated(ctx: Context, names: string[] = []): Promise<Outd
     const range = recordedRange(server.range, server.version);
     // Only the registry the server came from answers for it (another registry may list another publisher's
     // package under the name). Versions are the question here: ask it now instead of trusting a fresh cache.
-    const resolved = await resolveServer(deriveContext(ctx, { registry: server.registry, cacheTtlMs: 0 }), server.name);
-    const latest = selectVersion(server.name, resolved.versions, undefined).server.version;
+    let resolved;
+    try {
+      resolved = await resolveServer(deriveContext(ctx, { registry: server.registry, cacheTtlMs: 0 }), server.name);
+    } catch (error) {
+      // The registry answered, and no longer lists the server at all: every version deleted or taken down.
+      if (!(error instanceof McpmError && error.code === 'ENOTFOUND')) throw error;
+      rows.push({ name: server.name, key: server.entries[0]?.key ?? '', current: server.version, wanted: server.version, latest: server.version, range, registry: server.registry, status: 'deleted' });
+      continue;
+    }
+    const installed = resolved.versions.find((v) => v.server.version === server.version);
+    const status = !installed || installed.meta.status === 'deleted' ? 'deleted' : installed.meta.status === 'deprecated' ? 'deprecated' : undefined;
+    let latest = server.version;
     let wanted = server.version;
     try {
+      latest = selectVersion(server.name, resolved.versions, undefined).server.version;
       wanted = selectVersion(server.name, resolved.versions, range).server.version;
     } catch (error) {
       if (!(error instanceof McpmError && error.code === 'ENOVERSION')) throw error;
     }
-    rows.push({ name: server.name, key: server.entries[0]?.key ?? '', current: server.version, wanted, latest, range, registry: resolved.source.id });
+    rows.push({ name: server.name, key: server.entries[0]?.key ?? '', current: server.version, wanted, latest, range, registry: resolved.source.id, ...(status ? { status } : {}) });
   }
+  await recordStatus(ctx, rows);
   return rows;
+}
+
+/** What the registry said of each installed version, kept so list and doctor can say it without asking again. */
+async function recordStatus(ctx: Context, rows: OutdatedRow[]): Promise<void> {
+  const state = readState(ctx);
+  const changed = rows.filter((r) => state.servers[r.name] && state.servers[r.name]!.registryStatus?.status !== r.status);
+  if (changed.length === 0) return;
+  await updateState(ctx, (next) => {
+    for (const row of changed) {
+      const server = next.servers[row.name];
+      if (!server) continue;
+      if (row.status) server.registryStatus = { status: row.status, checkedAt: new Date(ctx.now()).toISOString() };
+      else delete server.registryStatus;
+    }
+  });
 }
 
 export function selectServers(ctx: Context, names: string[]): InstalledServer[] {
@@ -46,13 +75,13 @@ export function selectServers(ctx: Context, names: string[]): InstalledServer[] 
 }
 
 export function isOutdated(row: OutdatedRow): boolean {
-  return row.current !== row.wanted || row.current !== row.latest;
+  return row.current !== row.wanted || row.current !== row.latest || row.status !== undefined;
 }
 
 export function renderOutdated(rows: OutdatedRow[]): string {
   const behind = rows.filter(isOutdated);
   if (behind.length === 0) return rows.length === 0 ? 'No servers installed.' : 'Everything is up to date.';
-  return table(['KEY', 'SERVER', 'CURRENT', 'WANTED', 'LATEST'], behind.map((r) => [r.key, r.name, r.current, r.wanted, r.latest]));
+  return table(['KEY', 'SERVER', 'CURRENT', 'WANTED', 'LATEST'], behind.map((r) => [r.key, r.name, `${r.current}${r.status ? ` (${r.status})` : ''}`, r.wanted, r.latest]));
 }
 
 export const commands = [

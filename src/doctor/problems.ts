@@ -7,7 +7,8 @@ export type ProblemKind =
   | 'entry-missing'
   | 'secret-missing'
   | 'plaintext-secret'
-  | 'lock-mismatch';
+  | 'lock-mismatch'
+  | 'registry-status';
 
 /** One thing `mcpm doctor` found, and what --fix did about it. */
 export interface Problem {

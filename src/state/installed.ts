@@ -72,6 +72,11 @@ export interface InstalledServer {
   entries: ManagedEntry[];
   /** Older versions kept in the store (newest last). */
   previousVersions: string[];
+  /**
+   * The installed version's status in its registry when last asked (outdated, update): a version deprecated,
+   * deleted or taken down there is flagged by list, outdated and doctor.
+   */
+  registryStatus?: { status: 'deprecated' | 'deleted'; checkedAt: string };
   /** The server.json of the installed version, as its registry gave it: reinstalls and checks need no registry. */
   server?: ServerJson;
   /** The server.json of each version in previousVersions: rollback needs no registry either. */
