@@ -22,7 +22,7 @@ await build({
   logLevel: 'warning',
   external: [
     'pacote', '@npmcli/arborist', '@modelcontextprotocol/sdk', 'prompts', 'proper-lockfile', 'write-file-atomic',
-    'tar', 'yaml', 'smol-toml', '@napi-rs/keyring',
+    'tar', 'yaml', 'smol-toml', '@napi-rs/keyring', 'ora', '@pnpm/tabtab',
   ],
   // Bundled CommonJS (commander, semver) may call require() for node built-ins.
   banner: { js: "import { createRequire as __mcpmCreateRequire } from 'node:module'; const require = __mcpmCreateRequire(import.meta.url);" },

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { COMMANDS, commandFor } from './commands/index.js';
 import { argumentKey, type CommandModule, type CommandSpec, type Outcome } from './commands/spec.js';
-import { createContext, type GlobalOptions } from './context.js';
+import { createContext, type Context, type GlobalOptions } from './context.js';
 import { EXIT_OK, usageError } from './errors.js';
 import { fail, finish, printResult } from './exit.js';
 import { cancelled, handleInterrupts } from './interrupt.js';
@@ -11,7 +11,7 @@ import { mcpmVersion } from './version.js';
  * The only file that knows commander. It builds the program from the command table (commands/index.ts and what
  * each command module declares), parses, runs the chosen handler with a context, and prints its result once.
  */
-type Run = () => Promise<Outcome<unknown> & { text?: string }>;
+type Run = () => Promise<Outcome<unknown> & { text?: string; ctx: Context }>;
 
 /** Global options that take a value: their value is never a command name. */
 const VALUE_OPTIONS = new Set(['--registry', '--timeout', '--profile', '--project']);
@@ -43,8 +43,9 @@ export async function main(argv: string[]): Promise<void> {
     chosen = {
       spec,
       run: async () => {
-        const outcome = await spec.run(createContext(globals), input);
-        return 'rawExitCode' in outcome || !spec.render ? outcome : { ...outcome, text: spec.render(outcome.result, input) };
+        const ctx = createContext(globals);
+        const outcome = await spec.run(ctx, input);
+        return 'rawExitCode' in outcome || !spec.render ? { ...outcome, ctx } : { ...outcome, text: spec.render(outcome.result, input), ctx };
       },
     };
   };
@@ -80,6 +81,7 @@ export async function main(argv: string[]): Promise<void> {
     const outcome = await chosen.run();
     if ('rawExitCode' in outcome) return finish(outcome.rawExitCode);
     printResult(globals, outcome.result, outcome.text);
+    outcome.ctx.out.flush();
     finish(outcome.exitCode ?? EXIT_OK);
   } catch (error) {
     fail(error, chosen.spec.ownsStdout ? { ...globals, json: false } : globals);
@@ -93,7 +95,7 @@ function register(program: Command, module: CommandModule, names: string[], choo
     const [top, sub] = spec.name.split(' ') as [string, string | undefined];
     if (!names.includes(top)) continue;
     const parent = sub ? group! : program;
-    const command = parent.command(sub ?? top).description(spec.description);
+    const command = parent.command(sub ?? top, { hidden: Boolean(spec.hidden) }).description(spec.description);
     for (const alias of [...(spec.aliases ?? []), ...(sub ? [] : COMMANDS[top]?.aliases ?? [])]) command.alias(alias);
     for (const [syntax, description] of spec.arguments ?? []) command.argument(syntax, description);
     for (const option of spec.options ?? []) {

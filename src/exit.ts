@@ -1,11 +1,14 @@
 import type { GlobalOptions } from './context.js';
 import { McpmError, exitCodeFor } from './errors.js';
-import { printable } from './output.js';
+import { colourWanted, printable, resolvePaint } from './output.js';
 
-/** The one way a result reaches stdout: the JSON document under --json, else the rendered text. */
+/** The one way a result reaches stdout: the JSON document under --json, else the rendered text (coloured on a terminal). */
 export function printResult(globals: GlobalOptions, result: unknown, text: string | undefined): void {
   if (globals.json) process.stdout.write(`${JSON.stringify({ ok: true, result }, null, 2)}\n`);
-  else if (text !== undefined) process.stdout.write(`${printable(text)}\n`);
+  else if (text !== undefined) {
+    const colour = colourWanted({ noColor: globals.color === false, env: process.env, tty: Boolean(process.stdout.isTTY) && !process.env.CI });
+    process.stdout.write(`${resolvePaint(printable(text), colour)}\n`);
+  }
 }
 
 /** The one way mcpm ends with an error: a one-line message and a hint (or the JSON document), and its exit code. */

@@ -1,3 +1,5 @@
+import { startTask, type Task } from './progress.js';
+
 /**
  * Where text for people goes. Results go to stdout (printed once by the CLI); notes and warnings go to stderr.
  * Warnings are always printed; notes are quiet under --json; progress and colour only on a TTY that is not CI and
@@ -9,12 +11,40 @@ export interface Output {
   readonly interactive: boolean;
   warn(message: string): void;
   note(message: string): void;
-  /** A note that matters even to scripts (restart the client): printed under --json too. */
+  /** A note that matters even to scripts: printed at once, under --json too. */
   remind(message: string): void;
+  /**
+   * What to do after the command (restart a client whose file changed): said once each, after the result, so the
+   * result is the first thing read. Printed under --json too (on stderr).
+   */
+  afterwards(message: string): void;
+  /** Prints what `afterwards` collected (the CLI calls this once the result is out). */
+  flush(): void;
   debug(message: string): void;
+  /** The step under way: the live task's text on a terminal (see task), else a dim line on a TTY, else nothing. */
   progress(message: string): void;
+  /** Starts live progress on a terminal (ora); a no-op under --json, CI or a pipe. One at a time. */
+  task(text: string): Task;
   /** Bold/dim/etc. only when colour is on. */
-  style(kind: 'bold' | 'dim' | 'yellow' | 'red' | 'green', text: string): string;
+  style(kind: Style, text: string): string;
+}
+
+type Style = 'bold' | 'dim' | 'yellow' | 'red' | 'green';
+
+/**
+ * Colour in a command's result, chosen where it is rendered (renderers have no context): a marker that the one
+ * place printing results (exit.ts) turns into colour, or drops, after control characters are made printable.
+ */
+export function paint(kind: Style, text: string): string {
+  return `\uE000${Object.keys(CODES).indexOf(kind)}${text}\uE001`;
+}
+
+/** Resolves paint() markers: colour when wanted, plain text otherwise. */
+export function resolvePaint(text: string, colour: boolean): string {
+  return text.replace(/\uE000(\d)([^\uE000\uE001]*)\uE001/g, (_, index: string, inner: string) => {
+    const codes = Object.values(CODES)[Number(index)];
+    return colour && codes ? `\u001b[${codes[0]}m${inner}\u001b[${codes[1]}m` : inner;
+  });
 }
 
 const CODES = { bold: [1, 22], dim: [2, 22], yellow: [33, 39], red: [31, 39], green: [32, 39] } as const;
@@ -47,6 +77,8 @@ export function createOutput(options: { json: boolean; verbose: boolean; noColor
   const { env, stderr } = options;
   const tty = Boolean(stderr.isTTY) && !env.CI;
   const colour = colourWanted({ noColor: options.noColor, env, tty });
+  const later: string[] = [];
+  let current: Task | undefined;
   const style: Output['style'] = (kind, text) => (colour ? `\u001b[${CODES[kind][0]}m${text}\u001b[${CODES[kind][1]}m` : text);
   return {
     json: options.json,
@@ -57,11 +89,30 @@ export function createOutput(options: { json: boolean; verbose: boolean; noColor
       if (!options.json) stderr.write(`${printable(message)}\n`);
     },
     remind: (message) => stderr.write(`${printable(message)}\n`),
+    afterwards: (message) => {
+      if (!later.includes(message)) later.push(message);
+    },
+    flush: () => {
+      for (const message of later.splice(0)) stderr.write(`${printable(message)}\n`);
+    },
     debug: (message) => {
       if (options.verbose) stderr.write(`${style('dim', printable(message))}\n`);
     },
     progress: (message) => {
-      if (tty && !options.json) stderr.write(`${style('dim', printable(message))}\n`);
+      if (current) current.text(printable(message));
+      else if (tty && !options.json) stderr.write(`${style('dim', printable(message))}\n`);
+    },
+    task: (text) => {
+      current?.stop();
+      const task = startTask(tty && !options.json, printable(text), colour);
+      current = task;
+      return {
+        ...task,
+        stop: () => {
+          task.stop();
+          if (current === task) current = undefined;
+        },
+      };
     },
     style,
   };

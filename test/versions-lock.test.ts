@@ -83,7 +83,10 @@ describe('outdated, update, rollback, prune', () => {
     expect(within.json?.result.updated, within.stderr).toEqual([{ name: SERVER, from: '1.0.0', to: '1.1.0' }]);
     expect(entryArgs(home)).toContain(`${path.sep}1.1.0${path.sep}`);
     const again = await mcpm(home, ['update', 'github-posts', '--json']);
-    expect(again.json.result).toEqual({ updated: [], upToDate: [SERVER] });
+    // 2.0.0 is outside ^1.0.0: not taken, but said, with the command that takes it.
+    expect(again.json.result).toEqual({ updated: [], upToDate: [SERVER], beyond: [{ name: SERVER, key: 'github-posts', current: '1.1.0', latest: '2.0.0', range: '^1.0.0' }] });
+    const said = await runMcpm(['update', 'github-posts', '--registry', registryUrl], { home, timeoutMs: 90_000 });
+    expect(said.stdout).toBe(`Everything is up to date within its recorded range.\n${SERVER}: 2.0.0 is out, outside ^1.0.0 (\`mcpm update github-posts --latest\` takes it)\n`);
 
     const latest = await mcpm(home, ['update', '--latest', '--json']);
     expect(latest.json?.result.updated, latest.stderr).toEqual([{ name: SERVER, from: '1.1.0', to: '2.0.0' }]);

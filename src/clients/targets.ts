@@ -16,9 +16,7 @@ export function parseScope(value: string | undefined): Scope {
 
 export function requireClient(id: string): ClientDefinition {
   const client = findClient(id);
-  if (!client) {
-    throw new McpmError('ECLIENT', `Unknown client "${id}"`, { hint: `Known clients: ${CLIENTS.map((c) => c.id).join(', ')} (or "all").` });
-  }
+  if (!client) throw usageError(`Unknown client "${id}"`, `Known clients: ${CLIENTS.map((c) => c.id).join(', ')} (or "all").`);
   return client;
 }
 
@@ -58,7 +56,12 @@ export async function chooseClients(ctx: Context, requested: string[], scope: Sc
       hint: `Name one with --client <id> (its file will be created): ${CLIENTS.filter((c) => scope === 'user' || c.projectFile).map((c) => c.id).join(', ')}.`,
     });
   }
-  if (requested.length > 0 || !ctx.prompter.available) return detected;
+  if (requested.length > 0) return detected;
+  if (!ctx.prompter.available) {
+    // Without a terminal to ask, every detected client is written: say which, and why each counts as detected.
+    ctx.out.note(`No --client given: writing every client detected here: ${detected.map((l) => `${l.client.name} (${l.file})`).join(', ')}. Name clients with --client <id> to choose.`);
+    return detected;
+  }
   const chosen = await ctx.prompter.multiselect(
     'Install into which clients?',
     detected.map((location) => ({ title: `${location.client.name} (${location.file})`, value: location.client.id, selected: true })),

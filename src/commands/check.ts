@@ -1,5 +1,7 @@
 import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
+import { paint } from '../output.js';
+import type { ManagedEntry } from '../state/installed.js';
 import { editorFor } from '../clients/editor.js';
 import { readClientFile } from '../clients/write.js';
 import { readForeignEntry, type ForeignLaunch } from '../plan/foreign.js';
@@ -34,36 +36,60 @@ const PASS_THROUGH = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'S
  * failed.
  */
 export async function check(ctx: Context, names: string[], options: { timeoutMs?: number } = {}): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
+  const jobs: Array<() => Promise<CheckResult>> = [];
   for (const server of selectServers(ctx, names)) {
     const secrets = Object.keys(await readSecrets(ctx, server.name, server.profile ?? 'default'));
     const missingSecrets = server.secretEnv.filter((key) => !secrets.includes(key));
     for (const entry of server.entries) {
-      if (entry.disabled) continue;
-      const base = { name: server.name, client: entry.client, file: entry.file, key: entry.key };
-      const location = locationOfEntry(entry);
-      let value: unknown;
-      try {
-        const text = await readClientFile(location);
-        value = text === undefined ? undefined : editorFor(location.client.format).get(location.file, text, location.client.serversPath, entry.key);
-      } catch (error) {
-        results.push({ ...base, ok: false, failure: { reason: 'unparseable-file', message: (error as Error).message } });
-        continue;
-      }
-      if (value === undefined) {
-        results.push({ ...base, ok: false, failure: { reason: 'missing-entry', message: `${entry.file} has no entry "${entry.key}"` } });
-        continue;
-      }
-      const launch = readForeignEntry(value);
-      // Only secrets the server was installed with can be missing (a missing file of a server without any is fine).
-      if (missingSecrets.length > 0) {
-        results.push({ ...base, ok: false, failure: { reason: 'missing-secret', message: `Missing ${missingSecrets.join(', ')}; set ${missingSecrets.length === 1 ? 'it' : 'each'} with \`mcpm secrets set ${entry.key} ${missingSecrets[0]}\`` } });
-        continue;
-      }
-      results.push({ ...base, ...(await probe(ctx, launch, options.timeoutMs ?? 15_000)) });
+      if (!entry.disabled) jobs.push(() => checkEntry(ctx, server.name, entry, missingSecrets, options.timeoutMs ?? 15_000));
     }
   }
+  // Starting servers waits mostly on their processes: a few at a time, results in the order of the entries.
+  const task = ctx.out.task(`Checking ${jobs.length} entr${jobs.length === 1 ? 'y' : 'ies'}`);
+  let finished = 0;
+  try {
+    return await inPool(jobs, CONCURRENCY, (result) => {
+      finished++;
+      task.text(`Checking entries: ${finished} of ${jobs.length} done (${result.key} in ${result.client}: ${result.ok ? 'ok' : 'FAIL'})`);
+    });
+  } finally {
+    task.stop();
+  }
+}
+
+const CONCURRENCY = 4;
+
+/** Runs the jobs, at most `limit` at a time; results in the jobs' order. */
+async function inPool<T>(jobs: Array<() => Promise<T>>, limit: number, onResult: (result: T) => void): Promise<T[]> {
+  const results = new Array<T>(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      results[index] = await jobs[index]!();
+      onResult(results[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   return results;
+}
+
+async function checkEntry(ctx: Context, name: string, entry: ManagedEntry, missingSecrets: string[], timeoutMs: number): Promise<CheckResult> {
+  const base = { name, client: entry.client, file: entry.file, key: entry.key };
+  const location = locationOfEntry(entry);
+  let value: unknown;
+  try {
+    const text = await readClientFile(location);
+    value = text === undefined ? undefined : editorFor(location.client.format).get(location.file, text, location.client.serversPath, entry.key);
+  } catch (error) {
+    return { ...base, ok: false, failure: { reason: 'unparseable-file', message: (error as Error).message } };
+  }
+  if (value === undefined) return { ...base, ok: false, failure: { reason: 'missing-entry', message: `${entry.file} has no entry "${entry.key}"` } };
+  // Only secrets the server was installed with can be missing (a missing file of a server without any is fine).
+  if (missingSecrets.length > 0) {
+    return { ...base, ok: false, failure: { reason: 'missing-secret', message: `Missing ${missingSecrets.join(', ')}; set ${missingSecrets.length === 1 ? 'it' : 'each'} with \`mcpm secrets set ${entry.key} ${missingSecrets[0]}\`` } };
+  }
+  return { ...base, ...(await probe(ctx, readForeignEntry(value), timeoutMs)) };
 }
 
 async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: number): Promise<Omit<CheckResult, 'name' | 'client' | 'file' | 'key'>> {
@@ -118,12 +144,15 @@ function classify(error: unknown, launch: ForeignLaunch, stderr: string): NonNul
   return { reason: 'error', message: (error as Error).message, ...(tail ? { stderr: tail } : {}) };
 }
 
+/** `1 tool`, `2 tools`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 export function renderCheck(results: CheckResult[]): string {
   if (results.length === 0) return 'No servers installed.';
   return results
     .map((r) => r.ok
-      ? `ok    ${r.key} in ${r.client}: initialize ${r.initializeMs} ms, ${r.tools?.length ?? 0} tools, ${r.resources ?? 0} resources, ${r.prompts ?? 0} prompts`
-      : `FAIL  ${r.key} in ${r.client}: ${r.failure!.reason}: ${r.failure!.message}${r.failure!.stderr ? `\n      ${r.failure!.stderr.split('\n').join('\n      ')}` : ''}`)
+      ? `${paint('green', 'ok')}    ${r.key} in ${r.client}: initialize ${r.initializeMs} ms, ${count(r.tools?.length ?? 0, 'tool')}, ${count(r.resources ?? 0, 'resource')}, ${count(r.prompts ?? 0, 'prompt')}`
+      : `${paint('red', 'FAIL')}  ${r.key} in ${r.client}: ${r.failure!.reason}: ${r.failure!.message}${r.failure!.stderr ? `\n      ${r.failure!.stderr.split('\n').join('\n      ')}` : ''}`)
     .join('\n');
 }
 

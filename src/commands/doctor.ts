@@ -1,3 +1,4 @@
+import { recordedRange } from '../plan/version.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -76,7 +77,7 @@ export async function doctor(ctx: Context, options: { fix?: boolean } = {}) {
 /** Reinstalls the version that is installed, with plaintext secret values given again (they then go to the secrets file). */
 async function reinstall(ctx: Context, server: InstalledServer, found: Problem[]): Promise<void> {
   const plaintext = found.filter((p) => p.kind === 'plaintext-secret').map((p) => p.detail ?? '');
-  await install(ctx, `${server.name}@${server.version}`, { recordRange: server.range, env: await plaintextValues(server, plaintext) });
+  await install(ctx, `${server.name}@${server.version}`, { recordRange: recordedRange(server.range, server.version), env: await plaintextValues(server, plaintext) });
   for (const problem of found) {
     const describe = REINSTALL_FIXES[problem.kind];
     if (describe) problem.fixed = describe(ctx.nodePath);

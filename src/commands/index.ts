@@ -34,6 +34,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   run: { load: () => import('./run.js') },
   login: { load: () => import('./login.js') },
   logout: { load: () => import('./login.js') },
+  completion: { load: () => import('./completion.js') },
+  'completion-server': { load: () => import('./completion.js') },
 };
 
 /** The command a word names, through aliases; undefined for a word that is no command. */

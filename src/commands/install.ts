@@ -27,6 +27,7 @@ export const commands = [
       { flags: '--scope <scope>', description: '"user" (default) or "project": write the clients\' project files in this folder and record it in mcpm.json' },
       { flags: '--dry-run', description: 'print the plan (every entry as it would be written) and write nothing' },
       { flags: '--allow-runtime-args', description: 'accept runtime options from the registry entry outside the safe set (docker mounts, ports, privileges; uvx indexes; dnx feeds)' },
+      { flags: '--strict-inputs', description: 'a path input that does not exist is an error, not a warning' },
       { flags: '--allow-scripts', description: 'run install scripts of the package and its dependencies (off by default)' },
       { flags: '--engine-strict', description: 'fail when the package\'s engines.node excludes the node that will run it' },
       { flags: '--no-secret <NAME>', description: 'keep this input in plaintext although its name or value looks like a credential (repeatable)', repeatable: true },

@@ -15,6 +15,8 @@ export interface CommandSpec<R = unknown> {
   options?: OptionSpec[];
   /** The server's protocol owns stdout (`run`): mcpm's own errors go to stderr even under --json. */
   ownsStdout?: boolean;
+  /** Not listed in help (`completion-server`, which the shell calls). */
+  hidden?: boolean;
   /** The command handles SIGINT/SIGTERM itself (`run` forwards them, `registry serve` stops); see interrupt.ts. */
   ownsSignals?: boolean;
   run(ctx: Context, input: CommandInput): Promise<Outcome<R>>;

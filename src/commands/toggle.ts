@@ -39,7 +39,7 @@ export async function setEnabled(ctx: Context, name: string, enable: boolean, cl
     if (!record) return;
     record.entries = record.entries.map((entry) => changed.find((c) => c.client === entry.client && c.file === entry.file) ?? entry);
   });
-  for (const entry of changed) ctx.out.remind(locationOfEntry(entry).client.restart);
+  for (const entry of changed) ctx.out.afterwards(locationOfEntry(entry).client.restart);
   return { name: server.name, enabled: enable, clients: changed.map((e) => ({ client: e.client, file: e.file, key: e.key })) };
 }
 

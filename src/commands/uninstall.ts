@@ -58,7 +58,7 @@ export async function uninstall(ctx: Context, name: string, options: { client?: 
   const complete = kept.length === 0;
   if (complete) await removeServer(ctx, server);
   else await forgetEntries(ctx, server.name, removed);
-  for (const client of new Set(removed.map((e) => e.client))) ctx.out.remind(locationOfEntry(removed.find((e) => e.client === client)!).client.restart);
+  for (const client of new Set(removed.map((e) => e.client))) ctx.out.afterwards(locationOfEntry(removed.find((e) => e.client === client)!).client.restart);
   const result = { name: server.name, version: server.version, removed: removed.map(({ client, file, key, scope }) => ({ client, file, key, scope: scope ?? 'user' })), kept, complete };
   if (failed.length > 0) {
     // The other files are done; the one that failed is said, and the command fails so scripts notice.

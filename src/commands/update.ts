@@ -1,7 +1,7 @@
 import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import { findInstalled, readState, requireInstalled } from '../state/installed.js';
+import { readState, requireInstalled } from '../state/installed.js';
 import { install } from '../install/index.js';
 import { outdated } from './outdated.js';
 import { recordedRange } from '../plan/version.js';
@@ -13,17 +13,28 @@ import { recordedRange } from '../plan/version.js';
 export async function update(ctx: Context, names: string[], options: { latest?: boolean }) {
   const updated: Array<{ name: string; from: string; to: string }> = [];
   const current: string[] = [];
+  /** Newer versions outside the recorded range: not taken without --latest, but said. */
+  const beyond: Array<{ name: string; key: string; current: string; latest: string; range: string }> = [];
   for (const row of await outdated(ctx, names)) {
     const target = options.latest ? row.latest : row.wanted;
+    if (row.latest !== target) beyond.push({ name: row.name, key: row.key, current: target, latest: row.latest, range: row.range });
     if (target === row.current) {
       current.push(row.name);
       continue;
     }
-    const server = findInstalled(readState(ctx), row.name)!;
-    await install(ctx, `${row.name}@${target}`, { recordRange: options.latest ? recordedRange(undefined, target) : server.range });
+    // The range outdated read (recorded, or ^the version first installed) stays the range: an update within it
+    // must not narrow it to the exact version it moved to.
+    await install(ctx, `${row.name}@${target}`, { recordRange: options.latest ? recordedRange(undefined, target) : row.range });
     updated.push({ name: row.name, from: row.current, to: target });
   }
-  return { updated, upToDate: current };
+  return { updated, upToDate: current, ...(beyond.length ? { beyond } : {}) };
+}
+
+export function renderUpdate(result: Awaited<ReturnType<typeof update>>): string {
+  const lines = result.updated.map((u) => `Updated ${u.name} ${u.from} -> ${u.to}`);
+  if (lines.length === 0) lines.push(result.beyond ? 'Everything is up to date within its recorded range.' : 'Everything is up to date.');
+  for (const b of result.beyond ?? []) lines.push(`${b.name}: ${b.latest} is out, outside ${b.range} (\`mcpm update ${b.key || b.name} --latest\` takes it)`);
+  return lines.join('\n');
 }
 
 /** `mcpm rollback <name>`: back to the version installed before the current one, from the store. */
@@ -37,7 +48,7 @@ export async function rollback(ctx: Context, name: string) {
   }
   // The version is in the store, and its server.json in the state: rolling back needs no registry.
   const recorded = server.previousServers?.[previous];
-  await install(ctx, `${server.name}@${previous}`, { recordRange: server.range, ...(recorded ? { resolved: { server: recorded, registry: server.registry } } : {}) });
+  await install(ctx, `${server.name}@${previous}`, { recordRange: recordedRange(server.range, previous), ...(recorded ? { resolved: { server: recorded, registry: server.registry } } : {}) });
   ctx.out.note(`${server.name} is back at ${previous}${recorded ? ' (from the store, without asking the registry)' : ''}`);
   return { name: server.name, from: server.version, to: previous };
 }
@@ -49,7 +60,7 @@ export const commands = [
     arguments: [['[names...]', 'servers to update (default: all)']],
     options: [{ flags: '--latest', description: 'move to the newest version even outside the recorded range' }],
     run: async (ctx, { args, options }) => ({ result: await update(ctx, args.names ?? [], { latest: Boolean(options.latest) }) }),
-    render: (result) => (result.updated.length ? result.updated.map((u) => `Updated ${u.name} ${u.from} -> ${u.to}`).join('\n') : 'Everything is up to date.'),
+    render: renderUpdate,
   }),
   defineCommand({
     name: 'rollback',

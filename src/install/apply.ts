@@ -24,7 +24,17 @@ import { machineOf } from './machine.js';
  * written are journaled first, so a kill between the client writes and the state write is completed by a rerun.
  */
 export async function applyInstall(ctx: Context, plan: InstallPlan) {
+  const task = ctx.out.task(`Installing ${plan.server}@${plan.version}`);
+  try {
+    return await apply(ctx, plan);
+  } finally {
+    task.stop();
+  }
+}
+
+async function apply(ctx: Context, plan: InstallPlan) {
   const stored = await putInStore(ctx, plan.store);
+  ctx.out.progress(`Writing ${plan.targets.length} client file${plan.targets.length === 1 ? '' : 's'}`);
   // Interrupted before the files are touched: the version this run added to the store goes.
   const forgetStore = stored.added && stored.storePath ? onInterrupt(() => rmSync(stored.storePath!, { recursive: true, force: true })) : () => undefined;
   try {
@@ -77,7 +87,7 @@ async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage) 
     }).catch(() => undefined);
     throw error;
   }
-  for (const target of plan.targets) ctx.out.remind(target.location.client.restart);
+  for (const target of plan.targets) ctx.out.afterwards(target.location.client.restart);
   return installResult(plan, stored);
 }
 

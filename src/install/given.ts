@@ -9,9 +9,13 @@ import { oneLine } from '../output.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** What `--env` and `--arg` say: `--env KEY=VALUE`, `--env KEY` (from mcpm's own environment), `--arg NAME=VALUE` (repeatable). */
-export function givenInputs(ctx: Context, env: string[], arg: string[]): GivenInputs {
-  const out: GivenInputs = { env: record(), args: record() };
+/**
+ * What `--env` and `--arg` say: `--env KEY=VALUE`, `--env KEY` (from mcpm's own environment), `--arg NAME=VALUE`
+ * (repeatable). `typed`: the names whose value was typed on the command line (and so is in the shell's history).
+ */
+export function givenInputs(ctx: Context, env: string[], arg: string[]): GivenInputs & { typed: Set<string> } {
+  const out: GivenInputs & { typed: Set<string> } = { env: record(), args: record(), typed: new Set() };
+  for (const item of [...env, ...arg]) if (item.includes('=')) out.typed.add(item.slice(0, item.indexOf('=')));
   for (const [key, value] of assignments(ctx, '--env', env, true)) out.env[key] = value;
   for (const [key, value] of assignments(ctx, '--arg', arg, false)) out.args[key] = Object.hasOwn(out.args, key) ? [...listOf(out.args[key]), value] : value;
   return out;

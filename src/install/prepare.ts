@@ -1,13 +1,16 @@
+import { existsSync } from 'node:fs';
 import { deriveContext, type Context } from '../context.js';
-import { McpmError } from '../errors.js';
+import { McpmError, usageError } from '../errors.js';
 import { editorFor } from '../clients/editor.js';
 import type { ClientLocation } from '../clients/locate.js';
 import { samePath } from '../clients/paths.js';
-import { chooseClients, locationOfEntry, parseScope } from '../clients/targets.js';
+import { chooseClients, locationOfEntry, parseScope, requireClient } from '../clients/targets.js';
 import { readClientFile } from '../clients/write.js';
 import { chooseInputs, inputsToAsk, NO_INPUTS, type ChosenInputs } from '../plan/input-values.js';
 import { planInstall, type ClientFileFacts, type InstallFacts, type InstallPlan } from '../plan/install.js';
 import { sourceRequests } from '../plan/prepared-source.js';
+import type { InputRequest } from '../plan/inputs.js';
+import { listOf } from '../plan/request.js';
 import { describeUnsafe } from '../plan/runtime-options.js';
 import type { LockedTree } from '../plan/store-action.js';
 import { parseNameSpec } from '../plan/version.js';
@@ -44,6 +47,8 @@ export interface InstallOptions {
   recordRange?: string;
   /** Accept runtime options from registry data outside the safe set (docker mounts, uvx indexes...). */
   allowRuntimeArgs?: boolean;
+  /** A path input that does not exist is an error rather than a warning. */
+  strictInputs?: boolean;
   /** Inputs to keep in plaintext even though their name or value looks like a credential. */
   noSecret?: string[];
   /** Arguments of the user's own, after the server's (an adopted entry's `--verbose`); npm servers. */
@@ -59,13 +64,21 @@ export interface InstallOptions {
  * are inputs).
  */
 export async function prepareInstall(ctx: Context, spec: string, options: InstallOptions): Promise<InstallPlan> {
+  // Every argument is checked before any registry is asked or any file read: a typo costs nothing.
   const { name, range } = parseNameSpec(spec);
   const scope = parseScope(options.scope);
+  checkArguments(options);
   const given = givenInputs(ctx, options.env ?? [], options.arg ?? []);
   const state = readState(ctx);
   // A key or short name of something installed means that server: reinstalling it keeps its entries and inputs.
   const existing = findInstalled(state, name);
-  const chosen = options.resolved ?? (await resolveBound(ctx, existing?.name ?? name, range, existing));
+  const resolving = ctx.out.task(`Resolving ${spec}`);
+  let chosen;
+  try {
+    chosen = options.resolved ?? (await resolveBound(ctx, existing?.name ?? name, range, existing));
+  } finally {
+    resolving.stop();
+  }
   const server = chosen.server;
   if (chosen.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
   const lookalike = lookalikeWarning(server.name, Object.keys(state.servers));
@@ -78,6 +91,8 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
   const previous = await previousInputs(ctx, installed);
   const answers = ctx.prompter.available ? await askInputs(ctx, inputsToAsk(requests, given, previous)) : {};
   const inputs = chooseInputs(requests, given, previous, answers, { cwd: ctx.cwd, home: ctx.home }, { noSecret: options.noSecret ?? [] });
+  warnTypedSecrets(ctx, given.typed, inputs);
+  await checkPaths(ctx, requests, inputs, Boolean(options.strictInputs));
   const project = scope === 'project' ? ctx.project ?? ctx.cwd : undefined;
   const files = await readTargets(await targetLocations(deriveContext(ctx, project ? { cwd: project } : {}), options.client ?? [], scope, installed));
   const keychain = secretsBackend(ctx) === 'keychain';
@@ -140,6 +155,41 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
   }
   if (keychain && Object.keys(plan.inputs.secretEnv).length + Object.keys(plan.inputs.secretArgs).length > 0) await assertKeychain();
   return plan;
+}
+
+/** A secret typed on the command line is in the shell's history now: say so, and how to avoid it next time. */
+function warnTypedSecrets(ctx: Context, typed: Set<string>, inputs: ChosenInputs): void {
+  const names = [...Object.keys(inputs.secretEnv), ...Object.keys(inputs.secretArgs)].filter((name) => typed.has(name));
+  if (names.length === 0) return;
+  ctx.out.warn(`${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} typed on the command line, so ${names.length === 1 ? 'it is' : 'they are'} in your shell's history now. Next time use \`--env ${names[0]}\` (read from your environment) or let mcpm ask; \`mcpm secrets set\` reads a prompt or stdin.`);
+}
+
+/**
+ * A path input that does not exist makes the server fail when it starts: a warning, an error under --strict-inputs,
+ * a question on a terminal.
+ */
+async function checkPaths(ctx: Context, requests: InputRequest[], inputs: ChosenInputs, strict: boolean): Promise<void> {
+  for (const request of requests.filter((r) => r.format === 'filepath' || r.format === 'directory' || r.format === 'file')) {
+    const values = request.kind === 'env' ? [own(inputs.env, request.name)] : listOf(own(inputs.args, request.name));
+    for (const value of values) {
+      if (value === undefined || existsSync(value)) continue;
+      const message = `${request.name} is ${value}, which does not exist: the server may fail when it starts`;
+      if (strict) throw new McpmError('EINPUT', message, { hint: `Create it first, or give another path with --${request.kind} ${request.name}=PATH.` });
+      if (ctx.prompter.available && !ctx.options.json) {
+        if (!(await ctx.prompter.confirm(`${message}. Install anyway?`, false))) throw new McpmError('ECANCELLED', 'Cancelled', { hint: 'Nothing was changed.' });
+      } else ctx.out.warn(`${message} (--strict-inputs makes this an error)`);
+    }
+  }
+}
+
+function checkArguments(options: InstallOptions): void {
+  for (const id of options.client ?? []) if (id !== 'all') requireClient(id);
+  if (options.packageType !== undefined && !(['npm', 'pypi', 'oci', 'nuget', 'mcpb', 'remote'] as string[]).includes(options.packageType)) {
+    throw usageError(`Unknown package type "${options.packageType}"`, 'Use one of npm, pypi, oci, nuget, mcpb, remote.');
+  }
+  if (options.as !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(options.as)) {
+    throw usageError(`"${options.as}" cannot be an entry key`, 'Use letters, digits, ".", "_" and "-" with --as.');
+  }
 }
 
 /**

@@ -43,7 +43,7 @@ export async function fetchBundle(ctx: Context, url: string, sha256: string | un
   const partial = path.join(folder, `.${expected}-${randomBytes(4).toString('hex')}.part`);
   try {
     ctx.out.progress(`Downloading ${url}`);
-    const actual = await download(url, ctx.timeoutMs, partial);
+    const actual = await download(url, ctx.timeoutMs, partial, (bytes, total) => ctx.out.progress(`Downloading ${path.basename(new URL(url).pathname)}: ${mib(bytes)}${total ? ` of ${mib(total)}` : ''}`));
     if (actual !== expected) {
       throw new McpmError('EINTEGRITY', `The bundle downloaded from ${url} does not match the registry's fileSha256 (got ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…)`, {
         hint: 'Nothing was installed. The download or the bundle may have been tampered with; try again later or report it.',
@@ -60,7 +60,9 @@ export async function fetchBundle(ctx: Context, url: string, sha256: string | un
  * GET into `file`, returning the SHA-256 of what arrived. The deadline restarts whenever data arrives, so a slow
  * but moving download is not cut off.
  */
-async function download(url: string, idleMs: number, file: string): Promise<string> {
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+
+async function download(url: string, idleMs: number, file: string, onProgress: (bytes: number, total?: number) => void): Promise<string> {
   const controller = new AbortController();
   let timer = setTimeout(() => controller.abort(), idleMs);
   const origin = new URL(url).origin;
@@ -78,6 +80,7 @@ async function download(url: string, idleMs: number, file: string): Promise<stri
         clearTimeout(timer);
         timer = setTimeout(() => controller.abort(), idleMs);
         size += chunk.byteLength;
+        onProgress(size, Number(response.headers.get('content-length')) || undefined);
         if (size > MAX_BUNDLE_BYTES) throw tooLarge();
         hash.update(chunk);
         await out.write(chunk);

@@ -74,7 +74,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     ctx.out.progress(`Installing ${spec} and its dependencies`);
     const { default: Arborist } = await import('@npmcli/arborist');
     const arborist = new Arborist({ ...options, path: staging, ignoreScripts: !request.allowScripts, audit: false, fund: false });
-    await npmCall(spec, () => arborist.reify({ omit: ['dev'], save: true }));
+    await withFetchProgress(ctx, spec, () => npmCall(spec, () => arborist.reify({ omit: ['dev'], save: true })));
     failpoint('after-reify');
 
     const packageDir = path.join(staging, 'node_modules', ...request.identifier.split('/'));
@@ -103,6 +103,27 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     return { storePath: target, bin: path.join(target, bin), integrity: manifest._integrity, added: true };
   } finally {
     await done();
+  }
+}
+
+/**
+ * Says how the download goes while arborist works: npm's libraries report each request they make as a `log` event
+ * (proc-log); the tarballs among them are the packages fetched.
+ */
+async function withFetchProgress<T>(ctx: Context, spec: string, fn: () => Promise<T>): Promise<T> {
+  let fetched = 0;
+  let cached = 0;
+  const onLog = (level: string, ...args: unknown[]) => {
+    if (level !== 'http' || typeof args[1] !== 'string' || !/\.tgz\b/.test(args[1])) return;
+    if (/cache (hit|revalidated|stale)/.test(args[1])) cached++;
+    else fetched++;
+    ctx.out.progress(`Installing ${spec}: ${fetched} package${fetched === 1 ? '' : 's'} downloaded${cached ? `, ${cached} from the cache` : ''}`);
+  };
+  process.on('log', onLog);
+  try {
+    return await fn();
+  } finally {
+    process.off('log', onLog);
   }
 }
 
