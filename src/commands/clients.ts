@@ -3,6 +3,7 @@ import { readState } from '../state/installed.js';
 import { table } from './list.js';
 import { everyLocation } from './targets.js';
 import { samePath } from '../clients/paths.js';
+import { shortSource } from '../clients/doc-table.js';
 
 export interface ClientRow {
   id: string;
@@ -33,13 +34,6 @@ export function clients(ctx: Context): ClientRow[] {
     source: location.client.source,
     ...(location.unsupported ? { unsupported: location.unsupported } : {}),
   }));
-}
-
-/** A source link shortened to its site (and, on GitHub, the repository), so the table fits a terminal; --json has it whole. */
-function shortSource(url: string): string {
-  const bare = url.replace(/^https?:\/\/(www\.)?/, '');
-  const parts = bare.split(/[/#?]/);
-  return parts[0] === 'github.com' ? parts.slice(0, 3).join('/') : parts[0]!;
 }
 
 export function renderClients(rows: ClientRow[]): string {
