@@ -1,0 +1,210 @@
+// The real clients `npm run test:clients` runs, at pinned versions, with the command each offers to show the MCP
+// servers it read (found in each one's own --help), and how to read that command's output. Bump a version here
+// and in test/golden/clients.json ("proven") together.
+
+export interface Listed {
+  name: string;
+  /** Undefined where the command does not say. */
+  connected?: boolean;
+}
+
+export interface RealClient {
+  /** The mcpm client whose file mcpm writes for it. */
+  id: string;
+  pkg: string;
+  version: string;
+  bin: string;
+  /** The client's own listing command (arguments after the program). */
+  command: string[];
+  /** Environment the command needs beyond HOME and PATH, and why (in the comment beside it). */
+  env?: Record<string, string>;
+  /** Whether the command connects to each server and reports it. */
+  reportsConnection: boolean;
+  read(stdout: string, stderr: string): Listed[];
+  /**
+   * For a client without a listing command: a command per server key that succeeds only when the client found
+   * that key in its file (read from its output by `read`).
+   */
+  perServer?: (key: string) => string[];
+  /** Set when this client cannot be proven here at all, saying why. */
+  skip?: string;
+}
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
+const plain = (text: string) => text.replace(ANSI, '');
+
+/**
+ * Lines like `echo: /usr/bin/node … - ✔ Connected` (Claude Code), `✓ echo: … (stdio) - Connected` (Gemini, Qwen;
+ * Gemini prints them on stderr).
+ */
+function nameColonStatus(stdout: string, stderr: string): Listed[] {
+  return plain(`${stdout}\n${stderr}`)
+    .split('\n')
+    .flatMap((line) => {
+      const m = line.match(/^\s*(?:[✓✔✗✘○●-]\s+)?([\w.-]+): .* - (.+)$/);
+      return m ? [{ name: m[1]!, connected: /connected/i.test(m[2]!) && !/disconnected|failed/i.test(m[2]!) }] : [];
+    });
+}
+
+/** opencode's and Kilo's `●  ✓ echo connected` lines. */
+function checkmarkStatus(stdout: string): Listed[] {
+  return plain(stdout)
+    .split('\n')
+    .flatMap((line) => {
+      const m = line.match(/[✓✗]\s+([\w.-]+)\s+(.+?)\s*$/);
+      return m ? [{ name: m[1]!, connected: m[2] === 'connected' }] : [];
+    });
+}
+
+export const REAL_CLIENTS: RealClient[] = [
+  {
+    id: 'claude-code',
+    pkg: '@anthropic-ai/claude-code',
+    version: '2.1.332',
+    bin: 'claude',
+    command: ['mcp', 'list'],
+    reportsConnection: true,
+    read: nameColonStatus,
+  },
+  {
+    id: 'gemini-cli',
+    pkg: '@google/gemini-cli',
+    version: '0.61.0',
+    bin: 'gemini',
+    command: ['mcp', 'list'],
+    // Gemini starts no server in a folder the user has not trusted; this says the test's folder is trusted.
+    env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' },
+    reportsConnection: true,
+    read: nameColonStatus,
+  },
+  {
+    id: 'codex',
+    pkg: '@openai/codex',
+    version: '0.171.0',
+    bin: 'codex',
+    command: ['mcp', 'list', '--json'],
+    reportsConnection: false,
+    read: (stdout) => (JSON.parse(stdout) as Array<{ name: string }>).map((s) => ({ name: s.name })),
+  },
+  {
+    id: 'copilot-cli',
+    pkg: '@github/copilot',
+    version: '1.0.102',
+    bin: 'copilot',
+    command: ['mcp', 'list', '--json'],
+    // No self-update from the test.
+    env: { COPILOT_AUTO_UPDATE: 'false' },
+    reportsConnection: false,
+    read: (stdout) => Object.keys((JSON.parse(stdout) as { mcpServers: Record<string, unknown> }).mcpServers).map((name) => ({ name })),
+  },
+  {
+    id: 'opencode',
+    pkg: 'opencode-ai',
+    version: '1.18.33',
+    bin: 'opencode',
+    command: ['mcp', 'list'],
+    reportsConnection: true,
+    read: checkmarkStatus,
+  },
+  {
+    id: 'kilo',
+    pkg: '@kilocode/cli',
+    // 7.8.1 (the newest) names platform packages npm does not have; 7.7.7 is the newest that installs.
+    version: '7.7.7',
+    bin: 'kilo',
+    command: ['mcp', 'list'],
+    reportsConnection: true,
+    read: checkmarkStatus,
+  },
+  {
+    // The Kilo Code extension's own file. The extension runs this same Kilo program with KILO_PLATFORM=vscode, and
+    // only then does the program read the extension's global mcp_settings.json (its kilocode.mcp-migrator).
+    id: 'kilo-code',
+    pkg: '@kilocode/cli',
+    version: '7.7.7',
+    bin: 'kilo',
+    command: ['mcp', 'list'],
+    env: { KILO_PLATFORM: 'vscode' },
+    reportsConnection: true,
+    read: checkmarkStatus,
+  },
+  {
+    id: 'qwen-code',
+    pkg: '@qwen-code/qwen-code',
+    // Declares Node >= 22, but its MCP commands run on Node 20.
+    version: '0.24.4',
+    bin: 'qwen',
+    command: ['mcp', 'list'],
+    reportsConnection: true,
+    read: nameColonStatus,
+  },
+  {
+    id: 'droid',
+    pkg: 'droid',
+    version: '0.215.0',
+    bin: 'droid',
+    command: ['mcp', 'list'],
+    reportsConnection: true,
+    read: (stdout) =>
+      plain(stdout)
+        .split('\n')
+        .flatMap((line) => {
+          const m = line.match(/^\s+([\w.-]+)\s+(?:stdio|http|sse)\s+(\S+)/);
+          return m ? [{ name: m[1]!, connected: m[2] === 'connected' }] : [];
+        }),
+  },
+  {
+    id: 'amp',
+    pkg: '@ampcode/cli',
+    // The newest version names platform packages npm does not have yet; this is the newest that installs.
+    version: '0.0.1790142911-g7618fb',
+    bin: 'amp',
+    command: ['mcp', 'list', '--json'],
+    reportsConnection: false,
+    read: (stdout) => (JSON.parse(stdout) as Array<{ name: string }>).map((s) => ({ name: s.name })),
+  },
+  {
+    id: 'auggie',
+    pkg: '@augmentcode/auggie',
+    version: '0.36.0',
+    bin: 'auggie',
+    command: ['mcp', 'list', '--json'],
+    reportsConnection: false,
+    read: (stdout) => (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { servers: Array<{ name: string }> }).servers.map((s) => ({ name: s.name })),
+  },
+  {
+    // The Cline CLI has no listing command (its MCP settings view is a TUI); `cline mcp uninstall <name> --json`
+    // answers "uninstalled" only for a name it found in its file, and "is not installed" otherwise.
+    id: 'cline',
+    pkg: 'cline',
+    version: '3.0.65',
+    bin: 'cline',
+    command: [],
+    perServer: (key) => ['mcp', 'uninstall', key, '--json'],
+    reportsConnection: false,
+    read: (stdout) => {
+      const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { name?: string; status?: string };
+      return answer.status === 'uninstalled' && answer.name ? [{ name: answer.name }] : [];
+    },
+  },
+  {
+    id: 'crush',
+    pkg: '@charmland/crush',
+    version: '0.96.1',
+    bin: 'crush',
+    command: ['mcp', 'list'],
+    reportsConnection: false,
+    read: () => [],
+  },
+  {
+    id: 'continue',
+    pkg: '@continuedev/cli',
+    version: '1.5.47',
+    bin: 'cn',
+    command: [],
+    reportsConnection: false,
+    read: () => [],
+    skip:
+      'cn has no command that lists MCP servers: it loads them only inside a chat session, which needs a model provider and an account or API key',
+  },
+];

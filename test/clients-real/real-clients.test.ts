@@ -1,0 +1,136 @@
+// `npm run test:clients`: the clients themselves read what mcpm writes. For each client in clients.ts its own npm
+// package is installed at a pinned version (cached outside the repository, see install.ts); in a temporary HOME
+// the real mcpm CLI installs two servers for it (a stdio one built with the MCP SDK, and a streamable HTTP one on
+// 127.0.0.1), then the client's own command lists them, and where it checks connections, reports both connected.
+// A client that cannot run here is skipped with the reason; the closing note lists every client's outcome.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMcpm } from '../helpers/cli.js';
+import { cleanupTmpDirs, makeTmpDir } from '../helpers/tmp.js';
+import { REAL_CLIENTS, type Listed, type RealClient } from './clients.js';
+import { installClient } from './install.js';
+import { REMOTE_KEY, REMOTE_NAME, STDIO_KEY, STDIO_NAME, startClientWorld, type ClientWorld } from './world.js';
+
+type Outcome = { client: string; version: string; status: 'proven' | 'skipped' | 'failed'; detail: string };
+const outcomes: Outcome[] = [];
+
+let world: ClientWorld;
+beforeAll(async () => {
+  world = await startClientWorld();
+}, 120_000);
+afterAll(async () => {
+  await world?.close();
+  await cleanupTmpDirs();
+  const label = (o: Outcome) => `${o.client} (${o.version})`;
+  const width = Math.max(0, ...outcomes.map((o) => label(o).length));
+  const lines = outcomes.map((o) => `  ${label(o).padEnd(width)}  ${o.status.padEnd(7)}  ${o.detail}`);
+  const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
+  console.log(`\nReal clients: ${count('proven')} proven, ${count('skipped')} skipped, ${count('failed')} failed\n${lines.join('\n')}\n`);
+});
+
+const CA_VARS = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+
+/** The client's environment: a temporary HOME, node and the system's programs, the CA settings, nothing else of ours. */
+function clientEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    HOME: home,
+    PATH: [path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter),
+    TERM: 'dumb',
+    NO_COLOR: '1',
+    LANG: 'C.UTF-8',
+  };
+  for (const key of CA_VARS) if (process.env[key]) env[key] = process.env[key]!;
+  return { ...env, ...extra };
+}
+
+function runClient(bin: string, args: string[], home: string, extra?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: home, env: clientEnv(home, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+/** mcpm writes both servers into the client's file, as a user would: `mcpm install <name> --client <id>`. */
+async function mcpmInstalls(client: RealClient, home: string): Promise<void> {
+  for (const name of [STDIO_NAME, REMOTE_NAME]) {
+    const run = await runMcpm(['install', name, '--client', client.id, '--registry', world.registryUrl, '--json'], { home, timeoutMs: 120_000 });
+    expect(run.json?.ok, `mcpm install ${name} --client ${client.id}: ${run.stderr}${run.stdout}`).toBe(true);
+  }
+}
+
+async function listed(client: RealClient, bin: string, home: string): Promise<{ servers: Listed[]; transcript: string }> {
+  if (client.perServer) {
+    const servers: Listed[] = [];
+    let transcript = '';
+    for (const key of [STDIO_KEY, REMOTE_KEY]) {
+      const run = await runClient(bin, client.perServer(key), home, client.env);
+      transcript += `$ ${client.bin} ${client.perServer(key).join(' ')}\n${run.stdout}${run.stderr}\n`;
+      servers.push(...(run.code === 0 ? client.read(run.stdout, run.stderr) : []));
+    }
+    return { servers, transcript };
+  }
+  const run = await runClient(bin, client.command, home, client.env);
+  const transcript = `$ ${client.bin} ${client.command.join(' ')} (exit ${run.code})\n${run.stdout}${run.stderr}`;
+  try {
+    return { servers: client.read(run.stdout, run.stderr), transcript };
+  } catch (error) {
+    throw new Error(`${transcript}\n(could not read the output: ${(error as Error).message})`);
+  }
+}
+
+for (const client of REAL_CLIENTS) {
+  describe(`${client.id} (${client.pkg}@${client.version})`, () => {
+    it(`${client.bin} ${(client.perServer?.('<key>') ?? client.command).join(' ')} lists both servers mcpm wrote${client.reportsConnection ? ', connected' : ''}`, async (ctx) => {
+      const record = (status: Outcome['status'], detail: string) => outcomes.push({ client: client.id, version: `${client.pkg}@${client.version}`, status, detail });
+      if (client.skip) {
+        record('skipped', client.skip);
+        ctx.skip(client.skip);
+        return;
+      }
+      const installed = await installClient(client.pkg, client.version, client.bin);
+      if ('skip' in installed) {
+        record('skipped', installed.skip);
+        ctx.skip(installed.skip);
+        return;
+      }
+      const home = await makeTmpDir(`mcpm-real-${client.id}`);
+      const initializesBefore = world.remoteInitializes();
+      try {
+        await mcpmInstalls(client, home);
+        const { servers, transcript } = await listed(client, installed.bin, home);
+        const byName = new Map(servers.map((s) => [s.name, s]));
+        expect([...byName.keys()], transcript).toEqual(expect.arrayContaining([STDIO_KEY, REMOTE_KEY]));
+        if (client.reportsConnection) {
+          expect(byName.get(STDIO_KEY)?.connected, transcript).toBe(true);
+          expect(byName.get(REMOTE_KEY)?.connected, transcript).toBe(true);
+        }
+        const started = existsSync(path.join(home, 'echo-starts.log')) ? readFileSync(path.join(home, 'echo-starts.log'), 'utf8').trim().split('\n').length : 0;
+        const reached = world.remoteInitializes() - initializesBefore;
+        const seen = started || reached ? `; it still started the stdio server ${started}x and initialized the remote ${reached}x` : '';
+        const how = client.reportsConnection
+          ? 'listed both, connected'
+          : client.perServer
+            ? `found both by name with \`${client.bin} ${client.perServer('<key>').join(' ')}\` (it has no list command${seen})`
+            : `listed both (the command does not connect${seen})`;
+        record('proven', how);
+      } catch (error) {
+        record('failed', (error as Error).message.split('\n')[0] ?? 'failed');
+        throw error;
+      }
+    });
+  });
+}
