@@ -138,3 +138,17 @@ describe('detection does not lie', () => {
     expect(locateClient(client, linux, 'user', none)).toMatchObject({ file: old, detected: false });
   });
 });
+
+describe('the golden table records how the real clients proved each row', () => {
+  it('names, per client run by npm run test:clients, the same package version as the suite pins', async () => {
+    const { REAL_CLIENTS } = await import('../clients-real/clients.js');
+    for (const real of REAL_CLIENTS) {
+      const recorded = golden.clients[real.id];
+      if (recorded.proven === null) {
+        expect(recorded.notProven, real.id).toMatch(/\w/);
+        continue;
+      }
+      expect(recorded.proven, real.id).toMatchObject({ version: `${real.pkg}@${real.version}`, command: expect.stringContaining(real.bin) });
+    }
+  });
+});
