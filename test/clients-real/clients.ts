@@ -6,6 +6,8 @@ export interface Listed {
   name: string;
   /** Undefined where the command does not say. */
   connected?: boolean;
+  /** True where the command shows the entry turned off. */
+  disabled?: boolean;
 }
 
 export interface RealClient {
@@ -46,13 +48,13 @@ function nameColonStatus(stdout: string, stderr: string): Listed[] {
     });
 }
 
-/** opencode's and Kilo's `●  ✓ echo connected` lines. */
+/** opencode's and Kilo's `●  ✓ echo connected` and `●  ○ echo disabled` lines. */
 function checkmarkStatus(stdout: string): Listed[] {
   return plain(stdout)
     .split('\n')
     .flatMap((line) => {
-      const m = line.match(/[✓✗]\s+([\w.-]+)\s+(.+?)\s*$/);
-      return m ? [{ name: m[1]!, connected: m[2] === 'connected' }] : [];
+      const m = line.match(/[✓✗○]\s+([\w.-]+)\s+(.+?)\s*$/);
+      return m ? [{ name: m[1]!, connected: m[2] === 'connected', disabled: m[2] === 'disabled' }] : [];
     });
 }
 
@@ -84,7 +86,7 @@ export const REAL_CLIENTS: RealClient[] = [
     bin: 'codex',
     command: ['mcp', 'list', '--json'],
     reportsConnection: false,
-    read: (stdout) => (JSON.parse(stdout) as Array<{ name: string }>).map((s) => ({ name: s.name })),
+    read: (stdout) => (JSON.parse(stdout) as Array<{ name: string; enabled: boolean }>).map((s) => ({ name: s.name, disabled: !s.enabled })),
   },
   {
     id: 'copilot-cli',
@@ -150,7 +152,7 @@ export const REAL_CLIENTS: RealClient[] = [
         .split('\n')
         .flatMap((line) => {
           const m = line.match(/^\s+([\w.-]+)\s+(?:stdio|http|sse)\s+(\S+)/);
-          return m ? [{ name: m[1]!, connected: m[2] === 'connected' }] : [];
+          return m ? [{ name: m[1]!, connected: m[2] === 'connected', disabled: m[2] === 'disabled' }] : [];
         }),
   },
   {

@@ -120,13 +120,25 @@ for (const client of REAL_CLIENTS) {
         }
         const started = existsSync(path.join(home, 'echo-starts.log')) ? readFileSync(path.join(home, 'echo-starts.log'), 'utf8').trim().split('\n').length : 0;
         const reached = world.remoteInitializes() - initializesBefore;
+        // Turning the stdio server off with mcpm: the client must show it off (its own switch) or no longer list
+        // it (mcpm removed the entry, for a client without a switch). Cline's by-name check cannot tell, so not there.
+        let off = '';
+        if (!client.perServer) {
+          const disabled = await runMcpm(['disable', STDIO_KEY, '--client', client.id, '--json'], { home, timeoutMs: 60_000 });
+          expect(disabled.json?.ok, disabled.stderr + disabled.stdout).toBe(true);
+          const after = await listed(client, installed.bin, home);
+          const echo = after.servers.find((s) => s.name === STDIO_KEY);
+          expect(echo === undefined || echo.disabled === true, after.transcript).toBe(true);
+          expect(after.servers.map((s) => s.name), after.transcript).toContain(REMOTE_KEY);
+          off = echo ? '; after mcpm disable it shows echo off' : '; after mcpm disable it no longer lists echo';
+        }
         const seen = started || reached ? `; it still started the stdio server ${started}x and initialized the remote ${reached}x` : '';
         const how = client.reportsConnection
           ? 'listed both, connected'
           : client.perServer
             ? `found both by name with \`${client.bin} ${client.perServer('<key>').join(' ')}\` (it has no list command${seen})`
             : `listed both (the command does not connect${seen})`;
-        record('proven', how);
+        record('proven', how + off);
       } catch (error) {
         record('failed', (error as Error).message.split('\n')[0] ?? 'failed');
         throw error;
