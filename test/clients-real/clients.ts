@@ -1,3 +1,6 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
 // The real clients `npm run test:clients` runs, at pinned versions, with the command each offers to show the MCP
 // servers it read (found in each one's own --help), and how to read that command's output. Bump a version here
 // and in test/golden/clients.json ("proven") together.
@@ -30,6 +33,8 @@ export interface RealClient {
   perServer?: (key: string) => string[];
   /** Set when this client cannot be proven here at all, saying why. */
   skip?: string;
+  /** What the user does before the client reads a project's own file (Codex reads it only in trusted projects). */
+  trustProject?: (home: string, project: string) => Promise<void>;
 }
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
@@ -86,6 +91,11 @@ export const REAL_CLIENTS: RealClient[] = [
     bin: 'codex',
     command: ['mcp', 'list', '--json'],
     reportsConnection: false,
+    // As `codex` asks the user to, on the first run in a folder: mark the project trusted in the user's config.
+    trustProject: async (home, project) => {
+      await mkdir(path.join(home, '.codex'), { recursive: true });
+      await appendFile(path.join(home, '.codex', 'config.toml'), `[projects.${JSON.stringify(project)}]\ntrust_level = "trusted"\n`);
+    },
     read: (stdout) => (JSON.parse(stdout) as Array<{ name: string; enabled: boolean }>).map((s) => ({ name: s.name, disabled: !s.enabled })),
   },
   {
@@ -97,6 +107,11 @@ export const REAL_CLIENTS: RealClient[] = [
     // No self-update from the test.
     env: { COPILOT_AUTO_UPDATE: 'false' },
     reportsConnection: false,
+    // Copilot reads a workspace's MCP file only in a folder the user trusted (it asks on the first run there).
+    trustProject: async (home, project) => {
+      await mkdir(path.join(home, '.copilot'), { recursive: true });
+      await writeFile(path.join(home, '.copilot', 'config.json'), JSON.stringify({ trusted_folders: [project] }));
+    },
     read: (stdout) => Object.keys((JSON.parse(stdout) as { mcpServers: Record<string, unknown> }).mcpServers).map((name) => ({ name })),
   },
   {

@@ -4,10 +4,11 @@
 // 127.0.0.1), then the client's own command lists them, and where it checks connections, reports both connected.
 // A client that cannot run here is skipped with the reason; the closing note lists every client's outcome.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMcpm } from '../helpers/cli.js';
+import { findClient } from '../../src/clients/table.js';
 import { cleanupTmpDirs, makeTmpDir } from '../helpers/tmp.js';
 import { REAL_CLIENTS, type Listed, type RealClient } from './clients.js';
 import { installClient } from './install.js';
@@ -15,6 +16,7 @@ import { REMOTE_KEY, REMOTE_NAME, STDIO_KEY, STDIO_NAME, startClientWorld, type 
 
 type Outcome = { client: string; version: string; status: 'proven' | 'skipped' | 'failed'; detail: string };
 const outcomes: Outcome[] = [];
+const projectOutcomes: string[] = [];
 
 let world: ClientWorld;
 beforeAll(async () => {
@@ -28,6 +30,7 @@ afterAll(async () => {
   const lines = outcomes.map((o) => `  ${label(o).padEnd(width)}  ${o.status.padEnd(7)}  ${o.detail}`);
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
   console.log(`\nReal clients: ${count('proven')} proven, ${count('skipped')} skipped, ${count('failed')} failed\n${lines.join('\n')}\n`);
+  if (projectOutcomes.length) console.log(`Project files read by the clients: ${projectOutcomes.join('; ')}\n`);
 });
 
 const CA_VARS = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
@@ -45,9 +48,9 @@ function clientEnv(home: string, extra: Record<string, string> = {}): Record<str
   return { ...env, ...extra };
 }
 
-function runClient(bin: string, args: string[], home: string, extra?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function runClient(bin: string, args: string[], home: string, extra?: Record<string, string>, cwd = home): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: home, env: clientEnv(home, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { cwd, env: clientEnv(home, extra), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -72,18 +75,18 @@ async function mcpmInstalls(client: RealClient, home: string): Promise<void> {
   }
 }
 
-async function listed(client: RealClient, bin: string, home: string): Promise<{ servers: Listed[]; transcript: string }> {
+async function listed(client: RealClient, bin: string, home: string, cwd = home): Promise<{ servers: Listed[]; transcript: string }> {
   if (client.perServer) {
     const servers: Listed[] = [];
     let transcript = '';
     for (const key of [STDIO_KEY, REMOTE_KEY]) {
-      const run = await runClient(bin, client.perServer(key), home, client.env);
+      const run = await runClient(bin, client.perServer(key), home, client.env, cwd);
       transcript += `$ ${client.bin} ${client.perServer(key).join(' ')}\n${run.stdout}${run.stderr}\n`;
       servers.push(...(run.code === 0 ? client.read(run.stdout, run.stderr) : []));
     }
     return { servers, transcript };
   }
-  const run = await runClient(bin, client.command, home, client.env);
+  const run = await runClient(bin, client.command, home, client.env, cwd);
   const transcript = `$ ${client.bin} ${client.command.join(' ')} (exit ${run.code})\n${run.stdout}${run.stderr}`;
   try {
     return { servers: client.read(run.stdout, run.stderr), transcript };
@@ -144,5 +147,23 @@ for (const client of REAL_CLIENTS) {
         throw error;
       }
     });
+
+    const projectFile = findClient(client.id)?.projectFile;
+    if (projectFile && !client.skip) {
+      it(`reads the project file mcpm writes with --scope project (${projectFile})`, async (ctx) => {
+        const installed = await installClient(client.pkg, client.version, client.bin);
+        if ('skip' in installed) return ctx.skip(installed.skip);
+        const home = await makeTmpDir(`mcpm-real-${client.id}`);
+        const project = path.join(home, 'work', 'app');
+        mkdirSync(project, { recursive: true });
+        await client.trustProject?.(home, project);
+        const run = await runMcpm(['install', STDIO_NAME, '--client', client.id, '--scope', 'project', '--registry', world.registryUrl, '--json'], { home, cwd: project, timeoutMs: 120_000 });
+        expect(run.json?.ok, run.stderr + run.stdout).toBe(true);
+        expect(existsSync(path.join(project, ...projectFile.split('/')))).toBe(true);
+        const { servers, transcript } = await listed(client, installed.bin, home, project);
+        expect(servers.map((s) => s.name), transcript).toContain(STDIO_KEY);
+        projectOutcomes.push(`${client.id}: ${projectFile} listed`);
+      });
+    }
   });
 }
