@@ -245,6 +245,28 @@ describe('clients: detection, scope, conflicts, concurrency, import', () => {
     expect(again.json.error).toMatchObject({ code: 'ENOCLIENT' });
   });
 
+  it('the Cline extension gets the file it reads: its own before 4.0, the shared one (written once) from 4.0', async () => {
+    const extensions = (home: string) => path.join(home, '.vscode', 'extensions');
+    const shared = (home: string) => path.join(home, '.cline', 'data', 'settings', 'cline_mcp_settings.json');
+    // The editor's own file: where the row points when no Cline 4.x is installed.
+    const own = (home: string) => locateClient(findClient('cline-vscode')!, where(home), 'user', () => false)!.file;
+    const old = await makeTmpDir('mcpm-cline3-');
+    mkdirSync(path.join(extensions(old), 'saoudrizwan.claude-dev-3.38.1'), { recursive: true });
+    const three = await mcpm(old, ['install', 'github-posts', '--json', ...inputs()], NODE_ONLY_PATH);
+    // VS Code itself is detected by the same extensions folder.
+    const clineOnly = (clients: any[]) => clients.filter((c) => c.client !== 'vscode');
+    expect(clineOnly(three.json?.result.clients), three.stderr).toEqual([{ client: 'cline-vscode', file: own(old), key: 'github-posts' }]);
+    expect(existsSync(shared(old))).toBe(false);
+    const modern = await makeTmpDir('mcpm-cline4-');
+    mkdirSync(path.join(extensions(modern), 'saoudrizwan.claude-dev-4.1.13'), { recursive: true });
+    // The Cline CLI is there too: both rows name the shared file, which gets one entry.
+    mkdirSync(path.join(modern, '.cline', 'data', 'sessions'), { recursive: true });
+    const four = await mcpm(modern, ['install', 'github-posts', '--json', ...inputs()], NODE_ONLY_PATH);
+    expect(clineOnly(four.json?.result.clients), four.stderr).toEqual([{ client: 'cline-vscode', file: shared(modern), key: 'github-posts' }]);
+    expect(Object.keys(readClientData(shared(modern), 'json').mcpServers)).toEqual(['github-posts']);
+    expect(existsSync(own(modern))).toBe(false);
+  });
+
   it('a client whose servers mcpm cannot write is shown and refused with the reason', async () => {
     const home = await makeTmpDir('mcpm-refused-');
     const run = await mcpm(home, ['install', 'github-posts', '--client', 'jetbrains-ai', '--json', ...inputs()]);
