@@ -26,15 +26,19 @@ export interface RealClient {
   /** Whether the command connects to each server and reports it. */
   reportsConnection: boolean;
   read(stdout: string, stderr: string): Listed[];
-  /**
-   * For a client without a listing command: a command per server key that succeeds only when the client found
-   * that key in its file (read from its output by `read`).
-   */
-  perServer?: (key: string) => string[];
   /** Set when this client cannot be proven here at all, saying why. */
   skip?: string;
   /** What the user does before the client reads a project's own file (Codex reads it only in trusted projects). */
   trustProject?: (home: string, project: string) => Promise<void>;
+  /**
+   * For a client that loads MCP servers only to give their tools to a model: the user's setup pointing it at the
+   * suite's stand-in model (before mcpm writes), and the command that sends one prompt. A server's tool in the
+   * model request means the client connected to that server and listed its tools.
+   */
+  viaModel?: {
+    prepare: (home: string, modelUrl: string, run: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>) => Promise<void>;
+    args: (home: string) => string[];
+  };
 }
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
@@ -190,19 +194,22 @@ export const REAL_CLIENTS: RealClient[] = [
     read: (stdout) => (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { servers: Array<{ name: string }> }).servers.map((s) => ({ name: s.name })),
   },
   {
-    // The Cline CLI has no listing command (its MCP settings view is a TUI); `cline mcp uninstall <name> --json`
-    // answers "uninstalled" only for a name it found in its file, and "is not installed" otherwise.
+    // The Cline CLI has no listing command (its MCP view is a TUI). It loads the servers to give their tools to its
+    // model: the user's provider (`cline auth`, here pointed at the stand-in model) and one prompt in --json mode.
     id: 'cline',
     pkg: 'cline',
     version: '3.0.65',
     bin: 'cline',
-    command: [],
-    perServer: (key) => ['mcp', 'uninstall', key, '--json'],
-    reportsConnection: false,
-    read: (stdout) => {
-      const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { name?: string; status?: string };
-      return answer.status === 'uninstalled' && answer.name ? [{ name: answer.name }] : [];
+    command: ['--json', 'Say hi.'],
+    reportsConnection: true,
+    viaModel: {
+      prepare: async (_home, modelUrl, run) => {
+        const auth = await run(['auth', '-p', 'openai-compatible', '-k', 'test-key', '-m', 'mock', '-b', modelUrl]);
+        if (auth.code !== 0) throw new Error(`cline auth failed: ${auth.stdout}${auth.stderr}`);
+      },
+      args: () => ['--json', 'Say hi.'],
     },
+    read: () => [],
   },
   {
     id: 'crush',
@@ -214,14 +221,22 @@ export const REAL_CLIENTS: RealClient[] = [
     read: () => [],
   },
   {
+    // cn has no listing command; it loads MCP servers to hand their tools to its model. The user's config.yaml
+    // names a model (here the suite's stand-in on 127.0.0.1) and mcpm adds its servers to that same file.
     id: 'continue',
     pkg: '@continuedev/cli',
     version: '1.5.47',
     bin: 'cn',
-    command: [],
-    reportsConnection: false,
+    command: ['-p', 'Say hi.'],
+    reportsConnection: true,
+    viaModel: {
+      prepare: async (home, modelUrl) => {
+        await mkdir(path.join(home, '.continue'), { recursive: true });
+        const config = ['name: My config', 'version: 1.0.0', 'schema: v1', 'models:', '  - name: Stand-in model', '    provider: openai', '    model: mock', `    apiBase: ${modelUrl}`, '    apiKey: test-key', '    roles: [chat]', ''];
+        await writeFile(path.join(home, '.continue', 'config.yaml'), config.join('\n'));
+      },
+      args: (home) => ['-p', 'Say hi.', '--config', path.join(home, '.continue', 'config.yaml')],
+    },
     read: () => [],
-    skip:
-      'cn has no command that lists MCP servers: it loads them only inside a chat session, which needs a model provider and an account or API key',
   },
 ];

@@ -12,18 +12,22 @@ import { findClient } from '../../src/clients/table.js';
 import { cleanupTmpDirs, makeTmpDir } from '../helpers/tmp.js';
 import { REAL_CLIENTS, type Listed, type RealClient } from './clients.js';
 import { installClient } from './install.js';
-import { REMOTE_KEY, REMOTE_NAME, STDIO_KEY, STDIO_NAME, startClientWorld, type ClientWorld } from './world.js';
+import { startMockModel, type MockModel } from './mock-model.js';
+import { REMOTE_KEY, REMOTE_NAME, STDIO_KEY, STDIO_NAME, TOOLS, startClientWorld, type ClientWorld } from './world.js';
 
 type Outcome = { client: string; version: string; status: 'proven' | 'skipped' | 'failed'; detail: string };
 const outcomes: Outcome[] = [];
 const projectOutcomes: string[] = [];
 
 let world: ClientWorld;
+let model: MockModel;
 beforeAll(async () => {
   world = await startClientWorld();
+  model = await startMockModel();
 }, 120_000);
 afterAll(async () => {
   await world?.close();
+  await model?.close();
   await cleanupTmpDirs();
   const label = (o: Outcome) => `${o.client} (${o.version})`;
   const width = Math.max(0, ...outcomes.map((o) => label(o).length));
@@ -76,14 +80,14 @@ async function mcpmInstalls(client: RealClient, home: string): Promise<void> {
 }
 
 async function listed(client: RealClient, bin: string, home: string, cwd = home): Promise<{ servers: Listed[]; transcript: string }> {
-  if (client.perServer) {
-    const servers: Listed[] = [];
-    let transcript = '';
-    for (const key of [STDIO_KEY, REMOTE_KEY]) {
-      const run = await runClient(bin, client.perServer(key), home, client.env, cwd);
-      transcript += `$ ${client.bin} ${client.perServer(key).join(' ')}\n${run.stdout}${run.stderr}\n`;
-      servers.push(...(run.code === 0 ? client.read(run.stdout, run.stderr) : []));
-    }
+  if (client.viaModel) {
+    const before = model.toolsSeen().length;
+    const run = await runClient(bin, client.viaModel.args(home), home, client.env, cwd);
+    const tools = model.toolsSeen().slice(before).flat();
+    const transcript = `$ ${client.bin} ${client.viaModel.args(home).join(' ')} (exit ${run.code})\n${run.stdout}${run.stderr}\ntools offered to the model: ${tools.join(', ') || '(none)'}`;
+    // Some clients prefix a server's tools with its key (Cline: `remote-echo__remote_echo`).
+    const offered = (key: string) => tools.some((tool) => tool === TOOLS[key] || tool === `${key}__${TOOLS[key]}`);
+    const servers = [STDIO_KEY, REMOTE_KEY].filter(offered).map((name) => ({ name, connected: true }));
     return { servers, transcript };
   }
   const run = await runClient(bin, client.command, home, client.env, cwd);
@@ -95,9 +99,23 @@ async function listed(client: RealClient, bin: string, home: string, cwd = home)
   }
 }
 
+/**
+ * Turns the stdio server off with mcpm: the client must show it off (its own switch) or no longer list it (mcpm
+ * removed the entry, for a client without a switch), and still list the other one. Returns what it saw.
+ */
+async function disableSeen(client: RealClient, bin: string, home: string): Promise<string> {
+  const disabled = await runMcpm(['disable', STDIO_KEY, '--client', client.id, '--json'], { home, timeoutMs: 60_000 });
+  expect(disabled.json?.ok, disabled.stderr + disabled.stdout).toBe(true);
+  const after = await listed(client, bin, home);
+  const echo = after.servers.find((s) => s.name === STDIO_KEY);
+  expect(echo === undefined || echo.disabled === true, after.transcript).toBe(true);
+  expect(after.servers.map((s) => s.name), after.transcript).toContain(REMOTE_KEY);
+  return echo ? '; after mcpm disable it shows echo off' : `; after mcpm disable it no longer ${client.viaModel ? 'offers' : 'lists'} echo`;
+}
+
 for (const client of REAL_CLIENTS) {
   describe(`${client.id} (${client.pkg}@${client.version})`, () => {
-    it(`${client.bin} ${(client.perServer?.('<key>') ?? client.command).join(' ')} lists both servers mcpm wrote${client.reportsConnection ? ', connected' : ''}`, async (ctx) => {
+    it(`${client.bin} ${client.command.join(' ')} ${client.viaModel ? 'offers the tools of both servers mcpm wrote to its model' : `lists both servers mcpm wrote${client.reportsConnection ? ', connected' : ''}`}`, async (ctx) => {
       const record = (status: Outcome['status'], detail: string) => outcomes.push({ client: client.id, version: `${client.pkg}@${client.version}`, status, detail });
       if (client.skip) {
         record('skipped', client.skip);
@@ -113,6 +131,7 @@ for (const client of REAL_CLIENTS) {
       const home = await makeTmpDir(`mcpm-real-${client.id}`);
       const initializesBefore = world.remoteInitializes();
       try {
+        await client.viaModel?.prepare(home, model.url, (args) => runClient(installed.bin, args, home, client.env));
         await mcpmInstalls(client, home);
         const { servers, transcript } = await listed(client, installed.bin, home);
         const byName = new Map(servers.map((s) => [s.name, s]));
@@ -123,23 +142,12 @@ for (const client of REAL_CLIENTS) {
         }
         const started = existsSync(path.join(home, 'echo-starts.log')) ? readFileSync(path.join(home, 'echo-starts.log'), 'utf8').trim().split('\n').length : 0;
         const reached = world.remoteInitializes() - initializesBefore;
-        // Turning the stdio server off with mcpm: the client must show it off (its own switch) or no longer list
-        // it (mcpm removed the entry, for a client without a switch). Cline's by-name check cannot tell, so not there.
-        let off = '';
-        if (!client.perServer) {
-          const disabled = await runMcpm(['disable', STDIO_KEY, '--client', client.id, '--json'], { home, timeoutMs: 60_000 });
-          expect(disabled.json?.ok, disabled.stderr + disabled.stdout).toBe(true);
-          const after = await listed(client, installed.bin, home);
-          const echo = after.servers.find((s) => s.name === STDIO_KEY);
-          expect(echo === undefined || echo.disabled === true, after.transcript).toBe(true);
-          expect(after.servers.map((s) => s.name), after.transcript).toContain(REMOTE_KEY);
-          off = echo ? '; after mcpm disable it shows echo off' : '; after mcpm disable it no longer lists echo';
-        }
+        const off = await disableSeen(client, installed.bin, home);
         const seen = started || reached ? `; it still started the stdio server ${started}x and initialized the remote ${reached}x` : '';
-        const how = client.reportsConnection
-          ? 'listed both, connected'
-          : client.perServer
-            ? `found both by name with \`${client.bin} ${client.perServer('<key>').join(' ')}\` (it has no list command${seen})`
+        const how = client.viaModel
+          ? 'offered the tools of both servers to its model (so it connected to both)'
+          : client.reportsConnection
+            ? 'listed both, connected'
             : `listed both (the command does not connect${seen})`;
         record('proven', how + off);
       } catch (error) {

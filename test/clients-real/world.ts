@@ -20,6 +20,8 @@ export const REMOTE_NAME = 'io.github.acme/remote-echo';
 /** The keys mcpm gives the two entries (the names' last parts). */
 export const STDIO_KEY = 'echo';
 export const REMOTE_KEY = 'remote-echo';
+/** The tool each server offers (as a model sees them, in clients that pass tools on to a model). */
+export const TOOLS: Record<string, string> = { [STDIO_KEY]: 'echo', [REMOTE_KEY]: 'remote_echo' };
 
 export interface ClientWorld {
   registryUrl: string;
