@@ -125,7 +125,7 @@ describe('install into every client at once', () => {
       expect(row).toMatchObject({ detected: true, file: fileOf(row.id, home), managed: 1, source: findClient(row.id)!.source });
     }
     for (const row of run.json.result.filter((r: any) => REFUSED.includes(r.id))) {
-      expect(row).toMatchObject({ managed: 0, unsupported: expect.any(String), source: expect.stringMatching(/^https:/) });
+      expect(row).toMatchObject({ file: '', managed: 0, unsupported: expect.any(String), source: expect.stringMatching(/^https:/) });
     }
   });
 

@@ -27,10 +27,11 @@ export function clients(ctx: Context): ClientRow[] {
     id: location.client.id,
     name: location.client.name,
     detected: location.detected,
-    file: location.file,
+    // A client mcpm cannot write here has no file to name (Visual Studio's would only be read on Windows).
+    file: location.unsupported ? '' : location.file,
     format: location.client.format,
     ...(location.client.projectFile ? { projectFile: location.client.projectFile } : {}),
-    managed: location.file ? entries.filter((e) => e.client === location.client.id && samePath(e.file, location.file)).length : 0,
+    managed: location.file && !location.unsupported ? entries.filter((e) => e.client === location.client.id && samePath(e.file, location.file)).length : 0,
     source: location.client.source,
     ...(location.unsupported ? { unsupported: location.unsupported } : {}),
   }));
