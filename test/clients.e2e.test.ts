@@ -7,7 +7,8 @@ import { chmodSync, copyFileSync, existsSync, readdirSync, statSync, mkdirSync, 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENTS, findClient } from '../src/clients/table.js';
+import { CLIENTS, findClient, unsupportedReason } from '../src/clients/table.js';
+import { platformKey } from '../src/clients/paths.js';
 import { locateClient } from '../src/clients/locate.js';
 import { readForeignEntry } from '../src/plan/foreign.js';
 import { MCPM_BIN, runMcpm } from './helpers/cli.js';
@@ -20,7 +21,11 @@ import { packFixture } from './helpers/pack.js';
 
 const golden = JSON.parse(readFileSync(new URL('./golden/clients.json', import.meta.url), 'utf8'));
 const FIXTURES = fileURLToPath(new URL('./fixtures/clients/', import.meta.url));
-const ALL = CLIENTS.map((c) => c.id);
+// The clients mcpm writes on this OS (Visual Studio is Windows only; JetBrains AI Assistant keeps no file).
+const ALL = CLIENTS.filter((c) => !unsupportedReason(c, platformKey(process.platform))).map((c) => c.id);
+const REFUSED = CLIENTS.filter((c) => unsupportedReason(c, platformKey(process.platform))).map((c) => c.id);
+// Detection also looks for client programs on PATH: give mcpm only node's folder where that must not find any.
+const NODE_ONLY_PATH = { PATH: path.dirname(process.execPath) };
 
 function remoteEntry(name: string, remote: Record<string, unknown>) {
   return {
@@ -113,11 +118,14 @@ describe('install into every client at once', () => {
     }
   });
 
-  it('mcpm clients shows each as detected, with the file and one managed server', async () => {
+  it('mcpm clients shows each as detected, with the file, one managed server and its source', async () => {
     const run = await mcpm(home, ['clients', '--json']);
-    expect(run.json.result).toHaveLength(ALL.length);
-    for (const row of run.json.result) {
-      expect(row).toMatchObject({ detected: true, file: fileOf(row.id, home), managed: 1 });
+    expect(run.json.result).toHaveLength(CLIENTS.length);
+    for (const row of run.json.result.filter((r: any) => ALL.includes(r.id))) {
+      expect(row).toMatchObject({ detected: true, file: fileOf(row.id, home), managed: 1, source: findClient(row.id)!.source });
+    }
+    for (const row of run.json.result.filter((r: any) => REFUSED.includes(r.id))) {
+      expect(row).toMatchObject({ file: '', managed: 0, unsupported: expect.any(String), source: expect.stringMatching(/^https:/) });
     }
   });
 
@@ -209,14 +217,66 @@ function fixtureFor(id: string): string {
 describe('clients: detection, scope, conflicts, concurrency, import', () => {
   it('with no --client, installs into every detected client; none detected names --client', async () => {
     const home = await makeTmpDir('mcpm-detect-');
-    const none = await mcpm(home, ['install', 'github-posts', '--json', ...inputs()]);
+    const none = await mcpm(home, ['install', 'github-posts', '--json', ...inputs()], NODE_ONLY_PATH);
     expect(none.json.error).toMatchObject({ code: 'ENOCLIENT', hint: expect.stringContaining('--client') });
-    mkdirSync(path.join(home, '.cursor'));
-    mkdirSync(path.join(home, '.codex'));
-    const run = await mcpm(home, ['install', 'github-posts', '--json', ...inputs()]);
+    // What Cursor and Codex themselves leave behind: Cursor's extensions folder, Codex's sessions.
+    mkdirSync(path.join(home, '.cursor', 'extensions'), { recursive: true });
+    mkdirSync(path.join(home, '.codex', 'sessions'), { recursive: true });
+    const run = await mcpm(home, ['install', 'github-posts', '--json', ...inputs()], NODE_ONLY_PATH);
     expect(run.json?.result.clients.map((c: any) => c.client).sort(), run.stderr).toEqual(['codex', 'cursor']);
-    const all = await mcpm(home, ['install', 'github-posts', '--client', 'all', '--json']);
+    const all = await mcpm(home, ['install', 'github-posts', '--client', 'all', '--json'], NODE_ONLY_PATH);
     expect(all.json?.result.clients.map((c: any) => c.client).sort()).toEqual(['codex', 'cursor']);
+  });
+
+  it('a client named once is not detected afterwards through the folder mcpm created for its file', async () => {
+    const home = await makeTmpDir('mcpm-detect-');
+    const named = await mcpm(home, ['install', 'github-posts', '--client', 'windsurf', '--client', 'kiro', '--json', ...inputs()], NODE_ONLY_PATH);
+    expect(named.json?.ok, named.stderr).toBe(true);
+    // While the file is there, the client counts: the user chose it and mcpm's entry is in it.
+    const listed = await mcpm(home, ['clients', '--json'], NODE_ONLY_PATH);
+    expect(listed.json.result.filter((r: any) => r.detected).map((r: any) => r.id).sort()).toEqual(['kiro', 'windsurf']);
+    const gone = await mcpm(home, ['uninstall', 'github-posts', '--json'], NODE_ONLY_PATH);
+    expect(gone.json?.ok, gone.stderr).toBe(true);
+    // mcpm removes the folders it created; the folders alone (as an older mcpm left them) do not count either.
+    expect(existsSync(path.join(home, '.codeium', 'windsurf'))).toBe(false);
+    expect(existsSync(path.join(home, '.kiro', 'settings'))).toBe(false);
+    mkdirSync(path.join(home, '.codeium', 'windsurf'), { recursive: true });
+    mkdirSync(path.join(home, '.kiro', 'settings'), { recursive: true });
+    const after = await mcpm(home, ['clients', '--json'], NODE_ONLY_PATH);
+    expect(after.json.result.filter((r: any) => r.detected).map((r: any) => r.id)).toEqual([]);
+    const again = await mcpm(home, ['install', 'github-posts', '--json', ...inputs()], NODE_ONLY_PATH);
+    expect(again.json.error).toMatchObject({ code: 'ENOCLIENT' });
+  });
+
+  it('the Cline extension gets the file it reads: its own before 4.0, the shared one (written once) from 4.0', async () => {
+    const extensions = (home: string) => path.join(home, '.vscode', 'extensions');
+    const shared = (home: string) => path.join(home, '.cline', 'data', 'settings', 'cline_mcp_settings.json');
+    // The editor's own file: where the row points when no Cline 4.x is installed.
+    const own = (home: string) => locateClient(findClient('cline-vscode')!, where(home), 'user', () => false)!.file;
+    const old = await makeTmpDir('mcpm-cline3-');
+    mkdirSync(path.join(extensions(old), 'saoudrizwan.claude-dev-3.38.1'), { recursive: true });
+    const three = await mcpm(old, ['install', 'github-posts', '--json', ...inputs()], NODE_ONLY_PATH);
+    // VS Code itself is detected by the same extensions folder.
+    const clineOnly = (clients: any[]) => clients.filter((c) => c.client !== 'vscode');
+    expect(clineOnly(three.json?.result.clients), three.stderr).toEqual([{ client: 'cline-vscode', file: own(old), key: 'github-posts' }]);
+    expect(existsSync(shared(old))).toBe(false);
+    const modern = await makeTmpDir('mcpm-cline4-');
+    mkdirSync(path.join(extensions(modern), 'saoudrizwan.claude-dev-4.1.13'), { recursive: true });
+    // The Cline CLI is there too: both rows name the shared file, which gets one entry.
+    mkdirSync(path.join(modern, '.cline', 'data', 'sessions'), { recursive: true });
+    const four = await mcpm(modern, ['install', 'github-posts', '--json', ...inputs()], NODE_ONLY_PATH);
+    expect(clineOnly(four.json?.result.clients), four.stderr).toEqual([{ client: 'cline-vscode', file: shared(modern), key: 'github-posts' }]);
+    expect(Object.keys(readClientData(shared(modern), 'json').mcpServers)).toEqual(['github-posts']);
+    expect(existsSync(own(modern))).toBe(false);
+  });
+
+  it('a client whose servers mcpm cannot write is shown and refused with the reason', async () => {
+    const home = await makeTmpDir('mcpm-refused-');
+    const run = await mcpm(home, ['install', 'github-posts', '--client', 'jetbrains-ai', '--json', ...inputs()]);
+    expect(run.json.error).toMatchObject({ code: 'ECLIENT', message: expect.stringContaining('settings store'), hint: expect.stringContaining('mcpm clients') });
+    const text = await mcpm(home, ['clients']);
+    expect(text.stdout).toMatch(/jetbrains-ai\s+no\s+0\s+\(not writable\)\s+jetbrains\.com/);
+    expect(text.stdout).toContain('jetbrains-ai: JetBrains AI Assistant keeps MCP servers');
   });
 
   it('--scope project writes the clients\' project files in this folder and records mcpm.json', async () => {

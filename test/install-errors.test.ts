@@ -134,7 +134,11 @@ describe('files that mcpm must not touch', () => {
 
   it('with no client detected, fails with a hint naming --client', async () => {
     const bare = await makeTmpDir('mcpm-bare-');
-    const run = await runMcpm(['install', 'github-posts', '--registry', world.registryUrl, '--json', ...inputs()], { home: bare });
+    // Client programs on PATH count as detected clients: give mcpm only node's folder, as on a machine without any.
+    const run = await runMcpm(['install', 'github-posts', '--registry', world.registryUrl, '--json', ...inputs()], {
+      home: bare,
+      env: { PATH: path.dirname(process.execPath) },
+    });
     expect(run.code).toBe(1);
     expect(run.json.error).toMatchObject({ code: 'ENOCLIENT', hint: expect.stringContaining('--client') });
   });

@@ -59,6 +59,12 @@ export function platformKey(platform: NodeJS.Platform): 'darwin' | 'win32' | 'li
 }
 
 /** Whether two paths name the same file (as this machine resolves them). */
+/** A file's identity for comparing locations: resolved, and case-folded where the file system usually is. */
+export function pathKey(file: string): string {
+  const resolved = path.resolve(file);
+  return process.platform === 'win32' || process.platform === 'darwin' ? resolved.toLowerCase() : resolved;
+}
+
 export function samePath(a: string, b: string): boolean {
-  return path.resolve(a) === path.resolve(b);
+  return pathKey(a) === pathKey(b);
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { locateClient, type ClientLocation, type Scope } from './locate.js';
-import type { PathEnv } from './paths.js';
+import { pathKey, type PathEnv } from './paths.js';
 import { CLIENTS, findClient, type ClientDefinition } from './table.js';
 import type { ManagedEntry } from '../state/installed.js';
 
@@ -16,13 +16,36 @@ export function parseScope(value: string | undefined): Scope {
 
 export function requireClient(id: string): ClientDefinition {
   const client = findClient(id);
-  if (!client) throw usageError(`Unknown client "${id}"`, `Known clients: ${CLIENTS.map((c) => c.id).join(', ')} (or "all").`);
+  if (!client) throw usageError(`Unknown client "${id}"`, `Known clients: ${CLIENTS.map((c) => c.id).join(', ')} (or "all"); \`mcpm clients\` lists them.`);
   return client;
 }
 
-/** Every known client's user-scope location, detected or not. */
-export function allLocations(ctx: Context): ClientLocation[] {
+/** Every known client's user-scope location, detected or not, including those mcpm cannot write here. */
+export function everyLocation(ctx: Context): ClientLocation[] {
   return CLIENTS.map((client) => locateClient(client, pathEnv(ctx))!);
+}
+
+/** The user-scope locations of the clients whose files mcpm can edit on this OS. */
+export function allLocations(ctx: Context): ClientLocation[] {
+  return everyLocation(ctx).filter((location) => !location.unsupported);
+}
+
+/** The refusal for a client whose servers mcpm cannot write on this OS. */
+function unsupportedError(location: ClientLocation): McpmError {
+  return new McpmError('ECLIENT', `mcpm cannot add servers to ${location.client.name} here: ${location.unsupported}`, {
+    hint: `See \`mcpm clients\` for the clients mcpm can write (and ${location.client.source} for ${location.client.name}).`,
+  });
+}
+
+/** Two clients naming the same file (the Cline CLI and the Cline 4.x extension) are one write: the first one wins. */
+function oneWritePerFile(locations: ClientLocation[]): ClientLocation[] {
+  const seen = new Set<string>();
+  return locations.filter((location) => {
+    const file = pathKey(location.file);
+    if (seen.has(file)) return false;
+    seen.add(file);
+    return true;
+  });
 }
 
 export function locationOf(ctx: Context, clientId: string, scope: Scope = 'user'): ClientLocation {
@@ -33,6 +56,7 @@ export function locationOf(ctx: Context, clientId: string, scope: Scope = 'user'
       hint: `Clients with one: ${CLIENTS.filter((c) => c.projectFile).map((c) => c.id).join(', ')}. Use --scope user for ${client.id}.`,
     });
   }
+  if (location.unsupported) throw unsupportedError(location);
   return location;
 }
 
@@ -48,9 +72,11 @@ export function locationOfEntry(entry: ManagedEntry): ClientLocation {
  */
 export async function chooseClients(ctx: Context, requested: string[], scope: Scope = 'user'): Promise<ClientLocation[]> {
   if (requested.length > 0 && !requested.includes('all')) {
-    return [...new Set(requested)].map((id) => locationOf(ctx, id, scope));
+    return oneWritePerFile([...new Set(requested)].map((id) => locationOf(ctx, id, scope)));
   }
-  const detected = CLIENTS.flatMap((client) => locateClient(client, pathEnv(ctx), scope) ?? []).filter((l) => l.detected);
+  const detected = oneWritePerFile(
+    CLIENTS.flatMap((client) => locateClient(client, pathEnv(ctx), scope) ?? []).filter((l) => l.detected && !l.unsupported),
+  );
   if (detected.length === 0) {
     throw new McpmError('ENOCLIENT', `No MCP client${scope === 'project' ? ' with a project-scoped file' : ''} was detected on this machine`, {
       hint: `Name one with --client <id> (its file will be created): ${CLIENTS.filter((c) => scope === 'user' || c.projectFile).map((c) => c.id).join(', ')}.`,

@@ -112,3 +112,20 @@ describe('json editor: refuses what it cannot edit safely', () => {
 function stripComments(text: string): string {
   return text.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/,(\s*[}\]])/g, '$1');
 }
+
+describe('json editor: a key holding a dot is one key, not a path (Amp\'s "amp.mcpServers")', () => {
+  const path = ['amp.mcpServers'];
+  it('adds under the literal key, next to Amp\'s other dotted settings, and takes it away again', () => {
+    const text = '{\n  // Amp settings\n  "amp.notifications.enabled": false,\n  "amp.mcpServers": {\n    "other": { "command": "x" }\n  }\n}\n';
+    const { added, removed } = roundTrip(text, path);
+    const data = JSON.parse(stripComments(added));
+    expect(data['amp.mcpServers']['github-posts']).toEqual(entry);
+    expect(data.amp).toBeUndefined();
+    expect(removed).toBe(text);
+  });
+  it('creates the literal key in a file without it', () => {
+    const { added, removed } = roundTrip('{\n  "amp.notifications.enabled": false\n}\n', path);
+    expect(Object.keys(JSON.parse(added))).toEqual(['amp.notifications.enabled', 'amp.mcpServers']);
+    expect(removed).toBe('{\n  "amp.notifications.enabled": false\n}\n');
+  });
+});
