@@ -369,7 +369,7 @@ describe.skipIf(WINDOWS)('oci: a pinned docker run, pulled at install, values by
   it('uninstall removes the entry and the secrets, and says where the image stays', async () => {
     // Without --json, as a person runs it: notes go to stderr.
     const run = await runMcpm(['uninstall', 'posts-oci'], { home, env: { PATH: stubs.dir } });
-    expect(run.stdout, run.stderr).toBe('Removed io.github.acme/posts-oci@1.2.0 from claude-desktop\n');
+    expect(run.stdout, run.stderr).toBe(`Removed io.github.acme/posts-oci@1.2.0 from:\n  claude-desktop (user): ${claudeFile(home)}\n`);
     expect(run.stderr).toContain(`The image ghcr.io/acme/posts-mcp:1.2.0@${STUB_DIGEST} stays in docker's image store`);
     // mcpm created Claude Desktop's file for this server, so the file goes with it.
     expect(existsSync(claudeFile(home))).toBe(false);

@@ -5,7 +5,7 @@ import { McpmError } from '../errors.js';
 import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write.js';
 import { failpoint } from '../failpoints.js';
 import { checkpoint, critically, onInterrupt } from '../interrupt.js';
-import { launchTemplate, renderEntry, secretValues } from '../plan/entry-form.js';
+import { inputNames, launchTemplate, renderEntry, secretValues } from '../plan/entry-form.js';
 import { adoptedLaunch, maskSecrets, mergeEntry } from '../plan/merge-entry.js';
 import type { InstallPlan, PlannedTarget } from '../plan/install.js';
 import { lockRecord, manifestRecord, runtimeRecord, serverRecord } from '../plan/records.js';
@@ -98,7 +98,7 @@ async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarge
   // Disabled by removal: the new version waits in the state until `mcpm enable`.
   if (target.disabled === 'removed') {
     const secrets = secretValues(plan.inputs);
-    return { ...previousEntry!, disabledValue: mergeEntry(previousEntry!.disabledValue, value, previousEntry!.written, secrets).value, written: maskSecrets(value, secrets) };
+    return { ...previousEntry!, disabledValue: mergeEntry(previousEntry!.disabledValue, value, previousEntry!.written, secrets, inputNames(plan.inputs)).value, written: maskSecrets(value, secrets) };
   }
   const disable = location.client.disable;
   if (target.disabled === 'switch' && disable) value = { ...value, [disable.field]: disable.off };
@@ -108,7 +108,7 @@ async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarge
   const write = await writeClientEntry(
     location,
     key,
-    (existing: unknown) => mergeEntry(existing, ours, previousEntry?.written ?? (target.replaces === 'adopted' ? adoptedLaunch(existing) : undefined), secrets).value,
+    (existing: unknown) => mergeEntry(existing, ours, previousEntry?.written ?? (target.replaces === 'adopted' ? adoptedLaunch(existing) : undefined), secrets, inputNames(plan.inputs)).value,
     () => target.replaces !== undefined,
     () => new McpmError('ECONFLICT', `${location.client.name} got an entry "${key}" from someone else meanwhile (${location.file})`, { hint: 'Choose another key with --as <key>.' }),
     previousEntry?.record ? undefined : async (edit) => (edit.replaced ? undefined : journalEdit(ctx, plan.server, { client: location.client.id, file: location.file, key }, edit.record)),

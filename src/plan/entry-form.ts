@@ -105,6 +105,11 @@ export function secretValues(inputs: Pick<EntryInputs, 'secretEnv' | 'secretArgs
   return [...Object.values(inputs.secretEnv), ...Object.values(inputs.secretArgs).flat()];
 }
 
+/** The names of the inputs mcpm delivers: keys of these names in an entry's maps are mcpm's (see mergeEntry). */
+export function inputNames(inputs: Pick<EntryInputs, 'env' | 'secretEnv' | 'secretArgs'>): string[] {
+  return [...Object.keys(inputs.env), ...Object.keys(inputs.secretEnv), ...Object.keys(inputs.secretArgs)];
+}
+
 export function launchInputs(inputs: EntryInputs): LaunchInputs {
   const secretNames = new Set([...Object.keys(inputs.secretEnv), ...Object.keys(inputs.secretArgs)]);
   return {

@@ -6,7 +6,7 @@ import { McpmError } from '../errors.js';
 import { defaultEntryKey } from '../registry/short-name.js';
 import type { ServerJson } from '../registry/types.js';
 import type { InstalledServer, ManagedEntry } from '../state/installed.js';
-import { chooseForm, directLaunch, launchInputs, renderEntry, secretValues, type EntryInputs, type FormChoice, type Machine } from './entry-form.js';
+import { chooseForm, directLaunch, inputNames, launchInputs, renderEntry, secretValues, type EntryInputs, type FormChoice, type Machine } from './entry-form.js';
 import type { ChosenInputs } from './input-values.js';
 import type { EnvFileFormat } from './launch.js';
 import { secretsFormatOf, sourceEnvironment, sourceRequests, type PreparedPackage, type PreparedSource } from './prepared-source.js';
@@ -205,7 +205,7 @@ export function planInstall(facts: InstallFacts): InstallPlan {
   for (const target of targets) {
     const ours = renderEntry({ client: target.location.client, key: target.key, form: target.form }, { server: server.name, source, inputs, machine: facts.machine }, previewStored(store, facts.storeDir));
     const current = facts.files.find((f) => f.location === target.location)?.entries?.get(target.key);
-    const { userChanged } = mergeEntry(current, ours, target.previousEntry?.written, secretValues(inputs));
+    const { userChanged } = mergeEntry(current, ours, target.previousEntry?.written, secretValues(inputs), inputNames(inputs));
     if (userChanged.length === 0) continue;
     target.userChanged = userChanged;
     if (!facts.canAsk || facts.overridesConfirmed) {

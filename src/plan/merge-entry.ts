@@ -25,8 +25,10 @@ export interface MergedEntry {
 /**
  * `existing`: the entry in the file now; `ours`: what mcpm renders now; `written`: what mcpm wrote last time (none
  * for a first install or an adopted entry: then every key of a map that mcpm does not write now is the user's).
+ * `inputs`: the names of the inputs mcpm delivers (a secret one from the secrets file, so not in `ours`): a key of
+ * that name is mcpm's even when added by hand, so a secret pasted into the entry does not survive a rewrite.
  */
-export function mergeEntry(existing: unknown, ours: Entry, written?: unknown, secrets: string[] = []): MergedEntry {
+export function mergeEntry(existing: unknown, ours: Entry, written?: unknown, secrets: string[] = [], inputs: string[] = []): MergedEntry {
   if (!isObject(existing)) return { value: ours, userChanged: [] };
   const before = isObject(written) ? written : undefined;
   const userChanged: string[] = [];
@@ -36,7 +38,7 @@ export function mergeEntry(existing: unknown, ours: Entry, written?: unknown, se
     const mine = ours[field];
     const current = existing[field];
     if (STARTING_VALUES.has(field) && current !== undefined) return current;
-    if (MAPS.has(field) && isObject(mine)) return { ...userKeys(current, before?.[field], mine), ...mine };
+    if (MAPS.has(field) && isObject(mine)) return { ...userKeys(current, before?.[field], mine, inputs), ...mine };
     if (before && Object.hasOwn(before, field) && current !== undefined && !same(current, before[field]) && !same(current, mine)) userChanged.push(field);
     return mine;
   };
@@ -46,7 +48,7 @@ export function mergeEntry(existing: unknown, ours: Entry, written?: unknown, se
     if (Object.hasOwn(ours, field)) value[field] = resolve(field);
     else if (MAPS.has(field) && isObject(current)) {
       // A map mcpm no longer writes (the server needs no environment now) keeps the keys the user added to it.
-      const extra = userKeys(current, before?.[field], {});
+      const extra = userKeys(current, before?.[field], {}, inputs);
       if (Object.keys(extra).length > 0) value[field] = extra;
     } else if (!before || !Object.hasOwn(before, field)) value[field] = current;
   }
@@ -54,11 +56,11 @@ export function mergeEntry(existing: unknown, ours: Entry, written?: unknown, se
   return { value, userChanged };
 }
 
-/** The keys of a map in the file that are not mcpm's: not written by mcpm last time, and not written now. */
-function userKeys(current: unknown, written: unknown, mine: Entry): Entry {
+/** The keys of a map in the file that are not mcpm's: not written by mcpm last time, not written now, no input's. */
+function userKeys(current: unknown, written: unknown, mine: Entry, inputs: string[]): Entry {
   if (!isObject(current)) return {};
   const mcpms = isObject(written) ? written : {};
-  return Object.fromEntries(Object.entries(current).filter(([key]) => !Object.hasOwn(mine, key) && !Object.hasOwn(mcpms, key)));
+  return Object.fromEntries(Object.entries(current).filter(([key]) => !Object.hasOwn(mine, key) && !Object.hasOwn(mcpms, key) && !inputs.includes(key)));
 }
 
 /** What starts a server, in any client's shape: what mcpm takes over when it adopts an entry (settings stay). */

@@ -34,4 +34,10 @@ describe('mergeEntry', () => {
     const existing = { command: 'npx', args: ['-y', 'x'], env: { TOKEN: 't', URL: 'u' }, cwd: '/w', disabled: false };
     expect(mergeEntry(existing, { command: 'node', args: ['bin'], env: { URL: 'u' } }, adoptedLaunch(existing)).value).toEqual({ command: 'node', args: ['bin'], env: { URL: 'u' }, cwd: '/w', disabled: false });
   });
+
+  it('a key named after an input mcpm delivers is mcpm\'s even when added by hand: a pasted secret does not survive', () => {
+    // The token is delivered from the secrets file, so mcpm's entry has no POSTS_API_TOKEN; the hand-pasted one goes.
+    const existing = { ...written, env: { URL: 'a', POSTS_API_TOKEN: 'pasted', MINE: '1' } };
+    expect(mergeEntry(existing, { command: 'n', args: [], env: { URL: 'a' } }, written, [], ['URL', 'POSTS_API_TOKEN']).value.env).toEqual({ MINE: '1', URL: 'a' });
+  });
 });
