@@ -110,6 +110,22 @@ describe.concurrent('a misbehaving registry: bounded, clear failure; fallback to
     }
   });
 
+  // Each page is within the per-response cap; what one sync takes in all is bounded too (128 MiB, 200,000 versions).
+  for (const [mode, why] of [['pages-heavy', /sent more than 128 MiB in \d+ pages, over what one sync may take/], ['pages-crowded', /sent more than 200,000 versions in 5 pages, over what one sync may take/]] as const) {
+    it(`a registry sending endless ${mode === 'pages-heavy' ? 'large pages' : 'pages of many versions'} is stopped by the sync's total budget`, async () => {
+      const endless = await startBadRegistry(mode);
+      try {
+        const run = await runMcpm(['registry', 'sync', '--json', '--timeout', '20000', '--registry', endless.url], { home, timeoutMs: 60_000 });
+        expect(run.code, run.stderr).toBe(1);
+        expect(run.json.error).toMatchObject({ code: 'EREGISTRY', message: expect.stringMatching(why), hint: expect.stringContaining('previous cache') });
+        expect(run.stderr).not.toMatch(/\n\s+at |EINTERNAL|heap/);
+        expect(endless.requests()).toBeLessThan(10);
+      } finally {
+        await endless.close();
+      }
+    });
+  }
+
   it('a registry that answers slowly, within the timeout, is waited for', async () => {
     const slow = await startBadRegistry('slow');
     try {

@@ -34,7 +34,14 @@ export async function registryServe(ctx: Context, source: string, options: Serve
   const server = http.createServer((req, res) => {
     requests++;
     ctx.out.debug(`${req.method ?? '?'} ${req.url ?? ''}`);
-    handler(req, res);
+    // One request must never end the server: whatever a handler throws is that request's 500, and a line.
+    try {
+      handler(req, res);
+    } catch (error) {
+      ctx.out.warn(`${req.method ?? '?'} ${JSON.stringify(req.url ?? '').slice(0, 200)} failed: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ title: 'Internal Server Error', status: 500, detail: 'The registry failed to answer this request' }));
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

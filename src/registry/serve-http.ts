@@ -24,7 +24,8 @@ export function createRegistryHandler(data: () => ServedData, options: { token?:
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return problem(res, 401, 'Unauthorized', 'A bearer token is required');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return problem(res, 405, 'Method Not Allowed', 'This registry is read-only');
-    const url = new URL(req.url ?? '/', 'http://registry.invalid');
+    const url = requestUrl(req.url);
+    if (!url) return problem(res, 400, 'Bad Request', 'The request target is not a valid URL path');
     // Split the raw path and decode per segment: a name arrives as "io.github.acme%2Fweather".
     const parts = url.pathname.split('/').slice(1);
     if (parts[parts.length - 1] === '') parts.pop();
@@ -107,6 +108,18 @@ function decodeCursor(cursor: string | null): [string, string] | undefined | nul
     return Array.isArray(key) && key.length === 2 && key.every((part) => typeof part === 'string') ? (key as [string, string]) : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The request target as a URL, or undefined when it is not one: `//[` reads as an authority with an invalid host,
+ * and the URL parser throws. One such request gets a 400; it must never end the server.
+ */
+export function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target || '/', 'http://registry.invalid');
+  } catch {
+    return undefined;
   }
 }
 
