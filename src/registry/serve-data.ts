@@ -14,7 +14,17 @@ import { OFFICIAL_META_KEY, isValidServerName, type OfficialMeta } from './types
  */
 export interface ServedEntry {
   server: { name: string; version: string; [key: string]: unknown };
-  _meta: Record<string, unknown> & { [OFFICIAL_META_KEY]: Required<Pick<OfficialMeta, 'status' | 'publishedAt' | 'updatedAt' | 'isLatest'>> };
+  _meta: Record<string, unknown> & { [OFFICIAL_META_KEY]: ServedMeta };
+}
+
+/** The registry's own metadata of a version: exactly the fields the v0.1 API allows there (no others). */
+export interface ServedMeta {
+  status: string;
+  statusMessage?: string;
+  statusChangedAt?: string;
+  publishedAt: string;
+  updatedAt: string;
+  isLatest: boolean;
 }
 
 export interface ServedData {
@@ -23,6 +33,8 @@ export interface ServedData {
   servers: number;
   /** Files skipped, with why (said once at start). */
   skipped: string[];
+  /** For a folder: the file each version came from (`name@version` -> path), which a status change rewrites. */
+  files: Map<string, string>;
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -36,6 +48,7 @@ export async function loadServed(source: string): Promise<ServedData> {
   }
   const skipped: string[] = [];
   const found: Array<{ raw: unknown; file: string; mtime: Date }> = [];
+  const folder = info.isDirectory();
   if (info.isDirectory()) {
     for (const file of await jsonFiles(source)) {
       const parsed = await readJson(file, skipped);
@@ -48,11 +61,12 @@ export async function loadServed(source: string): Promise<ServedData> {
     if (Array.isArray(list)) for (const raw of list) found.push({ raw, file: source, mtime: info.mtime });
     else found.push({ raw: parsed, file: source, mtime: info.mtime });
   }
-  return build(found, skipped);
+  return build(found, skipped, folder);
 }
 
-function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skipped: string[]): ServedData {
+function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skipped: string[], folder: boolean): ServedData {
   const byKey = new Map<string, ServedEntry>();
+  const files = new Map<string, string>();
   const flagged = new Set<string>();
   for (const { raw, file, mtime } of found) {
     const wrapped = raw && typeof raw === 'object' && 'server' in raw ? (raw as { server: unknown; _meta?: Record<string, unknown> }) : { server: raw };
@@ -69,16 +83,19 @@ function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skippe
       skipped.push(`${file}: ${key} is already served from another file`);
       continue;
     }
-    const given = (wrapped._meta?.[OFFICIAL_META_KEY] ?? {}) as OfficialMeta;
+    const given = (wrapped._meta?.[OFFICIAL_META_KEY] ?? {}) as OfficialMeta & { statusMessage?: unknown; statusChangedAt?: unknown };
     const stamp = mtime.toISOString();
     const publishedAt = typeof given.publishedAt === 'string' ? given.publishedAt : stamp;
     if (given.isLatest === true) flagged.add(server.name);
+    if (folder) files.set(key, file);
     byKey.set(key, {
       server,
       _meta: {
         ...(wrapped._meta ?? {}),
         [OFFICIAL_META_KEY]: {
           status: typeof given.status === 'string' ? given.status : 'active',
+          ...(typeof given.statusMessage === 'string' ? { statusMessage: given.statusMessage } : {}),
+          ...(typeof given.statusChangedAt === 'string' ? { statusChangedAt: given.statusChangedAt } : {}),
           publishedAt,
           updatedAt: typeof given.updatedAt === 'string' ? given.updatedAt : publishedAt,
           isLatest: given.isLatest === true,
@@ -87,19 +104,54 @@ function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skippe
     });
   }
   const entries = [...byKey.values()].sort((a, b) => compareKeys([a.server.name, a.server.version], [b.server.name, b.server.version]));
-  // Names whose source says nothing about which version is latest: the highest semver, else the newest published.
   const byName = new Map<string, ServedEntry[]>();
   for (const entry of entries) byName.set(entry.server.name, [...(byName.get(entry.server.name) ?? []), entry]);
-  for (const [name, list] of byName) {
-    if (flagged.has(name)) continue;
-    const live = list.filter((e) => meta(e).status !== 'deleted');
-    const valid = live.filter((e) => semver.valid(e.server.version));
-    const latest = valid.length > 0
-      ? valid.reduce((a, b) => (semver.gt(b.server.version, a.server.version) ? b : a))
-      : live.reduce<ServedEntry | undefined>((a, b) => (!a || meta(b).publishedAt > meta(a).publishedAt ? b : a), undefined);
-    if (latest) meta(latest).isLatest = true;
+  for (const [name, list] of byName) if (!flagged.has(name)) markLatest(list);
+  return { entries, servers: byName.size, skipped, files };
+}
+
+/**
+ * Names whose source says nothing about which version is latest: the highest semver, else the newest published,
+ * among versions not deleted (as the official registry computes it).
+ */
+function markLatest(list: ServedEntry[]): void {
+  for (const entry of list) meta(entry).isLatest = false;
+  const live = list.filter((e) => meta(e).status !== 'deleted');
+  const valid = live.filter((e) => semver.valid(e.server.version));
+  const latest = valid.length > 0
+    ? valid.reduce((a, b) => (semver.gt(b.server.version, a.server.version) ? b : a))
+    : live.reduce<ServedEntry | undefined>((a, b) => (!a || meta(b).publishedAt > meta(a).publishedAt ? b : a), undefined);
+  if (latest) meta(latest).isLatest = true;
+}
+
+/**
+ * The data with one version added or replaced (a publish, a status change), kept sorted, `isLatest` computed again
+ * for that name. Copies the list: requests under way keep reading the data they started with.
+ */
+export function withEntry(data: ServedData, entry: ServedEntry, file: string): ServedData {
+  const key: [string, string] = [entry.server.name, entry.server.version];
+  const entries = [...data.entries];
+  let at = 0;
+  let high = entries.length;
+  while (at < high) {
+    const mid = (at + high) >>> 1;
+    if (compareKeys([entries[mid]!.server.name, entries[mid]!.server.version], key) < 0) at = mid + 1;
+    else high = mid;
   }
-  return { entries, servers: byName.size, skipped };
+  const replacing = entries[at] !== undefined && compareKeys([entries[at]!.server.name, entries[at]!.server.version], key) === 0;
+  entries.splice(at, replacing ? 1 : 0, entry);
+  let first = at;
+  while (first > 0 && entries[first - 1]!.server.name === entry.server.name) first--;
+  let end = at + 1;
+  while (end < entries.length && entries[end]!.server.name === entry.server.name) end++;
+  const isNewName = end - first === 1 && !replacing;
+  for (let i = first; i < end; i++) {
+    const e = entries[i]!;
+    entries[i] = { ...e, _meta: { ...e._meta, [OFFICIAL_META_KEY]: { ...meta(e) } } };
+  }
+  markLatest(entries.slice(first, end));
+  const files = new Map(data.files).set(`${entry.server.name}@${entry.server.version}`, file);
+  return { entries, servers: data.servers + (isNewName ? 1 : 0), skipped: data.skipped, files };
 }
 
 export function meta(entry: ServedEntry) {
