@@ -21,6 +21,7 @@ import { updateSettings, type RegistryConfig, type Settings } from '../settings.
 import { hasStoredToken, storeToken } from '../state/registry-tokens.js';
 import { table } from './list.js';
 import type { SyncRow } from './registry-sync.js';
+import { hostingCommands } from './registry-hosting.js';
 
 export interface ListedRegistry {
   priority: number;
@@ -242,22 +243,5 @@ export const commands = [
     },
     render: renderSync,
   }),
-  defineCommand({
-    name: 'registry serve',
-    description: 'serve an index or a folder of server.json files over the v0.1 registry API (and accept publishing into the folder), until Ctrl-C',
-    ownsSignals: true,
-    arguments: [['<index-or-dir>', 'a static index (.json) or a folder of server.json files']],
-    options: [
-      { flags: '--port <port>', description: 'port to listen on (default 8765; 0 picks a free one)' },
-      { flags: '--host <address>', description: 'address to listen on (default 127.0.0.1)' },
-      { flags: '--token-env <VAR>', description: 'require this bearer token (read from the environment variable) on every request' },
-      { flags: '--publish-token-env <VAR[:namespaces]>', description: 'accept publish and status changes from holders of this token (a folder only); VAR:io.github.acme limits it to namespaces', repeatable: true },
-      { flags: '--namespace <ns>', description: 'limit publish tokens given without their own list to this namespace (and those under it)', repeatable: true },
-    ],
-    run: async (ctx, { args, options }) => {
-      const { registryServe } = await import('./registry-serve.js');
-      return { result: await registryServe(ctx, args['index-or-dir'], options) };
-    },
-    render: (result) => `Stopped after ${result.requests} requests`,
-  }),
+  ...hostingCommands,
 ];

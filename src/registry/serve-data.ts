@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { McpmError } from '../errors.js';
-import { OFFICIAL_META_KEY, isValidServerName, type OfficialMeta } from './types.js';
+import { MIRROR_META_KEY, OFFICIAL_META_KEY, isValidServerName, type OfficialMeta } from './types.js';
 
 /**
  * What `mcpm registry serve` serves: a static index (`{ "servers": [{ "server", "_meta" }] }`, e.g. a registry
@@ -67,7 +67,7 @@ export async function loadServed(source: string): Promise<ServedData> {
 function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skipped: string[], folder: boolean): ServedData {
   const byKey = new Map<string, ServedEntry>();
   const files = new Map<string, string>();
-  const flagged = new Set<string>();
+  const flagged = new Map<string, number>();
   for (const { raw, file, mtime } of found) {
     const wrapped = raw && typeof raw === 'object' && 'server' in raw ? (raw as { server: unknown; _meta?: Record<string, unknown> }) : { server: raw };
     const server = wrapped.server as ServedEntry['server'] | undefined;
@@ -86,7 +86,12 @@ function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skippe
     const given = (wrapped._meta?.[OFFICIAL_META_KEY] ?? {}) as OfficialMeta & { statusMessage?: unknown; statusChangedAt?: unknown };
     const stamp = mtime.toISOString();
     const publishedAt = typeof given.publishedAt === 'string' ? given.publishedAt : stamp;
-    if (given.isLatest === true) flagged.add(server.name);
+    // A mirrored version changed here when the mirror last wrote it (an allow file may let in an old version today):
+    // clients syncing from this registry with updated_since must see it as updated then.
+    const mirroredAt = (wrapped._meta?.[MIRROR_META_KEY] as { mirroredAt?: unknown } | undefined)?.mirroredAt;
+    const givenUpdated = typeof given.updatedAt === 'string' ? given.updatedAt : publishedAt;
+    const updatedAt = typeof mirroredAt === 'string' && Date.parse(mirroredAt) > Date.parse(givenUpdated) ? mirroredAt : givenUpdated;
+    if (given.isLatest === true) flagged.set(server.name, (flagged.get(server.name) ?? 0) + 1);
     if (folder) files.set(key, file);
     byKey.set(key, {
       server,
@@ -97,7 +102,7 @@ function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skippe
           ...(typeof given.statusMessage === 'string' ? { statusMessage: given.statusMessage } : {}),
           ...(typeof given.statusChangedAt === 'string' ? { statusChangedAt: given.statusChangedAt } : {}),
           publishedAt,
-          updatedAt: typeof given.updatedAt === 'string' ? given.updatedAt : publishedAt,
+          updatedAt,
           isLatest: given.isLatest === true,
         },
       },
@@ -106,7 +111,8 @@ function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skippe
   const entries = [...byKey.values()].sort((a, b) => compareKeys([a.server.name, a.server.version], [b.server.name, b.server.version]));
   const byName = new Map<string, ServedEntry[]>();
   for (const entry of entries) byName.set(entry.server.name, [...(byName.get(entry.server.name) ?? []), entry]);
-  for (const [name, list] of byName) if (!flagged.has(name)) markLatest(list);
+  // A name whose files flag exactly one latest version keeps it (a mirror keeps upstream's); otherwise computed.
+  for (const [name, list] of byName) if (flagged.get(name) !== 1) markLatest(list);
   return { entries, servers: byName.size, skipped, files };
 }
 

@@ -92,7 +92,7 @@ function summary(ref: RegistryRef, mode: SyncSummary['mode'], counts: ChangeCoun
 }
 
 /** Every page of `GET /v0.1/servers` with deleted entries, following nextCursor; a cursor seen twice is an error. */
-async function listAll(ctx: Context, ref: RegistryRef, options: { timeoutMs: number; token?: string }, params: Record<string, string>): Promise<RawEntry[]> {
+export async function listAll(ctx: Context, ref: RegistryRef, options: { timeoutMs: number; token?: string }, params: Record<string, string>): Promise<RawEntry[]> {
   const base = ref.url.replace(/\/+$/, '');
   const entries: RawEntry[] = [];
   const seen = new Set<string>();
@@ -128,7 +128,7 @@ async function listAll(ctx: Context, ref: RegistryRef, options: { timeoutMs: num
 }
 
 /** The usable entries of a `{ servers: [...] }` document, kept in the registry's own shape. */
-function readList(body: unknown, ref: RegistryRef): RawEntry[] {
+export function readList(body: unknown, ref: RegistryRef): RawEntry[] {
   const servers = (body as { servers?: unknown })?.servers;
   if (!Array.isArray(servers)) {
     throw new McpmError('EREGISTRY', `Registry ${ref.name} (${ref.url}) answered with something that is not a server list`, {
