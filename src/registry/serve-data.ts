@@ -50,10 +50,16 @@ export async function loadServed(source: string): Promise<ServedData> {
   const found: Array<{ raw: unknown; file: string; mtime: Date }> = [];
   const folder = info.isDirectory();
   if (info.isDirectory()) {
-    for (const file of await jsonFiles(source)) {
-      const parsed = await readJson(file, skipped);
-      if (parsed !== undefined) found.push({ raw: parsed, file, mtime: (await stat(file)).mtime });
+    // Read many files at once (a folder may hold 100,000 versions); `found` keeps the sorted order of the files.
+    const files = await jsonFiles(source);
+    const read: Array<{ raw: unknown; file: string; mtime: Date } | undefined> = new Array(files.length);
+    for (let i = 0; i < files.length; i += 64) {
+      await Promise.all(files.slice(i, i + 64).map(async (file, j) => {
+        const parsed = await readJson(file, skipped);
+        if (parsed !== undefined) read[i + j] = { raw: parsed, file, mtime: (await stat(file)).mtime };
+      }));
     }
+    for (const item of read) if (item) found.push(item);
   } else {
     const parsed = await readJson(source, []);
     if (parsed === undefined) throw new McpmError('EPARSE', `${source} is not valid JSON`, { hint: 'Fix the file; a static index is { "servers": [{ "server": {...}, "_meta": {...} }] }.' });
@@ -158,6 +164,29 @@ export function withEntry(data: ServedData, entry: ServedEntry, file: string): S
   markLatest(entries.slice(first, end));
   const files = new Map(data.files).set(`${entry.server.name}@${entry.server.version}`, file);
   return { entries, servers: data.servers + (isNewName ? 1 : 0), skipped: data.skipped, files };
+}
+
+/** Every version of one name (entries are sorted by name: a binary search, not a scan of 100,000 versions). */
+export function versionsOf(data: ServedData, name: string): ServedEntry[] {
+  const { entries } = data;
+  let [low, high] = [0, entries.length];
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (entries[mid]!.server.name < name) low = mid + 1;
+    else high = mid;
+  }
+  const found: ServedEntry[] = [];
+  for (let i = low; i < entries.length && entries[i]!.server.name === name; i++) found.push(entries[i]!);
+  return found;
+}
+
+const serialized = new WeakMap<ServedEntry, string>();
+
+/** An entry as JSON, made once: a listing page or a static site repeats the same entries many times. */
+export function entryJson(entry: ServedEntry): string {
+  let text = serialized.get(entry);
+  if (text === undefined) serialized.set(entry, (text = JSON.stringify(entry)));
+  return text;
 }
 
 export function meta(entry: ServedEntry) {

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import { compareKeys, meta, type ServedData, type ServedEntry } from './serve-data.js';
-import { problem, send } from './serve-reply.js';
+import { compareKeys, entryJson, meta, versionsOf, type ServedData, type ServedEntry } from './serve-data.js';
+import { preflight, problem, sendText } from './serve-reply.js';
 import type { WriteTarget } from './serve-write.js';
 
 /**
@@ -26,6 +26,7 @@ export function createRegistryHandler(data: () => ServedData, options: { token?:
   return (req, res) => {
     const url = requestUrl(req.url);
     if (!url) return problem(res, 400, 'Bad Request', 'The request target is not a valid URL');
+    if (req.method === 'OPTIONS') return preflight(res);
     // Split the raw path and decode per segment: a name arrives as "io.github.acme%2Fweather".
     const parts = url.pathname.split('/').slice(1);
     if (parts[parts.length - 1] === '') parts.pop();
@@ -68,15 +69,15 @@ export function createRegistryHandler(data: () => ServedData, options: { token?:
       return problem(res, 405, 'Method Not Allowed', 'Not allowed here');
     }
     const includeDeleted = url.searchParams.get('include_deleted') === 'true';
-    const versions = data().entries.filter((e) => e.server.name === name && (includeDeleted || meta(e).status !== 'deleted'));
+    const versions = versionsOf(data(), name).filter((e) => includeDeleted || meta(e).status !== 'deleted');
     if (version === undefined) {
       if (versions.length === 0) return problem(res, 404, 'Not Found', 'Server not found');
       const sorted = [...versions].sort((a, b) => meta(b).publishedAt.localeCompare(meta(a).publishedAt));
-      return send(res, 200, { servers: sorted, metadata: { count: sorted.length } });
+      return sendText(res, 200, `{"servers":[${sorted.map(entryJson).join(',')}],"metadata":${JSON.stringify({ count: sorted.length })}}`);
     }
     const hit = version === 'latest' ? versions.find((e) => meta(e).isLatest) : versions.find((e) => e.server.version === version);
     if (!hit) return problem(res, 404, 'Not Found', 'Server not found');
-    send(res, 200, hit);
+    sendText(res, 200, entryJson(hit));
   };
 }
 
@@ -113,7 +114,7 @@ function list(data: ServedData, q: URLSearchParams, res: http.ServerResponse): v
   const last = page[page.length - 1];
   const metadata: { count: number; nextCursor?: string } = { count: page.length };
   if (more && last) metadata.nextCursor = Buffer.from(JSON.stringify([last.server.name, last.server.version])).toString('base64url');
-  send(res, 200, { servers: page, metadata });
+  sendText(res, 200, `{"servers":[${page.map(entryJson).join(',')}],"metadata":${JSON.stringify(metadata)}}`);
 }
 
 /** The index of the first entry after the cursor's key (binary search: entries are sorted by key). */

@@ -4,7 +4,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { withFileLock, writeFileAtomicSafe } from '../state/files.js';
 import { assertShallow } from './http.js';
-import { meta, withEntry, type ServedData, type ServedEntry, type ServedMeta } from './serve-data.js';
+import { meta, versionsOf, withEntry, type ServedData, type ServedEntry, type ServedMeta } from './serve-data.js';
 import { problem, send } from './serve-reply.js';
 import { OFFICIAL_META_KEY } from './types.js';
 import { serverJsonValidator } from './validate.js';
@@ -75,7 +75,7 @@ export async function handlePublish(req: http.IncomingMessage, res: http.ServerR
   await serially(() =>
     withFileLock(path.join(target.dir, '.mcpm-registry'), async () => {
       const file = path.join(target.dir, ...server.name.split('/'), `${server.version}.json`);
-      const exists = target.get().entries.some((e) => e.server.name === server.name && e.server.version === server.version) || (await access(file).then(() => true, () => false));
+      const exists = versionsOf(target.get(), server.name).some((e) => e.server.version === server.version) || (await access(file).then(() => true, () => false));
       if (exists) return problem(res, 409, 'Conflict', `${key} is already published; published versions never change (publish a new version)`);
       const now = new Date().toISOString();
       const official: ServedMeta = { status: 'active', publishedAt: now, updatedAt: now, isLatest: false };
@@ -104,7 +104,7 @@ export async function handleStatus(req: http.IncomingMessage, res: http.ServerRe
   const { status, statusMessage } = body as { status: string; statusMessage?: string };
   await serially(() =>
     withFileLock(path.join(target.dir, '.mcpm-registry'), async () => {
-      const versions = target.get().entries.filter((e) => e.server.name === name && (version === undefined || e.server.version === version));
+      const versions = versionsOf(target.get(), name).filter((e) => version === undefined || e.server.version === version);
       if (versions.length === 0) return problem(res, 404, 'Not Found', version === undefined ? 'Server not found' : 'Server version not found');
       const changing = versions.filter((e) => meta(e).status !== status || (statusMessage !== undefined && meta(e).statusMessage !== statusMessage));
       if (version !== undefined && changing.length === 0) return problem(res, 400, 'Bad Request', `No changes to apply: status is already ${status}`);
@@ -121,7 +121,7 @@ export async function handleStatus(req: http.IncomingMessage, res: http.ServerRe
         target.log(`Status of ${key}: ${status}${statusMessage ? ` (${statusMessage})` : ''}`);
       }
       if (version !== undefined) return send(res, 200, findEntry(target.get(), name, version));
-      const all = target.get().entries.filter((e) => e.server.name === name);
+      const all = versionsOf(target.get(), name);
       send(res, 200, { updatedCount: changing.length, servers: all });
     }),
   );
@@ -134,7 +134,7 @@ async function writeEntry(file: string, entry: ServedEntry): Promise<void> {
 }
 
 function findEntry(data: ServedData, name: string, version: string): ServedEntry | undefined {
-  return data.entries.find((e) => e.server.name === name && e.server.version === version);
+  return versionsOf(data, name).find((e) => e.server.version === version);
 }
 
 /** The request's JSON body (at most 1 MiB), or undefined once a 400/413 has been answered. */

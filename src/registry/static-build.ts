@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
-import { meta, type ServedData, type ServedEntry } from './serve-data.js';
+import { entryJson, meta, type ServedData, type ServedEntry } from './serve-data.js';
 
 /**
  * `mcpm registry build <dir> --out <site>`: the read side of the v0.1 API as static files, for any static host, object
@@ -36,8 +36,8 @@ export async function buildStaticSite(data: ServedData, out: string): Promise<Bu
   await rm(staging, { recursive: true, force: true });
   const writes: Array<[string, string]> = [];
   const skipped: string[] = [];
-  const listing = { servers: data.entries, metadata: { count: data.entries.length } };
-  writes.push([path.join('v0.1', 'servers', 'index.html'), JSON.stringify(listing)]);
+  const list = (entries: ServedEntry[]) => `{"servers":[${entries.map(entryJson).join(',')}],"metadata":{"count":${entries.length}}}`;
+  writes.push([path.join('v0.1', 'servers', 'index.html'), list(data.entries)]);
   writes.push(['_headers', '/v0.1/*\n  Content-Type: application/json\n  Access-Control-Allow-Origin: *\n']);
 
   const byName = new Map<string, ServedEntry[]>();
@@ -47,7 +47,7 @@ export async function buildStaticSite(data: ServedData, out: string): Promise<Bu
     if (live.length === 0) continue; // like the API without include_deleted: a deleted server is not found
     const folder = path.join('v0.1', 'servers', ...name.split('/'), 'versions');
     const newestFirst = [...live].sort((a, b) => meta(b).publishedAt.localeCompare(meta(a).publishedAt));
-    writes.push([path.join(folder, 'index.html'), JSON.stringify({ servers: newestFirst, metadata: { count: newestFirst.length } })]);
+    writes.push([path.join(folder, 'index.html'), list(newestFirst)]);
     for (const entry of live) {
       const version = entry.server.version;
       // These names are taken by the folder's own files.
@@ -55,16 +55,17 @@ export async function buildStaticSite(data: ServedData, out: string): Promise<Bu
         skipped.push(`${name}@${version}: a version cannot be named "${version}" in a static site`);
         continue;
       }
-      writes.push([path.join(folder, version), JSON.stringify(entry)]);
+      writes.push([path.join(folder, version), entryJson(entry)]);
     }
     const latest = live.find((e) => meta(e).isLatest);
-    if (latest) writes.push([path.join(folder, 'latest'), JSON.stringify(latest)]);
+    if (latest) writes.push([path.join(folder, 'latest'), entryJson(latest)]);
   }
 
   let bytes = 0;
   try {
     const folders = new Set(writes.map(([file]) => path.dirname(path.join(staging, file))));
-    for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
+    const sorted = [...folders].sort();
+    for (let i = 0; i < sorted.length; i += PARALLEL) await Promise.all(sorted.slice(i, i + PARALLEL).map((folder) => mkdir(folder, { recursive: true })));
     for (let i = 0; i < writes.length; i += PARALLEL) {
       await Promise.all(writes.slice(i, i + PARALLEL).map(async ([file, text]) => {
         bytes += Buffer.byteLength(text);
