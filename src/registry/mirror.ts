@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import { withFileLock, writeFileAtomicSafe } from '../state/files.js';
+import { withFileLock, writeFileAtomicSafe } from '../fs/files.js';
 import type { RawEntry } from './cache.js';
 import type { RegistryRef } from './config.js';
 import { fetchJson } from './http.js';

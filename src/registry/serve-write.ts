@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { withFileLock, writeFileAtomicSafe } from '../state/files.js';
+import { withFileLock, writeFileAtomicSafe } from '../fs/files.js';
 import { assertShallow } from './http.js';
 import { meta, versionsOf, withEntry, type ServedData, type ServedEntry, type ServedMeta } from './serve-data.js';
 import { problem, send } from './serve-reply.js';
