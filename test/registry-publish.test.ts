@@ -1,10 +1,12 @@
 // Publishing: `mcpm publish` and `mcpm status set` against `mcpm registry serve <dir> --publish-token-env`, with the
 // github-posts fixture on a local npm registry (its package.json names io.github.acme/github-posts as mcpName).
 // One served folder for the whole file; each test publishes names of its own.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMcpm } from './helpers/cli.js';
+import { listenLocal, sendJson } from './helpers/http.js';
 import { OFFICIAL_META, SERVER_SCHEMA } from './helpers/mcp-registry.js';
 import { startNpmRegistry, type NpmRegistry } from './helpers/npm-registry.js';
 import { startServe, type ServedRegistry } from './helpers/serve-registry.js';
@@ -115,6 +117,56 @@ describe('mcpm publish', () => {
     const after = await mcpm(['registry', 'sync', '--registry', served.url]);
     expect(after.json.result[0]).toMatchObject({ mode: 'incremental', deleted: 1 });
     expect((await mcpm(['info', pkgName, '--registry', served.url])).json.error.code).toBe('ENOTFOUND');
+  });
+
+  it('checks an OCI image\'s label in its container registry (anonymous pull token, image index) before publishing', async () => {
+    const label = 'io.github.acme/posts-image';
+    const oci = await listenLocal((req, res) => {
+      const url = req.url ?? '';
+      if (url.startsWith('/token')) return sendJson(res, 200, { token: 'pull-token' });
+      if (req.headers.authorization !== 'Bearer pull-token') {
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="test",scope="repository:acme/posts:pull"` });
+        return res.end();
+      }
+      if (url === '/v2/acme/posts/manifests/1.0.0') return sendJson(res, 200, { manifests: [{ digest: 'sha256:arm', platform: { os: 'linux', architecture: 'arm64' } }, { digest: 'sha256:amd', platform: { os: 'linux', architecture: 'amd64' } }] });
+      if (url === '/v2/acme/posts/manifests/sha256:amd') return sendJson(res, 200, { config: { digest: 'sha256:cfg' } });
+      if (url === '/v2/acme/posts/blobs/sha256:cfg') return sendJson(res, 200, { config: { Labels: { 'io.modelcontextprotocol.server.name': label } } });
+      sendJson(res, 404, {});
+    });
+    try {
+      const image = (name: string) => writeServerJson({ $schema: SERVER_SCHEMA, name, description: 'Posts in a container', version: '1.0.0', packages: [{ registryType: 'oci', identifier: `${new URL(oci.url).host}/acme/posts:1.0.0`, transport: { type: 'stdio' } }] });
+      const ok = await mcpm(['publish', image(label), '--dry-run']);
+      expect(ok.json?.result, ok.stderr).toMatchObject({ dryRun: true, ownership: [{ result: 'ok' }] });
+      const other = await mcpm(['publish', image('io.github.acme/imposter'), '--dry-run']);
+      expect(other.json.error).toMatchObject({ code: 'EOWNERSHIP', message: `The image ${new URL(oci.url).host}/acme/posts:1.0.0 says it belongs to ${label}, not to io.github.acme/imposter` });
+    } finally {
+      await oci.close();
+    }
+  });
+
+  it('checks the mcp-name line of a PyPI description and a bundle\'s SHA-256 before publishing', async () => {
+    const bundle = Buffer.from('not really a zip, but bytes with a known hash');
+    const sha = createHash('sha256').update(bundle).digest('hex');
+    const host = await listenLocal((req, res) => {
+      if (req.url === '/pypi/acme-posts/1.0.0/json') return sendJson(res, 200, { info: { description: '# acme-posts\n\n<!-- mcp-name: io.github.acme/py-posts -->\n' } });
+      if (req.url === '/posts.mcpb') return void res.end(bundle);
+      sendJson(res, 404, {});
+    });
+    try {
+      const server = (name: string, fileSha256: string) => writeServerJson({
+        $schema: SERVER_SCHEMA, name, description: 'Posts', version: '1.0.0',
+        packages: [
+          { registryType: 'pypi', registryBaseUrl: host.url, identifier: 'acme-posts', version: '1.0.0', transport: { type: 'stdio' } },
+          { registryType: 'mcpb', identifier: `${host.url}/posts.mcpb`, fileSha256, transport: { type: 'stdio' } },
+        ],
+      });
+      const ok = await mcpm(['publish', server('io.github.acme/py-posts', sha), '--dry-run']);
+      expect(ok.json?.result?.ownership, ok.stderr).toEqual([{ package: 'pypi acme-posts@1.0.0', result: 'ok' }, { package: `mcpb ${host.url}/posts.mcpb`, result: 'ok' }]);
+      expect((await mcpm(['publish', server('io.github.acme/other', sha), '--dry-run'])).json.error).toMatchObject({ code: 'EOWNERSHIP', message: 'acme-posts==1.0.0 says it belongs to io.github.acme/py-posts, not to io.github.acme/other' });
+      expect((await mcpm(['publish', server('io.github.acme/py-posts', 'f'.repeat(64)), '--dry-run'])).json.error).toMatchObject({ code: 'EINTEGRITY', message: expect.stringContaining(`has SHA-256 ${sha}`) });
+    } finally {
+      await host.close();
+    }
   });
 
   it('refuses to guess the registry, and says what a registry without the endpoint means', async () => {

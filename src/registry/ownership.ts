@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
+import { OCI_LABEL, readOciLabel } from './oci-label.js';
 import type { Package } from './types.js';
 
 /**
@@ -10,8 +11,7 @@ import type { Package } from './types.js';
  * - pypi: the project's description (its README) has a line `mcp-name: <server name>`;
  * - nuget: the package's README has the same line (the NuGet v3 flat container);
  * - mcpb: the bundle at its URL has the SHA-256 the entry gives (`fileSha256`);
- * - oci: the image's label `io.modelcontextprotocol.server.name` is not read here (that needs the container
- *   registry's token dance); the registry checks it.
+ * - oci: the image's label `io.modelcontextprotocol.server.name` (read from its container registry, oci-label.ts).
  *
  * A package that says it belongs to another server is an error (EOWNERSHIP, or EINTEGRITY for a bundle's checksum);
  * one that cannot be reached, or does not say, is a warning: the registry decides then.
@@ -33,7 +33,7 @@ export async function checkOwnership(ctx: Context, serverName: string, packages:
       const detail = await checkOne(ctx, serverName, pkg);
       results.push(detail === undefined ? { package: label, result: 'ok' } : { package: label, result: 'unchecked', detail });
     } catch (error) {
-      if (error instanceof McpmError && (error.code === 'EOWNERSHIP' || error.code === 'EINTEGRITY')) throw error;
+      if (error instanceof McpmError && ['EOWNERSHIP', 'EINTEGRITY', 'EINVALIDNAME'].includes(error.code)) throw error;
       results.push({ package: label, result: 'unchecked', detail: error instanceof McpmError ? error.message : (error as Error).message });
     }
   }
@@ -75,8 +75,22 @@ async function checkOne(ctx: Context, serverName: string, pkg: Package): Promise
       }
       return undefined;
     }
-    case 'oci':
-      return 'image labels are not read by mcpm';
+    case 'oci': {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), ctx.timeoutMs * 4);
+      try {
+        const label = await readOciLabel(id, pkg.version, (url, headers) => fetch(url, { headers, signal: controller.signal }));
+        if (label !== serverName) throw mismatch(`The image ${id}`, serverName, label, `add LABEL ${OCI_LABEL}="${serverName}" to its Dockerfile`);
+        return undefined;
+      } catch (error) {
+        if (error instanceof McpmError) throw error;
+        if (controller.signal.aborted) throw new Error('its container registry did not answer in time');
+        const code = (error as { cause?: { code?: string } }).cause?.code;
+        throw code ? new Error(`its container registry is unreachable (${code})`) : error;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
     default:
       return `mcpm does not know how to check ${pkg.registryType ?? 'this'} packages`;
   }
