@@ -13,6 +13,7 @@ import { selectVersion } from '../src/plan/version.js';
 import { EmbeddedIndexSource } from '../src/registry/embedded.js';
 import { runMcpm } from './helpers/cli.js';
 import { OFFICIAL_META, serverEntry } from './helpers/mcp-registry.js';
+import { startServe } from './helpers/serve-registry.js';
 import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -113,5 +114,14 @@ describe('the embedded index', () => {
     const search = gunzipSync(readFileSync(path.join(dir, 'embedded-search.jsonl.gz'))).toString('utf8').trim().split('\n');
     expect(JSON.parse(search[0]!)).toMatchObject({ formatVersion: 1, servers: made.servers.length });
     expect(search).toHaveLength(made.servers.length + 1);
+
+    // From a registry URL: the same, paged (a registry lists no deleted versions unless asked).
+    const served = await startServe(path.join(dir, 'dump.json'), { home: dir });
+    try {
+      const fromUrl = execFileSync(process.execPath, [path.join(ROOT, 'scripts/index-refresh.mjs'), served.url, '--out', dir], { encoding: 'utf8' });
+      expect(fromUrl).toMatch(/from 6 versions: 2 invalid versions skipped, 0 not active, 1 servers without a valid version left out/);
+    } finally {
+      await served.stop();
+    }
   });
 });
