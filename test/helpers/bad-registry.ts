@@ -129,7 +129,8 @@ export async function startBadRegistry(mode: Misbehaviour): Promise<BadRegistry>
           ? Buffer.from(`{"servers": [],${' '.repeat(60 * 1024 * 1024)}`)
           : Buffer.from(`{"servers":[${Array.from({ length: 50_000 }, (_, i) => `{"server":{"name":"io.github.bad/p-${i}","version":"1.0.0"}}`).join(',')}],`);
         const tail = Buffer.from(`"metadata": {"nextCursor": "page-${requests}"}}`);
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': bulk.length + tail.length });
+        // No keep-alive: on a busy machine the client may take longer than the server's idle timeout between pages.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': bulk.length + tail.length, connection: 'close' });
         res.write(bulk);
         res.end(tail);
         return;
