@@ -22,9 +22,12 @@ await build({
   logLevel: 'warning',
   external: [
     'pacote', '@npmcli/arborist', '@modelcontextprotocol/sdk', 'prompts', 'proper-lockfile', 'write-file-atomic',
-    'tar', 'yaml', 'smol-toml', '@napi-rs/keyring', 'ora', '@pnpm/tabtab',
+    'tar', 'yaml', 'smol-toml', '@napi-rs/keyring', 'ora', '@pnpm/tabtab', 'ajv', 'ajv-formats',
   ],
   // Bundled CommonJS (commander, semver) may call require() for node built-ins.
   banner: { js: "import { createRequire as __mcpmCreateRequire } from 'node:module'; const require = __mcpmCreateRequire(import.meta.url);" },
 });
-cpSync(new URL('src/registry/embedded-index.json', root), new URL('dist/embedded-index.json', root));
+// Data files the code reads beside itself: the embedded index (npm run index:refresh) and the server.json schema
+// (read by publish and by registry serve's publish endpoint).
+for (const file of ['embedded-index.json.gz', 'embedded-search.jsonl.gz']) cpSync(new URL(`src/registry/${file}`, root), new URL(`dist/${file}`, root));
+cpSync(new URL('src/registry/server.schema.json', root), new URL('dist/server.schema.json', root));

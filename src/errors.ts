@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'EINVALIDNAME'
   | 'EAUTH'
   | 'EUNSAFE'
+  | 'EINVALID'
   | 'EINTERNAL';
 
 /**

@@ -113,6 +113,32 @@ describe('the registry cache', () => {
     }
   });
 
+  it('an entry stamped in the far future does not move `since` past the sync: later deletions still arrive', async () => {
+    const entries = [
+      serverEntry('io.github.acme/alpha', '1.0.0', pkg('1.0.0'), { publishedAt: '2025-01-01T00:00:00Z' }),
+      serverEntry('io.github.acme/beta', '1.0.0', pkg('1.0.0'), { publishedAt: '2025-01-02T00:00:00Z' }),
+    ];
+    meta(entries[0]!).updatedAt = '2999-01-01T00:00:00Z';
+    const registry = await startMcpRegistry(entries);
+    const reg = ['--registry', registry.url];
+    try {
+      const before = Date.now();
+      await mcpm(['registry', 'sync', ...reg]);
+      const since = Date.parse(JSON.parse(readFileSync(path.join(cacheDir(), 'meta.json'), 'utf8')).since);
+      expect(since).toBeGreaterThanOrEqual(before - 1000);
+      expect(since).toBeLessThanOrEqual(Date.now());
+
+      // Taken down after the sync: the next incremental sync asks for it and the cache drops it.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      setStatus(entries[1]!, 'deleted', new Date().toISOString());
+      const sync = await mcpm(['registry', 'sync', ...reg, '--json']);
+      expect(sync.json.result[0]).toMatchObject({ mode: 'incremental', deleted: 1, servers: 1 });
+      expect(names(await mcpm(['search', 'acme', ...reg, '--json']))).toEqual(['io.github.acme/alpha']);
+    } finally {
+      await registry.close();
+    }
+  });
+
   it('a published version is kept as first fetched: a registry changing its contents later is warned about', async () => {
     const entries = [serverEntry('io.github.acme/alpha', '1.0.0', pkg('1.0.0'))];
     const registry = await startMcpRegistry(entries);

@@ -69,7 +69,8 @@ describe('mcpm registry add, list, remove', () => {
     await mcpm(['config', 'set', 'registries', 'embedded,index.json']);
     expect(config().registries).toBe(`embedded,${path.join(home, 'index.json')}`);
     expect((await mcpm(['registry', 'list', '--json'])).json.result.registries).toEqual([
-      { priority: 1, name: 'embedded', url: 'embedded', type: 'embedded' },
+      // The embedded index says what its snapshot is of (date, server count).
+      { priority: 1, name: 'embedded', url: 'embedded', type: 'embedded', snapshot: { asOf: expect.any(String), generatedAt: expect.any(String), source: expect.any(String), servers: expect.any(Number) } },
       { priority: 2, name: 'index', url: path.join(home, 'index.json'), type: 'index' },
     ]);
     await mcpm(['registry', 'add', 'https://b.example', '--last']);

@@ -16,10 +16,12 @@ import {
   type ListSource,
 } from '../registry/config.js';
 import { cacheFor } from '../registry/cache.js';
+import { embeddedHeader } from '../registry/embedded.js';
 import { updateSettings, type RegistryConfig, type Settings } from '../settings.js';
 import { hasStoredToken, storeToken } from '../state/registry-tokens.js';
 import { table } from './list.js';
 import type { SyncRow } from './registry-sync.js';
+import { hostingCommands } from './registry-hosting.js';
 
 export interface ListedRegistry {
   priority: number;
@@ -29,6 +31,8 @@ export interface ListedRegistry {
   tokenEnv?: string;
   tokenStored?: boolean;
   cache?: { syncedAt: string; ageMs: number; versions: number; servers: number; failedAt?: string };
+  /** The embedded index: a snapshot of a registry, of this date (`npm run index:refresh` makes it). */
+  snapshot?: { asOf?: string; generatedAt?: string; source?: string; servers: number };
 }
 
 /** The effective list, highest priority first, with where it comes from. Tokens are described, never shown. */
@@ -39,6 +43,7 @@ export function registryList(ctx: Context): { from: ListSource; file: string; re
     file: ctx.paths.configFile,
     registries: registries.map((ref, i) => {
       const meta = ref.kind === 'embedded' || !/^https?:/i.test(ref.url) ? undefined : cacheFor(ctx, ref.url).readMeta();
+      const snapshot = ref.kind === 'embedded' ? embeddedHeader() : undefined;
       return {
         priority: i + 1,
         name: ref.name,
@@ -47,6 +52,7 @@ export function registryList(ctx: Context): { from: ListSource; file: string; re
         ...(ref.tokenEnv ? { tokenEnv: ref.tokenEnv } : {}),
         ...(ref.configured && !ref.tokenEnv && hasStoredToken(ctx, ref.name, ref.url) ? { tokenStored: true } : {}),
         ...(meta ? { cache: { syncedAt: meta.syncedAt, ageMs: ctx.now() - Date.parse(meta.syncedAt), versions: meta.versions, servers: meta.servers, ...(meta.failedAt ? { failedAt: meta.failedAt } : {}) } } : {}),
+        ...(snapshot ? { snapshot: { asOf: snapshot.asOf, generatedAt: snapshot.generatedAt, source: snapshot.source, servers: snapshot.servers } } : {}),
       };
     }),
   };
@@ -66,7 +72,7 @@ export function renderRegistryList(result: ReturnType<typeof registryList>): str
     r.url,
     r.type,
     r.tokenEnv ? `$${r.tokenEnv}` : r.tokenStored ? 'stored' : '-',
-    r.type === 'embedded' || !/^https?:/i.test(r.url) ? 'local' : r.cache ? `${formatAge(r.cache.ageMs)} ago, ${r.cache.versions} versions` : 'not yet',
+    r.snapshot ? `snapshot of ${r.snapshot.asOf?.slice(0, 10) ?? 'unknown date'}, ${r.snapshot.servers} servers` : r.type === 'embedded' || !/^https?:/i.test(r.url) ? 'local' : r.cache ? `${formatAge(r.cache.ageMs)} ago, ${r.cache.versions} versions` : 'not yet',
   ]);
   return `Registries, highest priority first (${FROM[result.from]}):\n${table(['#', 'NAME', 'URL', 'TYPE', 'TOKEN', 'SYNCED'], rows)}`;
 }
@@ -237,20 +243,5 @@ export const commands = [
     },
     render: renderSync,
   }),
-  defineCommand({
-    name: 'registry serve',
-    description: 'serve an index or a folder of server.json files over the v0.1 registry API, until Ctrl-C',
-    ownsSignals: true,
-    arguments: [['<index-or-dir>', 'a static index (.json) or a folder of server.json files']],
-    options: [
-      { flags: '--port <port>', description: 'port to listen on (default 8765; 0 picks a free one)' },
-      { flags: '--host <address>', description: 'address to listen on (default 127.0.0.1)' },
-      { flags: '--token-env <VAR>', description: 'require this bearer token (read from the environment variable) on every request' },
-    ],
-    run: async (ctx, { args, options }) => {
-      const { registryServe } = await import('./registry-serve.js');
-      return { result: await registryServe(ctx, args['index-or-dir'], options) };
-    },
-    render: (result) => `Stopped after ${result.requests} requests`,
-  }),
+  ...hostingCommands,
 ];

@@ -13,7 +13,7 @@ import { readServerResponse } from './types.js';
  * Replaces the cache with a full listing. Versions already cached keep their server.json (published versions never
  * change); only their status (_meta) is taken from the listing. Versions missing from it are gone altogether.
  */
-export async function writeFull(cache: RegistryCache, listing: RawEntry[], kind: CacheMeta['kind']): Promise<ChangeCounts> {
+export async function writeFull(cache: RegistryCache, listing: RawEntry[], kind: CacheMeta['kind'], startedAt = Date.now()): Promise<ChangeCounts> {
   const previous = cache.readMeta();
   const counts: ChangeCounts = { added: 0, changed: 0, deleted: 0, rewritten: 0 };
   const fresh = groupByShard(listing);
@@ -32,7 +32,7 @@ export async function writeFull(cache: RegistryCache, listing: RawEntry[], kind:
       const row = indexRow(name, list);
       if (row) allRows.push(row);
       versions += list.filter((e) => statusOf(e) !== 'deleted').length;
-      since = newest(since, list);
+      since = newest(since, list, startedAt);
     }
     await writeShard(cache, shard, next);
   }
@@ -43,10 +43,10 @@ export async function writeFull(cache: RegistryCache, listing: RawEntry[], kind:
 }
 
 /** Applies an incremental listing (entries updated since `meta.since`, deleted ones included). */
-export async function applyChanges(cache: RegistryCache, changes: RawEntry[], meta: CacheMeta): Promise<ChangeCounts> {
+export async function applyChanges(cache: RegistryCache, changes: RawEntry[], meta: CacheMeta, startedAt = Date.now()): Promise<ChangeCounts> {
   const counts: ChangeCounts = { added: 0, changed: 0, deleted: 0, rewritten: 0 };
   const touched = new Map<string, RawEntry[]>();
-  let since = meta.since;
+  let since = clampSince(meta.since, startedAt);
   let versionDelta = 0;
   for (const [shard, byName] of groupByShard(changes)) {
     const data = cache.readShard(shard);
@@ -56,7 +56,7 @@ export async function applyChanges(cache: RegistryCache, changes: RawEntry[], me
       data.set(name, merged);
       touched.set(name, merged);
       versionDelta += merged.filter((e) => statusOf(e) !== 'deleted').length - before;
-      since = newest(since, list);
+      since = newest(since, list, startedAt);
     }
     await writeShard(cache, shard, data);
   }
@@ -145,7 +145,12 @@ function merge(existing: RawEntry[], incoming: RawEntry[], counts: ChangeCounts,
   return [...result.values()];
 }
 
-function newest(current: string | undefined, entries: RawEntry[]): string | undefined {
+/**
+ * The newest updatedAt (else publishedAt) among the entries, never later than `nowMs` (when the sync started): one
+ * entry stamped in the far future would otherwise become `since`, and every later change (deletions, takedowns)
+ * would be older than it and never asked for again. The sync's start is safe: whatever changes later is newer.
+ */
+function newest(current: string | undefined, entries: RawEntry[], nowMs: number): string | undefined {
   let best = current;
   let bestMs = current ? Date.parse(current) : -Infinity;
   for (const entry of entries) {
@@ -155,7 +160,14 @@ function newest(current: string | undefined, entries: RawEntry[]): string | unde
     const ms = Date.parse(stamp);
     if (ms > bestMs) [best, bestMs] = [stamp, ms];
   }
-  return best;
+  return clampSince(best, nowMs);
+}
+
+/** A `since` no later than `nowMs` (a cache written before the clamp existed may hold a date in the future). */
+export function clampSince(since: string | undefined, nowMs: number): string | undefined {
+  if (since === undefined) return undefined;
+  const ms = Date.parse(since);
+  return Number.isNaN(ms) ? undefined : ms > nowMs ? new Date(nowMs).toISOString() : since;
 }
 
 /** The search row of a server: its latest live version, or none when every version is deleted. */

@@ -86,26 +86,7 @@ export class RegistryCache {
     } catch {
       return [];
     }
-    const lines = text.split('\n');
-    if (!isCurrentHeader(lines[0])) return [];
-    const needle = query.toLowerCase();
-    // The raw line is JSON: a query with characters JSON escapes cannot be found in it as typed; parse every line.
-    const prefilter = !/["\\\u0000-\u001f]/.test(needle);
-    const lower = prefilter ? text.toLowerCase().split('\n') : lines;
-    const hits: ServerVersion[] = [];
-    for (let i = 1; i < lines.length; i++) {
-      if (prefilter && !lower[i]!.includes(needle)) continue;
-      const line = lines[i]!;
-      if (line === '') continue;
-      let row: IndexRow;
-      try {
-        row = JSON.parse(line) as IndexRow;
-      } catch {
-        continue;
-      }
-      if (row[0].toLowerCase().includes(needle) || row[1].toLowerCase().includes(needle) || row[2].toLowerCase().includes(needle)) hits.push(rowToVersion(row, registry));
-    }
-    return hits;
+    return searchIndexText(text, query, registry);
   }
 
   /** Every cached version of one server, tombstones included. */
@@ -139,6 +120,34 @@ export class RegistryCache {
     return rows;
   }
 
+}
+
+/**
+ * Searches a search index (a header line, then one IndexRow per line): the rows whose name, title or description
+ * contains the query, case-insensitively. Only lines that contain the query are parsed. Shared by registry caches
+ * and the embedded index, which ships one in this shape.
+ */
+export function searchIndexText(text: string, query: string, registry: string): ServerVersion[] {
+  const lines = text.split('\n');
+  if (!isCurrentHeader(lines[0])) return [];
+  const needle = query.toLowerCase();
+  // The raw line is JSON: a query with characters JSON escapes cannot be found in it as typed; parse every line.
+  const prefilter = !/["\\\u0000-\u001f]/.test(needle);
+  const lower = prefilter ? text.toLowerCase().split('\n') : lines;
+  const hits: ServerVersion[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (prefilter && !lower[i]!.includes(needle)) continue;
+    const line = lines[i]!;
+    if (line === '') continue;
+    let row: IndexRow;
+    try {
+      row = JSON.parse(line) as IndexRow;
+    } catch {
+      continue;
+    }
+    if (row[0].toLowerCase().includes(needle) || row[1].toLowerCase().includes(needle) || row[2].toLowerCase().includes(needle)) hits.push(rowToVersion(row, registry));
+  }
+  return hits;
 }
 
 export function readJson(file: string): unknown {

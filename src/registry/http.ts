@@ -6,6 +6,10 @@ export interface FetchJsonOptions {
   token?: string;
   /** Responses larger than this are refused rather than parsed (a registry must not exhaust memory). */
   maxBytes?: number;
+  /** The error when maxBytes is exceeded (a caller's own budget has its own message). */
+  tooLarge?: () => McpmError;
+  /** Bytes of bodies read are added here (a caller counting what several requests took). */
+  received?: { bytes: number };
 }
 
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -25,7 +29,7 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
           : 'Try again later, or choose another registry with --registry.',
       });
     }
-    const text = await readLimited(response, options.maxBytes ?? DEFAULT_MAX_BYTES, registry);
+    const text = await readLimited(response, options.maxBytes ?? DEFAULT_MAX_BYTES, options.tooLarge ?? (() => tooLarge(registry, options.maxBytes ?? DEFAULT_MAX_BYTES)), options.received);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -90,15 +94,16 @@ async function fetchFollowing(url: string, token: string | undefined, signal: Ab
   }
 }
 
-async function readLimited(response: Response, maxBytes: number, registry: string): Promise<string> {
+async function readLimited(response: Response, maxBytes: number, tooBig: () => McpmError, received?: { bytes: number }): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
-  if (declared > maxBytes) throw tooLarge(registry, maxBytes);
+  if (declared > maxBytes) throw tooBig();
   if (!response.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > maxBytes) throw tooLarge(registry, maxBytes);
+    if (received) received.bytes += chunk.byteLength;
+    if (size > maxBytes) throw tooBig();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -74,11 +74,3 @@ export function fileIndexSource(spec: string, name?: string): IndexRegistrySourc
     return value;
   }, name);
 }
-
-export { EMBEDDED_ID } from './config.js';
-import { EMBEDDED_ID } from './config.js';
-
-export function embeddedIndexSource(): IndexRegistrySource {
-  const file = fileURLToPath(new URL('./embedded-index.json', import.meta.url));
-  return new IndexRegistrySource(EMBEDDED_ID, async () => JSON.parse(await readFile(file, 'utf8')));
-}

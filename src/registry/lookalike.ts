@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { embeddedHeader } from './embedded.js';
 
 /**
  * Names that look like a well-known server's without being it: `io.github.modeIcontextprotocol/server-memory`
@@ -49,19 +49,12 @@ export function findLookalike(name: string, known: Iterable<string>): string | u
   return undefined;
 }
 
-let embedded: string[] | undefined;
-
-/** The servers of the index embedded in mcpm: the popular ones, so the ones worth imitating. */
+/**
+ * The hand-checked popular servers of the index embedded in mcpm (its `wellKnown` list): the ones worth imitating.
+ * Not the whole snapshot: real registries hold names that differ only in case or a letter, and both are genuine.
+ */
 export function wellKnownNames(): string[] {
-  if (!embedded) {
-    try {
-      const index = JSON.parse(readFileSync(new URL('./embedded-index.json', import.meta.url), 'utf8')) as { servers?: Array<{ server?: { name?: unknown } }> };
-      embedded = (index.servers ?? []).flatMap((entry) => (typeof entry.server?.name === 'string' ? [entry.server.name] : []));
-    } catch {
-      embedded = [];
-    }
-  }
-  return embedded;
+  return embeddedHeader().wellKnown;
 }
 
 /**

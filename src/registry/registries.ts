@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { CachedRegistrySource } from './cached-source.js';
+import { EmbeddedIndexSource } from './embedded.js';
 import { effectiveRegistries, registryToken, type RegistryRef } from './config.js';
 import type { RegistrySource } from './source.js';
 import type { ServerVersion } from './types.js';
@@ -12,7 +13,7 @@ export { OFFICIAL_REGISTRY } from './config.js';
  * index are read directly: they are already on this machine.
  */
 export function createSource(ref: RegistryRef, ctx: Context): RegistrySource {
-  if (ref.kind === 'embedded') return new LocalIndex(ref, (m) => m.embeddedIndexSource());
+  if (ref.kind === 'embedded') return new EmbeddedIndexSource(ref.name);
   if (/^https?:\/\//i.test(ref.url)) {
     let token: string | undefined;
     let read = false;
@@ -23,7 +24,7 @@ export function createSource(ref: RegistryRef, ctx: Context): RegistrySource {
 }
 
 /**
- * A local index file or the embedded index, loaded when first asked: index-source.ts brings semver along, which a
+ * A local index file, loaded when first asked: index-source.ts brings semver along, which a
  * search answered by other registries' caches should not pay for.
  */
 class LocalIndex implements RegistrySource {
@@ -32,7 +33,7 @@ class LocalIndex implements RegistrySource {
   private source?: Promise<RegistrySource>;
 
   constructor(ref: RegistryRef, private readonly make: (m: typeof import('./index-source.js')) => RegistrySource) {
-    this.id = ref.kind === 'embedded' ? ref.url : ref.url.startsWith('file:') ? new URL(ref.url).pathname : ref.url;
+    this.id = ref.url.startsWith('file:') ? new URL(ref.url).pathname : ref.url;
     this.name = ref.name;
   }
 

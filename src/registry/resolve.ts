@@ -1,6 +1,8 @@
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { selectVersion } from '../plan/version.js';
+import { EMBEDDED_ID } from './config.js';
+import { embeddedHeader } from './embedded.js';
 import { latestOfEach } from './latest.js';
 import { createSources } from './registries.js';
 import { matchesShortName } from './short-name.js';
@@ -63,8 +65,15 @@ async function byFullName(source: RegistrySource, name: string): Promise<Resolve
 }
 
 async function byShortName(ctx: Context, source: RegistrySource, shortName: string): Promise<ResolvedServer | undefined> {
-  const matches = latestOfEach(await source.search(shortName)).filter((entry) => matchesShortName(entry.server.name, shortName));
+  let matches = latestOfEach(await source.search(shortName)).filter((entry) => matchesShortName(entry.server.name, shortName));
   if (matches.length === 0) return undefined;
+  // In the embedded index (a whole registry's snapshot), a short name that one of its hand-checked popular servers
+  // answers to means that server: `memory` is the reference memory server, as it was before the snapshot grew.
+  if (matches.length > 1 && source.id === EMBEDDED_ID) {
+    const wellKnown = new Set(embeddedHeader().wellKnown);
+    const known = matches.filter((entry) => wellKnown.has(entry.server.name));
+    if (known.length === 1) matches = known;
+  }
   let chosen = matches[0]!.server.name;
   if (matches.length > 1) {
     const names = matches.map((entry) => entry.server.name).sort();

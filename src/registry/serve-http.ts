@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import { compareKeys, meta, type ServedData, type ServedEntry } from './serve-data.js';
+import { compareKeys, entryJson, meta, versionsOf, type ServedData, type ServedEntry } from './serve-data.js';
+import { preflight, problem, sendText } from './serve-reply.js';
+import type { WriteTarget } from './serve-write.js';
 
 /**
- * The read side of the MCP Registry API v0.1 over ServedData:
+ * The MCP Registry API v0.1 over ServedData. Read side:
  *
  *   GET /v0.1/servers?search=&cursor=&limit=&version=&updated_since=&include_deleted=
  *   GET /v0.1/servers/{name}/versions[?include_deleted=true]
@@ -11,44 +13,71 @@ import { compareKeys, meta, type ServedData, type ServedEntry } from './serve-da
  *
  * As the official registry: search is a case-insensitive substring of the name; deleted versions are hidden unless
  * include_deleted=true or updated_since is given; limit defaults to 30, at most 100; errors are problem+json.
- * Cursors name the last entry returned, so paging stays right across a reload.
+ * Cursors name the last entry returned, so paging stays right across a reload. With a write target (a folder and
+ * publish tokens), the publish and status endpoints of serve-write.ts; without one they answer 501, as the OpenAPI
+ * says a registry that does not publish should. PUT and DELETE of a version (optional, not offered by the official
+ * registry either) answer 501: a version is deleted through its status.
  */
 const DEFAULT_LIMIT = 30;
 const MAX_LIMIT = 100;
 
-export function createRegistryHandler(data: () => ServedData, options: { token?: string } = {}): http.RequestListener {
+export function createRegistryHandler(data: () => ServedData, options: { token?: string; write?: WriteTarget } = {}): (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void> {
   const expected = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
   return (req, res) => {
-    if (expected) {
-      const given = Buffer.from(req.headers.authorization ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return problem(res, 401, 'Unauthorized', 'A bearer token is required');
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return problem(res, 405, 'Method Not Allowed', 'This registry is read-only');
-    const url = new URL(req.url ?? '/', 'http://registry.invalid');
+    const url = requestUrl(req.url);
+    if (!url) return problem(res, 400, 'Bad Request', 'The request target is not a valid URL');
+    if (req.method === 'OPTIONS') return preflight(res);
     // Split the raw path and decode per segment: a name arrives as "io.github.acme%2Fweather".
     const parts = url.pathname.split('/').slice(1);
     if (parts[parts.length - 1] === '') parts.pop();
-    if ((parts[0] !== 'v0.1' && parts[0] !== 'v0') || parts[1] !== 'servers') return problem(res, 404, 'Not Found', 'Not found');
-    if (parts.length === 2) return list(data(), url.searchParams, res);
-    if (parts[3] !== 'versions' || parts.length > 5) return problem(res, 404, 'Not Found', 'Not found');
+    if ((parts[0] !== 'v0.1' && parts[0] !== 'v0') || (parts[1] !== 'servers' && parts[1] !== 'publish')) return problem(res, 404, 'Not Found', 'Not found');
+    const writing = req.method !== 'GET' && req.method !== 'HEAD';
+    // A read token guards reads; writes are checked against the publish tokens (which also let their holders read).
+    if (expected && !writing) {
+      const given = Buffer.from(req.headers.authorization ?? '');
+      const publisher = options.write && given.length > 0 && options.write.tokens.some(({ token }) => given.equals(Buffer.from(`Bearer ${token}`)));
+      if (!publisher && (given.length !== expected.length || !timingSafeEqual(given, expected))) return problem(res, 401, 'Unauthorized', 'A bearer token is required');
+    }
+    if (parts[1] === 'publish') {
+      if (parts.length !== 2) return problem(res, 404, 'Not Found', 'Not found');
+      if (req.method !== 'POST') return problem(res, 405, 'Method Not Allowed', 'Publish with POST');
+      if (!options.write) return problem(res, 501, 'Not Implemented', 'Publishing is not supported by this registry');
+      return import('./serve-write.js').then((m) => m.handlePublish(req, res, options.write!));
+    }
+    if (parts.length === 2) return writing ? problem(res, 405, 'Method Not Allowed', 'The listing is read-only') : list(data(), url.searchParams, res);
+    const isStatus = parts[parts.length - 1] === 'status' && req.method === 'PATCH';
+    const route = isStatus ? parts.slice(0, -1) : parts;
+    if (route[3] !== 'versions' && !(isStatus && route.length === 3)) return problem(res, 404, 'Not Found', 'Not found');
+    if (route.length > 5) return problem(res, 404, 'Not Found', 'Not found');
     let name: string;
     let version: string | undefined;
     try {
-      name = decodeURIComponent(parts[2] ?? '');
-      version = parts[4] === undefined ? undefined : decodeURIComponent(parts[4]);
+      name = decodeURIComponent(route[2] ?? '');
+      version = route[4] === undefined ? undefined : decodeURIComponent(route[4]);
     } catch {
       return problem(res, 400, 'Bad Request', 'Malformed URL encoding');
     }
+    if (isStatus) {
+      if (route.length === 4) return problem(res, 404, 'Not Found', 'Not found');
+      if (!options.write) return problem(res, 501, 'Not Implemented', 'Status changes are not supported by this registry');
+      return import('./serve-write.js').then((m) => m.handleStatus(req, res, options.write!, name, version));
+    }
+    if (writing) {
+      if ((req.method === 'PUT' || req.method === 'DELETE') && version !== undefined) {
+        return problem(res, 501, 'Not Implemented', req.method === 'PUT' ? 'Updates are not supported by this registry: published versions never change' : 'Deletion is not supported by this registry: set the status to deleted');
+      }
+      return problem(res, 405, 'Method Not Allowed', 'Not allowed here');
+    }
     const includeDeleted = url.searchParams.get('include_deleted') === 'true';
-    const versions = data().entries.filter((e) => e.server.name === name && (includeDeleted || meta(e).status !== 'deleted'));
+    const versions = versionsOf(data(), name).filter((e) => includeDeleted || meta(e).status !== 'deleted');
     if (version === undefined) {
       if (versions.length === 0) return problem(res, 404, 'Not Found', 'Server not found');
       const sorted = [...versions].sort((a, b) => meta(b).publishedAt.localeCompare(meta(a).publishedAt));
-      return send(res, 200, { servers: sorted, metadata: { count: sorted.length } });
+      return sendText(res, 200, `{"servers":[${sorted.map(entryJson).join(',')}],"metadata":${JSON.stringify({ count: sorted.length })}}`);
     }
     const hit = version === 'latest' ? versions.find((e) => meta(e).isLatest) : versions.find((e) => e.server.version === version);
     if (!hit) return problem(res, 404, 'Not Found', 'Server not found');
-    send(res, 200, hit);
+    sendText(res, 200, entryJson(hit));
   };
 }
 
@@ -85,7 +114,7 @@ function list(data: ServedData, q: URLSearchParams, res: http.ServerResponse): v
   const last = page[page.length - 1];
   const metadata: { count: number; nextCursor?: string } = { count: page.length };
   if (more && last) metadata.nextCursor = Buffer.from(JSON.stringify([last.server.name, last.server.version])).toString('base64url');
-  send(res, 200, { servers: page, metadata });
+  sendText(res, 200, `{"servers":[${page.map(entryJson).join(',')}],"metadata":${JSON.stringify(metadata)}}`);
 }
 
 /** The index of the first entry after the cursor's key (binary search: entries are sorted by key). */
@@ -110,12 +139,14 @@ function decodeCursor(cursor: string | null): [string, string] | undefined | nul
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, type = 'application/json'): void {
-  const data = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'content-type': type, 'content-length': data.length });
-  res.end(res.req.method === 'HEAD' ? undefined : data);
-}
-
-function problem(res: http.ServerResponse, status: number, title: string, detail: string): void {
-  send(res, status, { title, status, detail }, 'application/problem+json');
+/**
+ * The request target as a URL, or undefined when it is not one: `//[` reads as an authority with an invalid host,
+ * and the URL parser throws. One such request gets a 400; it must never end the server.
+ */
+export function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target || '/', 'http://registry.invalid');
+  } catch {
+    return undefined;
+  }
 }

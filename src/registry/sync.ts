@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { cacheFor, type CacheMeta, type ChangeCounts, type RawEntry } from './cache.js';
-import { applyChanges, touch, writeFull } from './cache-writer.js';
+import { applyChanges, clampSince, touch, writeFull } from './cache-writer.js';
 import type { RegistryRef } from './config.js';
 import { fetchJson } from './http.js';
 import { readServerResponse } from './types.js';
@@ -18,6 +18,13 @@ const PAGE_LIMIT = 100;
 const MAX_PAGES = 10_000;
 /** Paging as a whole may take this many timeouts: a registry paging forever, however slowly, is cut off. */
 const PAGING_BUDGET = 10;
+/**
+ * What one sync may take in all, whatever the pages look like: each response is capped (64 MiB), but endless large
+ * pages would still grow the heap without bound. Both are far above a real registry (the official one lists a
+ * few thousand versions in a few MiB; the bench syncs 100,000 versions in about 60 MiB).
+ */
+export const SYNC_MAX_BYTES = 128 * 1024 * 1024;
+export const SYNC_MAX_VERSIONS = 200_000;
 
 export interface SyncSummary {
   name: string;
@@ -51,21 +58,25 @@ export async function syncRegistry(
       return summary(ref, 'none', { added: 0, changed: 0, deleted: 0, rewritten: 0 }, meta);
     }
     const fetchOptions = { timeoutMs: ctx.timeoutMs, token };
+    // The moment the sync started: `since` is never later (an entry stamped in the future must not hide changes).
+    const startedAt = Date.now();
     const incremental = meta && meta.kind === 'api' && ref.kind === 'api' && meta.since && !options.full ? meta : undefined;
     let counts: ChangeCounts;
     if (ref.kind === 'index') {
       ctx.out.progress(`Fetching the index ${ref.name}...`);
-      counts = await writeFull(cache, readList(await fetchJson(ref.url, { ...fetchOptions, maxBytes: 512 * 1024 * 1024 }), ref), 'index');
+      const list = readList(await fetchJson(ref.url, { ...fetchOptions, maxBytes: SYNC_MAX_BYTES, tooLarge: () => overBudget(ref, `more than ${SYNC_MAX_BYTES / 1048576} MiB`) }), ref);
+      if (list.length > SYNC_MAX_VERSIONS) throw overBudget(ref, `more than ${SYNC_MAX_VERSIONS.toLocaleString('en-US')} versions`);
+      counts = await writeFull(cache, list, 'index', startedAt);
     } else if (incremental) {
-      const changes = await listAll(ctx, ref, fetchOptions, { updated_since: incremental.since! });
+      const changes = await listAll(ctx, ref, fetchOptions, { updated_since: clampSince(incremental.since, startedAt)! });
       if (changes.length === 0) {
         const touched = await touch(cache, incremental);
         return summary(ref, 'incremental', { added: 0, changed: 0, deleted: 0, rewritten: 0 }, touched);
       }
-      counts = await applyChanges(cache, changes, incremental);
+      counts = await applyChanges(cache, changes, incremental, startedAt);
     } else {
       ctx.out.progress(`Fetching the full listing of registry ${ref.name} (${ref.url})...`);
-      counts = await writeFull(cache, await listAll(ctx, ref, fetchOptions, {}), 'api');
+      counts = await writeFull(cache, await listAll(ctx, ref, fetchOptions, {}), 'api', startedAt);
     }
     if (counts.rewritten > 0) {
       ctx.out.warn(`Registry ${ref.name} sent different contents for ${counts.rewritten} version(s) it had already published; mcpm keeps the contents it saw first (\`mcpm cache clean\` forgets them)`);
@@ -81,23 +92,31 @@ function summary(ref: RegistryRef, mode: SyncSummary['mode'], counts: ChangeCoun
 }
 
 /** Every page of `GET /v0.1/servers` with deleted entries, following nextCursor; a cursor seen twice is an error. */
-async function listAll(ctx: Context, ref: RegistryRef, options: { timeoutMs: number; token?: string }, params: Record<string, string>): Promise<RawEntry[]> {
+export async function listAll(ctx: Context, ref: RegistryRef, options: { timeoutMs: number; token?: string }, params: Record<string, string>): Promise<RawEntry[]> {
   const base = ref.url.replace(/\/+$/, '');
   const entries: RawEntry[] = [];
   const seen = new Set<string>();
   const deadline = Date.now() + options.timeoutMs * PAGING_BUDGET;
+  const received = { bytes: 0 };
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     if (page > 0 && Date.now() > deadline) throw endlessPaging(ref, `keeps returning more pages (still paging after ${Math.round((options.timeoutMs * PAGING_BUDGET) / 1000)} s)`);
     const query = new URLSearchParams({ ...params, include_deleted: 'true', limit: String(PAGE_LIMIT) });
     if (cursor) query.set('cursor', cursor);
-    const body = await fetchJson(`${base}/v0.1/servers?${query}`, options);
+    // Each page may use what is left of the sync's byte budget (at most the usual cap of one response).
+    const left = SYNC_MAX_BYTES - received.bytes;
+    const body = await fetchJson(`${base}/v0.1/servers?${query}`, {
+      ...options,
+      received,
+      ...(left < 64 * 1024 * 1024 ? { maxBytes: left, tooLarge: () => overBudget(ref, `more than ${SYNC_MAX_BYTES / 1048576} MiB in ${page + 1} pages`) } : {}),
+    });
     if (body === undefined) {
       throw new McpmError('EREGISTRY', `Registry ${ref.name} (${ref.url}) has no /v0.1/servers listing (HTTP 404)`, {
         hint: 'Check that the URL is the base URL of an MCP registry speaking the v0.1 API.',
       });
     }
-    entries.push(...readList(body, ref));
+    for (const entry of readList(body, ref)) entries.push(entry);
+    if (entries.length > SYNC_MAX_VERSIONS) throw overBudget(ref, `more than ${SYNC_MAX_VERSIONS.toLocaleString('en-US')} versions in ${page + 1} pages`);
     const next = (body as { metadata?: { nextCursor?: unknown } }).metadata?.nextCursor;
     if (typeof next !== 'string' || next === '') return entries;
     if (seen.has(next)) throw endlessPaging(ref, 'keeps returning more pages (a cursor it had already returned)');
@@ -109,7 +128,7 @@ async function listAll(ctx: Context, ref: RegistryRef, options: { timeoutMs: num
 }
 
 /** The usable entries of a `{ servers: [...] }` document, kept in the registry's own shape. */
-function readList(body: unknown, ref: RegistryRef): RawEntry[] {
+export function readList(body: unknown, ref: RegistryRef): RawEntry[] {
   const servers = (body as { servers?: unknown })?.servers;
   if (!Array.isArray(servers)) {
     throw new McpmError('EREGISTRY', `Registry ${ref.name} (${ref.url}) answered with something that is not a server list`, {
@@ -117,6 +136,13 @@ function readList(body: unknown, ref: RegistryRef): RawEntry[] {
     });
   }
   return servers.filter((raw): raw is RawEntry => readServerResponse(raw, ref.url) !== undefined);
+}
+
+/** The sync's total budget is spent: stopped before the heap grows further. */
+function overBudget(ref: RegistryRef, what: string): McpmError {
+  return new McpmError('EREGISTRY', `Registry ${ref.name} (${ref.url}) sent ${what}, over what one sync may take; the sync was stopped`, {
+    hint: 'The registry is misbehaving (or far larger than any known one); its previous cache (if any) is still used.',
+  });
 }
 
 function endlessPaging(ref: RegistryRef, what: string): McpmError {

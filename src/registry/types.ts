@@ -63,6 +63,8 @@ export interface ServerVersion {
 }
 
 export const OFFICIAL_META_KEY = 'io.modelcontextprotocol.registry/official';
+/** mcpm's own metadata on versions it mirrored (`registry mirror`): from where, and when the copy last changed. */
+export const MIRROR_META_KEY = 'dev.mcpm.registry/mirror';
 
 /** Turn one `{ server, _meta }` element of a response into a ServerVersion, or undefined when it is unusable. */
 export function readServerResponse(raw: unknown, registry: string): ServerVersion | undefined {

@@ -21,7 +21,9 @@ export type Misbehaviour =
   | 'cursor-cycle' // nextCursor a, b, a, ...
   | 'cursor-endless' // a new nextCursor on every page
   | 'cursor-endless-slow' // the same, each page taking 150 ms (500 pages would take 75 s)
-  | 'redirect-loop';
+  | 'redirect-loop'
+  | 'pages-heavy' // endless pages of 60 MB each (under the per-response cap), a new cursor every time
+  | 'pages-crowded'; // endless pages of 50,000 tiny server versions each
 
 export interface BadRegistry {
   url: string;
@@ -40,6 +42,7 @@ export async function startBadRegistry(mode: Misbehaviour): Promise<BadRegistry>
   let requests = 0;
   const one = serverEntry('io.github.bad/posts', '1.0.0', { identifier: 'posts', version: '1.0.0' });
   const timers = new Set<NodeJS.Timeout>();
+  let bulk: Buffer | undefined;
   const server = await listenLocal((req: http.IncomingMessage, res: http.ServerResponse) => {
     requests++;
     const json = (status: number, body: string) => {
@@ -117,6 +120,19 @@ export async function startBadRegistry(mode: Misbehaviour): Promise<BadRegistry>
         if (mode !== 'cursor-endless-slow') return json(200, body);
         const timer = setTimeout(() => json(200, body), 150);
         timers.add(timer);
+        return;
+      }
+      case 'pages-heavy':
+      case 'pages-crowded': {
+        // The bulk is built once; only the cursor differs from page to page.
+        bulk ??= mode === 'pages-heavy'
+          ? Buffer.from(`{"servers": [],${' '.repeat(60 * 1024 * 1024)}`)
+          : Buffer.from(`{"servers":[${Array.from({ length: 50_000 }, (_, i) => `{"server":{"name":"io.github.bad/p-${i}","version":"1.0.0"}}`).join(',')}],`);
+        const tail = Buffer.from(`"metadata": {"nextCursor": "page-${requests}"}}`);
+        // No keep-alive: on a busy machine the client may take longer than the server's idle timeout between pages.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': bulk.length + tail.length, connection: 'close' });
+        res.write(bulk);
+        res.end(tail);
         return;
       }
       case 'redirect-loop':
