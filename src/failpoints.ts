@@ -4,7 +4,8 @@
  * when it reaches that point, so a kill -9 can be placed exactly at the critical moment (between two writes,
  * after a rename) instead of hoped for. Outside tests the variable is unset and this is one comparison.
  *
- * Points: install: after-manifest, after-reify, before-store-rename, after-store-rename, after-secrets,
+ * Points: install: after-manifest, after-fetch (files in the content store), during-link (half a version folder
+ * linked, holding the store lock), before-store-rename, after-store-rename, after-secrets,
  * before-config-write, config-write-locked (holding the file's lock, its backup made, just before the write),
  * after-config-write (each client file; `<point>:<client>` names one), before-state-write,
  * after-state-write. uninstall: uninstall-after-config-write (each file), uninstall-after-state-write,

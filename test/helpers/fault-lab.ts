@@ -163,7 +163,8 @@ export async function killedAt(point: string, args: string[]): Promise<RunResult
 
 export const INSTALL_POINTS = [
   'after-manifest',
-  'after-reify',
+  'after-fetch',
+  'during-link',
   'before-store-rename',
   'after-store-rename',
   'after-secrets',
