@@ -103,9 +103,21 @@ export async function buildVersion(ctx: Context, job: VersionJob): Promise<boole
         await writeTreeRecord(store, { key: job.treeKey, identifier: job.identifier, version: job.version, integrity: job.record.integrity ?? '', packages: job.tree }).catch(() => undefined);
       }
       return true;
+    } catch (error) {
+      throw asStoreError(error, job.target);
     } finally {
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     }
+  });
+}
+
+/** A file system failure while building (a full disk, a read-only folder) names the folder, never a stack trace. */
+function asStoreError(error: unknown, target: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (error instanceof McpmError || !code) return error;
+  return new McpmError('EFS', `Cannot write the store version ${target} (${code})`, {
+    hint: 'Check the disk space and the permissions of the store folder; nothing was installed.',
+    cause: error,
   });
 }
 

@@ -74,12 +74,17 @@ export function putBuffer(store: string, data: Buffer, exec: boolean): string {
   const tmp = tmpName(store);
   const fd = openSync(tmp, 'wx', fileMode(exec));
   try {
-    for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
-  } finally {
-    closeSync(fd);
+    try {
+      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+    } finally {
+      closeSync(fd);
+    }
+    ensureDirSync(path.dirname(target));
+    renameSync(tmp, target);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
   }
-  ensureDirSync(path.dirname(target));
-  renameSync(tmp, target);
   return hash;
 }
 
