@@ -1,7 +1,8 @@
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
-import { ensureDir, withFileLock } from '../fs/files.js';
+import { ensureDir } from '../fs/files.js';
+import { withOwnedLock } from './owned-lock.js';
 import { casRoot } from './cas.js';
 import { migrateIfNeeded } from './migrate.js';
 
@@ -14,7 +15,7 @@ import { migrateIfNeeded } from './migrate.js';
 export async function withStoreLock<T>(ctx: Context, fn: () => Promise<T>): Promise<T> {
   const root = casRoot(ctx.paths.store);
   await ensureDir(root);
-  return withFileLock(path.join(root, 'store'), async () => {
+  return withOwnedLock(path.join(root, 'store.lock'), async () => {
     await migrateIfNeeded(ctx);
     return fn();
   });
