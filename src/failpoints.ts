@@ -19,3 +19,18 @@ export function failpoint(name: string, detail?: string): void {
   const [point, signal] = armed.split('=') as [string, NodeJS.Signals | undefined];
   if (point === name || (detail !== undefined && point === `${name}:${detail}`)) process.kill(process.pid, signal ?? 'SIGKILL');
 }
+
+/**
+ * A named pause, for tests of what another process does meanwhile: with MCPM_PAUSEPOINT=<name>:<folder>, mcpm
+ * writes <folder>/reached at that point and waits until <folder>/go exists. Points: after-store (the store step of
+ * an install done, its version not yet recorded anywhere).
+ */
+export async function pausepoint(name: string): Promise<void> {
+  const armed = process.env.MCPM_PAUSEPOINT;
+  if (!armed || !armed.startsWith(`${name}:`)) return;
+  const { existsSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dir = armed.slice(name.length + 1);
+  writeFileSync(join(dir, 'reached'), String(process.pid));
+  while (!existsSync(join(dir, 'go'))) await new Promise((resolve) => setTimeout(resolve, 20));
+}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
@@ -55,17 +55,22 @@ function tryAcquire(lock: string, me: Owner): boolean {
   try {
     mkdirSync(ready, { recursive: true });
     writeFileSync(path.join(ready, 'owner'), JSON.stringify(me));
+  } catch (error) {
+    rmSync(ready, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new McpmError('EFS', `Cannot lock ${lock} (${code ?? 'error'})`, {
+      hint: 'Check the permissions of that folder and the disk space; nothing was changed there.',
+      cause: error,
+    });
+  }
+  try {
     renameSync(ready, lock);
     return true;
   } catch (error) {
     rmSync(ready, { recursive: true, force: true });
-    const code = (error as NodeJS.ErrnoException).code ?? '';
     // Held: a folder that is not empty cannot be replaced (Windows refuses any folder).
-    if (['EEXIST', 'ENOTEMPTY', 'EPERM', 'EACCES', 'EBUSY'].includes(code) && existsSync(lock)) return false;
-    throw new McpmError('EFS', `Cannot lock ${lock} (${code || 'error'})`, {
-      hint: 'Check the permissions of that folder and the disk space; nothing was changed there.',
-      cause: error,
-    });
+    if (['EEXIST', 'ENOTEMPTY', 'EPERM', 'EACCES', 'EBUSY'].includes((error as NodeJS.ErrnoException).code ?? '')) return false;
+    throw error;
   }
 }
 
