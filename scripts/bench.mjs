@@ -3,8 +3,10 @@
 //   2. launch to MCP `initialize`: mcpm's Claude Desktop entry vs `mcpm run` vs an `npx -y` entry (warm) vs node on the bin
 //   3. search over the official registry dump (../shared, when present) as a static index, and from mcpm's cache of
 //      it served by `mcpm registry serve`; search from the cache of 100,000 synthetic server versions
-// Part 2 installs @modelcontextprotocol/server-memory from the public npm registry into a temporary HOME.
-// BENCH_ONLY=search runs parts 1 and 3 only (no network needed).
+//   4. the content store (scripts/bench/store.mjs): reinstall from the store vs pnpm add, install with the store
+//      emptied vs npm install (warm and cold), peak memory, disk for five servers with rollback versions, check of 20
+// Parts 2 and 4 install @modelcontextprotocol/server-memory from the public npm registry into a temporary HOME.
+// BENCH_ONLY=search runs parts 1 and 3 only (no network needed); BENCH_ONLY=store runs part 4 only.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { benchInstall, peakMemory } from './bench/install.mjs';
+import { peakMemory } from './bench/install.mjs';
+import { benchStore } from './bench/store.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(root, 'bin', 'mcpm.js');
@@ -135,6 +138,40 @@ function syntheticIndex(file, count = 100_000) {
   return words[7];
 }
 
+const INSTALL_RUNS = Number(process.env.BENCH_INSTALL_RUNS ?? 5);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 2);
+
+/** The store's rows, with their goals judged against the rows they are measured beside. */
+function storeRows() {
+  const results = benchStore({ bin, runs: INSTALL_RUNS, coldRuns: COLD_RUNS, env: baseEnv });
+  const byKey = new Map(results.filter((r) => r.key).map((r) => [r.key, stats(r.samples)]));
+  for (const r of results) {
+    if (r.result) {
+      row(r.what, r.result, r.goal ?? '');
+      continue;
+    }
+    const s = stats(r.samples);
+    if (r.unit === 'MiB') {
+      const goal = r.goal?.maxMiB ? `<= ${r.goal.maxMiB} MiB (before the store): ${s.median <= r.goal.maxMiB ? 'met' : 'NOT met'}` : '';
+      row(r.what, `${s.median.toFixed(0)} MiB (p10 ${s.p10.toFixed(0)}, p90 ${s.p90.toFixed(0)})`, goal);
+      continue;
+    }
+    const goals = [];
+    if (r.goal?.under) goals.push(`< ${r.goal.under} ms: ${s.median < r.goal.under ? 'met' : 'NOT met'}`);
+    const other = r.goal?.versus && byKey.get(r.goal.versus);
+    if (other) goals.push(`ratio to ${r.goal.versus} <= 1.0: ${s.median <= other.median ? 'met' : 'NOT met'} (${(s.median / other.median).toFixed(2)})`);
+    row(r.what, s, goals.join('; '));
+  }
+}
+
+if (process.env.BENCH_ONLY === 'store') {
+  storeRows();
+  const table = ['| what | median (p10, p90) | goal |', '|---|---|---|', ...rows.map((r) => `| ${r.what} | ${typeof r.result === 'string' ? r.result : fmt(r.result)} | ${r.goal} |`)];
+  console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${INSTALL_RUNS} runs each (${COLD_RUNS} cold); load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.\n\n${table.join('\n')}`);
+  rmSync(home, { recursive: true, force: true });
+  process.exit(0);
+}
+
 const dump = path.join(root, '..', 'shared', 'registry', 'official-2025-12-02.json');
 const servers = [];
 const cacheCases = [];
@@ -210,16 +247,12 @@ const [npx] = await timeInitialize([{ command: 'npx', args: ['-y', npxSpec], env
 const speedup = npx.median / fromEntry.median;
 row('initialize: `npx -y` entry (warm cache)', npx, `goal mcpm's entry at least 3x faster: ${speedup >= 3 ? 'met' : 'NOT met'} (${speedup.toFixed(1)}x)`);
 
-// Install from a warm cache against npm install, uninstall, and peak memory.
-const INSTALL_RUNS = Number(process.env.BENCH_INSTALL_RUNS ?? 5);
-for (const { what, samples, unit } of benchInstall({ bin, runs: INSTALL_RUNS, env: baseEnv })) {
-  const s = stats(samples);
-  row(what, unit === 'MiB' ? `${s.median.toFixed(0)} MiB (p10 ${s.p10.toFixed(0)}, p90 ${s.p90.toFixed(0)})` : s, '');
-}
+// The content store: installs against pnpm and npm, disk, check.
+storeRows();
 row('peak memory of mcpm list (50 servers)', `${peakMemory(process.execPath, [bin, 'list'], seedFiftyServers()).toFixed(0)} MiB`, '');
 
 const table = ['| what | median (p10, p90) | goal |', '|---|---|---|', ...rows.map((r) => `| ${r.what} | ${typeof r.result === 'string' ? r.result : fmt(r.result)} | ${r.goal} |`)];
-const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${RUNS} runs each (${INSTALL_RUNS} for installs); load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`;
+const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${RUNS} runs each (${INSTALL_RUNS} for installs, ${COLD_RUNS} cold); load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`;
 console.log(`${header}\n\n${table.join('\n')}`);
 writeFileSync(path.join(root, 'BENCHMARKS.md'), benchmarksDocument(header, table));
 rmSync(home, { recursive: true, force: true });

@@ -143,6 +143,16 @@ describe('the content store', () => {
     await launches('1.1.0');
   });
 
+  it('a version folder deleted by hand: doctor --fix puts it back from the state\'s lock and the stored files, with no network', async () => {
+    rmSync(version('1.1.0'), { recursive: true, force: true });
+    rmSync(path.join(store(), '.cas', 'trees'), { recursive: true, force: true }); // only the state's lock has the tree
+    const requests = world.npmRequests.length;
+    const fixed = await mcpm(['doctor', '--fix']);
+    expect(fixed.json?.result.problems, fixed.stderr).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'store-missing', fixed: expect.any(String) })]));
+    expect(world.npmRequests.slice(requests), 'no request to the npm registry').toEqual([]);
+    await launches('1.1.0');
+  });
+
   it('a store from before the content store: moved onto it without downloading, the server\'s own files left as they are', async () => {
     const dir = version('1.1.0');
     // Today's layout before this store: plain files (as arborist wrote them), a record without `layout`.

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -124,9 +124,4 @@ function binPaths(manifest: Buffer): string[] {
   } catch {
     return [];
   }
-}
-
-/** Every file of an index is in the content store (a cheap check, by name). */
-export function indexComplete(store: string, index: PackageIndex): boolean {
-  return Object.values(index.files).every((file) => existsSync(casFile(store, file.h, file.x)));
 }
