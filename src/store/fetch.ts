@@ -3,8 +3,8 @@ import { npmCall } from './npm-errors.js';
 import type { TreePackage } from './tree.js';
 import { readIndex, unpackTarball, writeIndex, type PackageIndex } from './unpack.js';
 
-/** Tarballs fetched at once: npm's own default socket count is about this. */
-const PARALLEL = 12;
+/** Tarballs fetched at once: npm's own default socket count (maxsockets) is about this. */
+const PARALLEL = 16;
 
 /**
  * Makes sure every package's files are in the content store and returns their indexes. A package already unpacked

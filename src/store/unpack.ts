@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { casFile, keyedJson, LargeFileWriter, putBuffer, type FileEntry } from './cas.js';
@@ -15,9 +15,10 @@ export interface PackageIndex {
 
 export const indexFile = (store: string, integrity: string) => keyedJson(store, 'index', integrity);
 
+/** Read synchronously: an install reads a hundred of these small files, and thread-pool round trips cost more. */
 export async function readIndex(store: string, integrity: string): Promise<PackageIndex | undefined> {
   try {
-    const index = JSON.parse(await readFile(indexFile(store, integrity), 'utf8')) as PackageIndex;
+    const index = JSON.parse(readFileSync(indexFile(store, integrity), 'utf8')) as PackageIndex;
     return index.integrity === integrity && index.files && typeof index.files === 'object' ? index : undefined;
   } catch {
     return undefined;
