@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installedFiles, userFiles } from '../src/store/contents.js';
 import { AS_NOBODY, runMcpm } from './helpers/cli.js';
@@ -48,6 +49,7 @@ const version = (v: string) => path.join(store(), 'io.github.acme', 'github-post
 const casFiles = () => readdirSync(path.join(store(), '.cas', 'files')).flatMap((shard) => readdirSync(path.join(store(), '.cas', 'files', shard)).map((n) => path.join(store(), '.cas', 'files', shard, n)));
 const inode = (file: string) => `${statSync(file).dev}:${statSync(file).ino}`;
 const SHARED = ['node_modules', 'posts-format', 'index.js'];
+const HOOK = fileURLToPath(new URL('./fixtures/hooks/log-modules.mjs', import.meta.url));
 
 /** Every file under a folder, relative; symlinks are listed too (there must be none). */
 function walk(dir: string, rel = ''): Array<{ rel: string; stat: ReturnType<typeof lstatSync> }> {
@@ -113,9 +115,13 @@ describe('the content store', () => {
   it('reinstalling after uninstall links from the store with no network; prune then frees what no version uses', async () => {
     expect((await mcpm(['uninstall', 'github-posts'])).json?.ok).toBe(true);
     const requests = world.npmRequests.length;
-    const again = await mcpm(['install', 'github-posts@1.1.0', ...inputs]);
+    const log = path.join(home, 'modules.log');
+    writeFileSync(log, '');
+    const again = await runMcpm(['install', 'github-posts@1.1.0', ...inputs, '--registry', world.registryUrl, '--json'], { home, env: { NODE_OPTIONS: `--import=${HOOK}`, MODULE_LOG: log } });
     expect(again.json, again.stderr).toMatchObject({ ok: true, result: { version: '1.1.0' } });
     expect(world.npmRequests.slice(requests), 'no request to the npm registry').toEqual([]);
+    // Linking only: neither pacote, arborist nor tar is loaded.
+    expect(readFileSync(log, 'utf8').split('\n').filter((url) => /node_modules\/(pacote|@npmcli\/arborist|tar)\//.test(url))).toEqual([]);
     expect(readdirSync(path.dirname(version('1.1.0')))).toEqual(['1.1.0']);
     const files = casFiles().length;
     const pruned = await mcpm(['prune']);
