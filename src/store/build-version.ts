@@ -1,19 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import { ensureDir } from '../fs/files.js';
 import { failpoint } from '../failpoints.js';
 import { sha256, type FileEntry } from './cas.js';
 import { fetchPackage } from './fetch.js';
-import { INSTALL_RECORD, STAGING } from './layout.js';
+import { INSTALL_RECORD } from './layout.js';
 import { linkPackages, type LinkJob } from './link.js';
 import type { NpmOptions } from './npm-config.js';
 import { npmCall } from './npm-errors.js';
 import type { NpmInstallRecord } from './record.js';
 import { scriptedFiles } from './scripts.js';
+import { createStaging } from './staging.js';
 import { pinVersion, withStoreLock } from './store-lock.js';
 import { storeVersionLock, storeVersionPackage, writeTreeRecord, type LockPackages, type TreePackage } from './tree.js';
 import { indexFile, writeIndex, type PackageIndex } from './unpack.js';
@@ -46,8 +45,7 @@ export async function buildVersion(ctx: Context, job: VersionJob): Promise<boole
       await pinVersion(store, job.target);
       return false;
     }
-    const staging = path.join(store, STAGING, `${ctx.now()}-${randomBytes(4).toString('hex')}`);
-    await ensureDir(staging);
+    const { dir: staging, done } = await createStaging(store);
     try {
       const jobs: LinkJob[] = job.packages.map((p) => ({ location: p.location, index: job.indexes.get(p.integrity)!, copy: job.allowScripts && p.hasInstallScript }));
       const state = {};
@@ -106,7 +104,7 @@ export async function buildVersion(ctx: Context, job: VersionJob): Promise<boole
     } catch (error) {
       throw asStoreError(error, job.target);
     } finally {
-      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+      await done();
     }
   });
 }

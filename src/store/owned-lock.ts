@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writ
 import os from 'node:os';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 
 interface Owner {
   pid: number;
@@ -42,9 +43,12 @@ export async function withOwnedLock<T>(lock: string, fn: () => Promise<T>): Prom
     }
   }, HEARTBEAT_MS);
   heartbeat.unref();
+  // Ctrl-C ends the process at once (see interrupt.ts): the lock goes with it.
+  const forget = onInterrupt(() => release(lock, me));
   try {
     return await fn();
   } finally {
+    forget();
     clearInterval(heartbeat);
     release(lock, me);
   }
