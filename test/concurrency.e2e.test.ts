@@ -1,10 +1,11 @@
-// Many mcpm processes at once on the same client files (JSON, TOML, YAML) and the same store: six installs, then
-// twelve processes installing six new servers while uninstalling the first six, then six uninstalls. After each
+// Many mcpm processes at once on the same client files (JSON, TOML, YAML) and the same store: six installs with two
+// prunes collecting the store meanwhile, then twelve processes installing six new servers while uninstalling the
+// first six (and two more prunes), then six uninstalls. After each
 // round every entry that should be there is, nothing else is, `mcpm list` and the store agree, and at the end every
 // file is byte for byte what the user had.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { locateClient } from '../src/clients/locate.js';
 import { findClient } from '../src/clients/table.js';
 import { runMcpm, type RunResult } from './helpers/cli.js';
@@ -51,6 +52,12 @@ async function expectInstalled(names: string[]) {
   for (const server of list.json.result) expect(server.clients.map((c: any) => c.client).sort()).toEqual([...CLIENTS].sort());
   const store = path.join(home, '.mcpm', 'store', 'io.github.acme');
   expect(existsSync(store) ? readdirSync(store).sort() : []).toEqual([...names].sort());
+  // Every installed version is whole: each file its package shipped is there (none collected from under it).
+  for (const server of list.json.result) {
+    const version = path.join(store, server.key, '1.0.0');
+    for (const file of ['index.js', 'package.json']) expect(existsSync(path.join(version, 'node_modules', server.key, file)), `${server.key}/${file}`).toBe(true);
+    expect(existsSync(path.join(version, 'node_modules', 'posts-format', 'index.js')), `${server.key}: posts-format`).toBe(true);
+  }
 }
 
 beforeAll(async () => {
@@ -75,17 +82,31 @@ afterAll(async () => {
 const clientFlags = CLIENTS.flatMap((id) => ['--client', id]);
 
 describe('concurrent installs and uninstalls on the same files and store', () => {
-  it('six installs at once: all six entries in all three files', async () => {
-    expectAll(await Promise.all(FIRST.map((name) => mcpm(['install', name, ...clientFlags]))), FIRST);
+  it('six installs at once, and prunes running meanwhile: all six entries in all three files, every version whole', async () => {
+    const jobs = [...FIRST.map((name) => ['install', name, ...clientFlags]), ['prune'], ['prune']];
+    const order = [jobs[0]!, jobs[6]!, ...jobs.slice(1, 4), jobs[7]!, ...jobs.slice(4, 6)];
+    expectAll(await Promise.all(order.map((args) => mcpm(args))), order.map((a) => a.slice(0, 2).join(' ')));
     await expectInstalled(FIRST);
   });
 
   it('twelve processes at once, six installing and six uninstalling: exactly the new six remain', async () => {
     const jobs = [...FIRST.map((name) => ['uninstall', name]), ...SECOND.map((name) => ['install', name, ...clientFlags])];
     // Interleave, so installs and uninstalls start together.
-    const order = jobs.map((_, i) => (i % 2 === 0 ? jobs[i / 2]! : jobs[6 + (i - 1) / 2]!));
+    const order = [...jobs.map((_, i) => (i % 2 === 0 ? jobs[i / 2]! : jobs[6 + (i - 1) / 2]!)), ['prune'], ['prune']];
     expectAll(await Promise.all(order.map((args) => mcpm(args))), order.map((a) => a.slice(0, 2).join(' ')));
     await expectInstalled(SECOND);
+  });
+
+  it('a prune while an install has built its version but not yet recorded it leaves that version in place', async () => {
+    const pause = await makeTmpDir('mcpm-pause-');
+    const install = runMcpm(['install', 'posts-0', ...clientFlags, '--registry', world.registryUrl, '--json'], { home, timeoutMs: 120_000, env: { MCPM_PAUSEPOINT: `after-store:${pause}` } });
+    await vi.waitFor(() => expect(existsSync(path.join(pause, 'reached'))).toBe(true), { timeout: 60_000, interval: 50 });
+    const pruned = await mcpm(['prune']);
+    expect(pruned.json?.ok, pruned.stderr).toBe(true);
+    writeFileSync(path.join(pause, 'go'), '');
+    expect((await install).json?.ok).toBe(true);
+    await expectInstalled([...SECOND, 'posts-0']);
+    expect((await mcpm(['uninstall', 'posts-0'])).json?.ok).toBe(true);
   });
 
   it('six uninstalls at once: every file is what the user had, byte for byte', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTmpDirs } from './helpers/tmp.js';
 import {
-  CLIENTS, INSTALL_POINTS, KEY, ORIGINALS, clientFlags, expectConsistent, expectFinal, fileOf, inputs, killedAt, killedMidDownload, launch, mcpm,
+  LOOP_TIMEOUT, CLIENTS, INSTALL_POINTS, KEY, ORIGINALS, clientFlags, expectConsistent, expectFinal, fileOf, inputs, killedAt, killedMidDownload, launch, mcpm,
   mcpmDir, restore, setUpLab, snapshots, tearDownLab,
 } from './helpers/fault-lab.js';
 
@@ -30,7 +30,7 @@ async function rerunAndUninstall(label: string) {
 }
 
 describe('kill -9 during install', () => {
-  it(`at each of ${INSTALL_POINTS.length} points: nothing or all of it, and the rerun completes`, async () => {
+  it(`at each of ${INSTALL_POINTS.length} points: nothing or all of it, and the rerun completes`, { timeout: LOOP_TIMEOUT }, async () => {
     for (const point of INSTALL_POINTS) {
       restore(snapshots.fresh);
       await killedAt(point, args());

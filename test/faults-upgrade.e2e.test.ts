@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTmpDirs } from './helpers/tmp.js';
 import {
-  CLIENTS, INSTALL_POINTS, KEY, ORIGINALS, UNINSTALL_POINTS, expectConsistent, fileOf, expectFinal, killedAt, killedMidDownload, launch, mcpm, mcpmDir, restore, setUpLab,
+  LOOP_TIMEOUT, CLIENTS, INSTALL_POINTS, KEY, ORIGINALS, UNINSTALL_POINTS, expectConsistent, fileOf, expectFinal, killedAt, killedMidDownload, launch, mcpm, mcpmDir, restore, setUpLab,
   snapshots, storeOf, tearDownLab,
 } from './helpers/fault-lab.js';
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 const upgrade = ['install', KEY, '--json'];
 
 describe('kill -9 during an upgrade', () => {
-  it(`at each of ${INSTALL_POINTS.length} points: the old or the new version, and the rerun completes`, async () => {
+  it(`at each of ${INSTALL_POINTS.length} points: the old or the new version, and the rerun completes`, { timeout: LOOP_TIMEOUT }, async () => {
     for (const point of INSTALL_POINTS) {
       restore(snapshots.installed);
       await killedAt(point, upgrade);
@@ -92,7 +92,7 @@ describe('kill -9 during enable and disable', () => {
 });
 
 describe('kill -9 during uninstall', () => {
-  it(`at each of ${UNINSTALL_POINTS.length} points: installed or not, and the rerun completes`, async () => {
+  it(`at each of ${UNINSTALL_POINTS.length} points: installed or not, and the rerun completes`, { timeout: LOOP_TIMEOUT }, async () => {
     for (const point of UNINSTALL_POINTS) {
       restore(snapshots.installed);
       await killedAt(point, ['uninstall', KEY, '--json']);

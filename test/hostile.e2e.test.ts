@@ -103,7 +103,7 @@ function skipAllowed(relative: string): boolean {
 function storeVersions(): string[] {
   const store = path.join(home, '.mcpm', 'store');
   if (!existsSync(store)) return [];
-  return readdirSync(store).filter((n) => n !== '.staging').flatMap((ns) => readdirSync(path.join(store, ns)).flatMap((name) => readdirSync(path.join(store, ns, name)).map((v) => `${ns}/${name}/${v}`)));
+  return readdirSync(store).filter((n) => !n.startsWith('.')).flatMap((ns) => readdirSync(path.join(store, ns)).flatMap((name) => readdirSync(path.join(store, ns, name)).map((v) => `${ns}/${name}/${v}`)));
 }
 
 const mcpm = (args: string[], timeoutMs = 60_000) => runMcpm([...args, '--registry', registry.url, '--json'], { home, timeoutMs });

@@ -8,6 +8,7 @@ import { readClientFile } from '../clients/write.js';
 import { entryProblems, fileProblems, foreignProblems, secretProblems } from '../doctor/entries.js';
 import type { Problem, ProblemKind } from '../doctor/problems.js';
 import { recoverState } from '../doctor/state.js';
+import { storeProblems } from '../doctor/store.js';
 import { install } from '../install/index.js';
 import { readForeignEntry } from '../plan/foreign.js';
 import { stateFile, type InstalledServer } from '../state/installed.js';
@@ -32,8 +33,9 @@ const REINSTALL_FIXES: Partial<Record<ProblemKind, (nodePath: string) => string>
  * `mcpm doctor [--fix]`: mcpm's state reads; every client file parses (reported once per file); each entry mcpm
  * manages still starts (its node or command exists, its store version exists) and holds no credential in plaintext;
  * each server's secrets are stored; entries mcpm does not manage hold no credential in plaintext either; the store,
- * state and lock agree. `--fix` repairs what it safely can (restores or rebuilds the state, reinstalls a server
- * whose entry or store version is broken, moving plaintext secrets to the secrets file) and says what it did; an
+ * state and lock agree; every file of the content store matches its hash. `--fix` repairs what it safely can
+ * (restores or rebuilds the state, reinstalls a server whose entry or store version is broken, moving plaintext
+ * secrets to the secrets file, fetches again a package whose stored file is bad) and says what it did; an
  * unparseable file, another program's entry and a secret only you know are left to you, with the command to run.
  */
 export async function doctor(ctx: Context, options: { fix?: boolean } = {}) {
@@ -69,6 +71,7 @@ export async function doctor(ctx: Context, options: { fix?: boolean } = {}) {
     problems.push(...found);
   }
   problems.push(...(await foreignProblems(detected, state)));
+  problems.push(...(await storeProblems(ctx, Boolean(options.fix))));
   // Staging folders of killed runs take space and nothing else: --fix removes them quietly.
   if (options.fix) await removeStaleStaging(ctx.paths.store);
   return { ok: problems.every((p) => p.fixed), problems };
@@ -109,7 +112,7 @@ export function renderDoctor(result: Awaited<ReturnType<typeof doctor>>): string
 export const commands = [
   defineCommand({
     name: 'doctor',
-    description: 'find what breaks later: a damaged state, unparseable files, entries that no longer start, missing or plaintext secrets, lock drift',
+    description: 'find what breaks later: a damaged state, unparseable files, entries that no longer start, missing or corrupt store files, missing or plaintext secrets, lock drift',
     options: [{ flags: '--fix', description: 'repair what can be repaired safely, and say what was done' }],
     run: async (ctx, { options }) => {
       const result = await doctor(ctx, { fix: Boolean(options.fix) });

@@ -2,62 +2,70 @@ import { defineCommand } from './spec.js';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
-import { STAGING } from '../store/layout.js';
+import { collectGarbage } from '../store/gc.js';
+import { listVersionDirs } from '../store/layout.js';
 import { removeStaleStaging } from '../store/staging.js';
+import { pinnedVersions, withStoreLock } from '../store/store-lock.js';
 import { readState, updateState } from '../state/installed.js';
 
-/** `mcpm prune`: removes store versions that nothing references (versions kept for rollback, leftovers). */
+/**
+ * `mcpm prune`: removes store versions that nothing references (versions kept for rollback, leftovers), then
+ * collects the content store: files no version folder links to any more, and what it remembered of versions no
+ * longer there. All under the store lock, so an install running meanwhile never loses a file it is linking.
+ */
 export async function prune(ctx: Context) {
-  // Staging folders of killed runs first (they are never in use: their process is gone).
-  const staging = await removeStaleStaging(ctx.paths.store);
-  const state = readState(ctx);
-  const inUse = new Set(Object.values(state.servers).flatMap((s) => (s.storePath ? [path.resolve(s.storePath)] : [])));
-  const removed: Array<{ path: string; bytes: number }> = [];
-  for (const dir of await versionDirs(ctx.paths.store)) {
-    if (inUse.has(path.resolve(dir))) continue;
-    const bytes = await sizeOf(dir);
-    await rm(dir, { recursive: true, force: true });
-    removed.push({ path: dir, bytes });
-  }
-  await updateState(ctx, (next) => {
-    for (const server of Object.values(next.servers)) {
-      server.previousVersions = [];
-      delete server.previousServers;
+  return withStoreLock(ctx, async () => {
+    // Staging folders of killed runs first (they are never in use: their process is gone).
+    const staging = await removeStaleStaging(ctx.paths.store);
+    const state = readState(ctx);
+    // In use: what the state records, and what installs running right now are about to record.
+    const inUse = new Set([...Object.values(state.servers).flatMap((s) => (s.storePath ? [path.resolve(s.storePath)] : [])), ...(await pinnedVersions(ctx.paths.store))]);
+    const removed: Array<{ path: string; bytes: number }> = [];
+    for (const dir of await listVersionDirs(ctx.paths.store)) {
+      if (inUse.has(path.resolve(dir))) continue;
+      // What removing the folder frees by itself: files with no other link. Files it shared with the content
+      // store are freed below, when nothing else links them.
+      const bytes = await unsharedSize(dir);
+      await rm(dir, { recursive: true, force: true });
+      removed.push({ path: dir, bytes });
     }
+    await updateState(ctx, (next) => {
+      for (const server of Object.values(next.servers)) {
+        server.previousVersions = [];
+        delete server.previousServers;
+      }
+    });
+    const collected = await collectGarbage(ctx.paths.store, ctx.now());
+    return {
+      removed,
+      collected: { files: collected.files, bytes: collected.bytes },
+      freedBytes: removed.reduce((sum, r) => sum + r.bytes, 0) + collected.bytes,
+      ...(staging.length ? { staging } : {}),
+    };
   });
-  return { removed, freedBytes: removed.reduce((sum, r) => sum + r.bytes, 0), ...(staging.length ? { staging } : {}) };
 }
 
-/** `<store>/<namespace>/<name>/<version>` folders. Staging is left alone: an install may be using it right now. */
-async function versionDirs(store: string): Promise<string[]> {
-  const list = async (dir: string) => (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => path.join(dir, d.name));
-  const out: string[] = [];
-  for (const namespace of await list(store)) {
-    if (path.basename(namespace) === STAGING) continue;
-    for (const name of await list(namespace)) out.push(...(await list(name)));
-  }
-  return out;
-}
-
-async function sizeOf(target: string): Promise<number> {
+async function unsharedSize(target: string): Promise<number> {
   const info = await lstat(target).catch(() => undefined);
   if (!info) return 0;
-  if (!info.isDirectory()) return info.size;
+  if (!info.isDirectory()) return info.nlink > 1 ? 0 : info.size;
   let total = 0;
-  for (const entry of await readdir(target)) total += await sizeOf(path.join(target, entry));
+  for (const entry of await readdir(target)) total += await unsharedSize(path.join(target, entry));
   return total;
 }
 
 export function renderPrune(result: Awaited<ReturnType<typeof prune>>): string {
-  if (result.removed.length === 0) return 'Nothing to prune.';
   const mb = (result.freedBytes / 1048576).toFixed(1);
-  return `Removed ${result.removed.length} unused store version${result.removed.length === 1 ? '' : 's'}, freeing ${mb} MiB`;
+  if (result.removed.length === 0 && result.collected.files === 0) return 'Nothing to prune.';
+  const versions = result.removed.length > 0 ? `Removed ${result.removed.length} unused store version${result.removed.length === 1 ? '' : 's'}` : 'No unused store version';
+  const files = result.collected.files > 0 ? `; ${result.collected.files} file${result.collected.files === 1 ? '' : 's'} no version uses left the content store` : '';
+  return `${versions}${files}; freed ${mb} MiB`;
 }
 
 export const commands = [
   defineCommand({
     name: 'prune',
-    description: 'remove store versions that nothing references',
+    description: 'remove store versions that nothing references, and the stored files no version uses',
     run: async (ctx) => ({ result: await prune(ctx) }),
     render: renderPrune,
   }),

@@ -3,6 +3,7 @@ export type ProblemKind =
   | 'node-missing'
   | 'command-missing'
   | 'store-missing'
+  | 'store-corrupt'
   | 'unparseable-file'
   | 'entry-missing'
   | 'secret-missing'

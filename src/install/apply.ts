@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write.js';
-import { failpoint } from '../failpoints.js';
+import { failpoint, pausepoint } from '../failpoints.js';
 import { checkpoint, critically, onInterrupt } from '../interrupt.js';
 import { inputNames, launchTemplate, renderEntry, secretValues } from '../plan/entry-form.js';
 import { adoptedLaunch, maskSecrets, mergeEntry } from '../plan/merge-entry.js';
@@ -34,6 +34,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan) {
 
 async function apply(ctx: Context, plan: InstallPlan) {
   const stored = await putInStore(ctx, plan.store);
+  await pausepoint('after-store');
   ctx.out.progress(`Writing ${plan.targets.length} client file${plan.targets.length === 1 ? '' : 's'}`);
   // Interrupted before the files are touched: the version this run added to the store goes.
   const forgetStore = stored.added && stored.storePath ? onInterrupt(() => rmSync(stored.storePath!, { recursive: true, force: true })) : () => undefined;

@@ -19,6 +19,7 @@ import { resolveVersion } from '../registry/resolve.js';
 import type { ServerJson } from '../registry/types.js';
 import { assertKeychain, secretsBackend } from '../state/keychain.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
+import { readLock } from '../state/lockfile.js';
 import { readAllSecrets, secretsFile } from '../state/secrets.js';
 import { assertSafe, versionDir } from '../store/layout.js';
 import { askInputs, givenInputs } from './given.js';
@@ -115,7 +116,7 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
     keychain,
     secretsFile: secretsFile(ctx, server.name),
     ...(source.kind === 'remote' || source.kind === 'oci' || source.kind === 'nuget' ? {} : { storeDir: versionDir(ctx.paths.store, server.name, source.pkg.version ?? server.version) }),
-    ...(options.lock ? { lock: options.lock } : {}),
+    ...(options.lock ? { lock: options.lock } : await stateRecordOf(ctx, server.name, source.kind === 'npm' ? source.pkg.version ?? server.version : undefined)),
     flags: {
       inlineSecrets: Boolean(options.inlineSecrets),
       adopt: Boolean(options.adopt),
@@ -226,6 +227,18 @@ async function resolveBound(ctx: Context, name: string, range: string | undefine
     ctx.out.warn(`${installed.name} moves from ${installed.registry} to ${chosen.registry}`);
   }
   return { server: chosen.server, registry: chosen.registry, status: chosen.meta.status };
+}
+
+/**
+ * The state's own lock (what the user's setup installed) has the dependency tree of the version installed now: a
+ * reinstall of that same version (doctor --fix, a store folder deleted by hand) installs that tree, resolving nothing.
+ */
+async function stateRecordOf(ctx: Context, name: string, version: string | undefined): Promise<{ lock?: LockedTree }> {
+  if (!version) return {};
+  const servers = (await readLock(ctx.paths.state).catch(() => undefined))?.servers;
+  const locked = servers && Object.hasOwn(servers, name) ? servers[name] : undefined;
+  if (!locked || locked.package?.version !== version || !locked.package.integrity || !locked.dependencies) return {};
+  return { lock: { integrity: locked.package.integrity, packages: locked.dependencies } };
 }
 
 /** Inputs given before are kept, per profile: a server switched to another profile takes that profile's values. */

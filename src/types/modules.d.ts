@@ -11,7 +11,9 @@ declare module 'pacote' {
     [key: string]: unknown;
   }
   export function manifest(spec: string, options?: Record<string, unknown>): Promise<Manifest>;
-  const pacote: { manifest: typeof manifest };
+  /** The tarball's bytes, checked against options.integrity (read from the cache by integrity when it is there). */
+  export function tarball(spec: string, options?: Record<string, unknown>): Promise<Buffer>;
+  const pacote: { manifest: typeof manifest; tarball: typeof tarball };
   export default pacote;
 }
 
@@ -19,5 +21,7 @@ declare module '@npmcli/arborist' {
   export default class Arborist {
     constructor(options: Record<string, unknown>);
     reify(options?: Record<string, unknown>): Promise<unknown>;
+    buildIdealTree(options?: Record<string, unknown>): Promise<{ meta: { toString(): string } }>;
+    rebuild(options?: Record<string, unknown>): Promise<unknown>;
   }
 }

@@ -161,9 +161,13 @@ export async function killedAt(point: string, args: string[]): Promise<RunResult
   return run;
 }
 
+/** A loop over every fault point runs mcpm five times a point: minutes, not the default minute, on a busy machine. */
+export const LOOP_TIMEOUT = 300_000;
+
 export const INSTALL_POINTS = [
   'after-manifest',
-  'after-reify',
+  'after-fetch',
+  'during-link',
   'before-store-rename',
   'after-store-rename',
   'after-secrets',

@@ -45,13 +45,16 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): string[] {
 }
 
 /**
- * Every symlink under `root` resolves inside `inside`, and no regular file has a second hard link (a hard link to a
- * file elsewhere, such as /etc/passwd). Returns the offenders.
+ * Every symlink under `root` resolves inside `inside`, and every regular file with more than one hard link has all
+ * of them inside `inside` (the content store links files into version folders; a hard link to a file elsewhere,
+ * such as /etc/passwd, has a link outside). Returns the offenders.
  */
 export function linksLeaving(root: string, inside: string): string[] {
   const offenders: string[] = [];
   const within = (p: string) => p === inside || p.startsWith(inside + path.sep);
-  const walk = (dir: string) => {
+  const linked: Array<{ file: string; key: string; nlink: number }> = [];
+  const seen = new Map<string, number>();
+  const walk = (dir: string, count: boolean) => {
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -62,6 +65,7 @@ export function linksLeaving(root: string, inside: string): string[] {
       const full = path.join(dir, name);
       const stat = lstatSync(full);
       if (stat.isSymbolicLink()) {
+        if (count) continue;
         let target: string;
         try {
           target = realpathSync(full);
@@ -70,12 +74,19 @@ export function linksLeaving(root: string, inside: string): string[] {
         }
         if (!within(target)) offenders.push(`${full} -> ${target}`);
       } else if (stat.isFile() && stat.nlink > 1) {
-        offenders.push(`${full} has ${stat.nlink} hard links`);
+        const key = `${stat.dev}:${stat.ino}`;
+        if (count) seen.set(key, (seen.get(key) ?? 0) + 1);
+        else linked.push({ file: full, key, nlink: stat.nlink });
       } else if (stat.isDirectory()) {
-        walk(full);
+        walk(full, count);
       }
     }
   };
-  walk(root);
+  walk(root, false);
+  walk(inside, true);
+  for (const { file, key, nlink } of linked) {
+    const found = seen.get(key) ?? 0;
+    if (found < nlink) offenders.push(`${file} has ${nlink} hard links, ${nlink - found} outside ${inside}`);
+  }
   return offenders;
 }

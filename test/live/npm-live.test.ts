@@ -14,6 +14,8 @@ const servers: Array<{ name: string; key: string; tool: string; args?: string[] 
   { name: 'memory', key: 'memory', tool: 'read_graph' },
   { name: 'sequential-thinking', key: 'sequential-thinking', tool: 'sequentialthinking' },
   { name: 'filesystem', key: 'filesystem', tool: 'list_allowed_directories', args: ['--arg', 'allowed_directory=HOME'] },
+  { name: 'everything', key: 'everything', tool: 'echo' },
+  { name: 'context7', key: 'context7', tool: 'resolve-library-id' },
 ];
 
 describe('live: real servers from npm through the embedded index', () => {

@@ -1,0 +1,73 @@
+import type { NpmOptions } from './npm-config.js';
+import { npmCall } from './npm-errors.js';
+import type { TreePackage } from './tree.js';
+import { readIndex, unpackTarball, writeIndex, type PackageIndex } from './unpack.js';
+
+/** Tarballs fetched at once: npm's own default socket count (maxsockets) is about this. */
+const PARALLEL = 16;
+
+/**
+ * Makes sure every package's files are in the content store and returns their indexes. A package already unpacked
+ * costs reading its index; any other is fetched with pacote (from the npm cache by its integrity when it is there,
+ * else from the registry), checked against its integrity, unpacked into the store, and only then indexed.
+ * A failed optional package is left out, as npm leaves it out.
+ */
+export async function ensurePackages(
+  store: string,
+  options: NpmOptions,
+  packages: TreePackage[],
+  spec: string,
+  known = new Map<string, PackageIndex>(),
+  onFetched?: (done: number, total: number) => void,
+): Promise<{ indexes: Map<string, PackageIndex>; skipped: TreePackage[]; fetched: number }> {
+  const indexes = new Map(known);
+  const wanted: TreePackage[] = [];
+  for (const pkg of packages) {
+    if (indexes.has(pkg.integrity)) continue;
+    const index = await readIndex(store, pkg.integrity);
+    if (index) indexes.set(pkg.integrity, index);
+    else if (!wanted.some((w) => w.integrity === pkg.integrity)) wanted.push(pkg);
+  }
+  const skipped: TreePackage[] = [];
+  if (wanted.length > 0) {
+    let done = 0;
+    const fetched = await inParallel(wanted, PARALLEL, async (pkg) => {
+      try {
+        const index = await fetchPackage(store, options, pkg, spec);
+        onFetched?.(++done, wanted.length);
+        return index;
+      } catch (error) {
+        if (pkg.optional) {
+          skipped.push(pkg);
+          return undefined;
+        }
+        throw error;
+      }
+    });
+    for (const index of fetched) if (index) indexes.set(index.integrity, index);
+  }
+  return { indexes, skipped, fetched: wanted.length - skipped.length };
+}
+
+/** One package: tarball (verified by pacote against the integrity) -> content store -> index. */
+export async function fetchPackage(store: string, options: NpmOptions, pkg: Pick<TreePackage, 'name' | 'version' | 'resolved' | 'integrity'>, spec: string): Promise<PackageIndex> {
+  const { default: pacote } = await import('pacote');
+  const what = pkg.name === spec.slice(0, spec.lastIndexOf('@')) ? spec : `${pkg.name}@${pkg.version} (for ${spec})`;
+  const tarball = await npmCall(what, () => pacote.tarball(`${pkg.name}@${pkg.version}`, { ...options, integrity: pkg.integrity, resolved: pkg.resolved }));
+  const index = await unpackTarball(store, tarball, { name: pkg.name, version: pkg.version, integrity: pkg.integrity });
+  await writeIndex(store, index);
+  return index;
+}
+
+export async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await fn(items[at]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
