@@ -12,9 +12,9 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { MCPM_BIN, runMcpm } from './helpers/cli.js';
 import { connectToEntry, type ServerEntry } from './helpers/mcp-client.js';
-import { OFFICIAL_META, SERVER_SCHEMA, startMcpRegistry, type McpRegistry } from './helpers/mcp-registry.js';
+import { remoteEntry, startMcpRegistry, type McpRegistry } from './helpers/mcp-registry.js';
 import { API_KEY, startOAuthWorld, type OAuthWorld } from './helpers/oauth-world.js';
-import { spawnMcpm } from './helpers/spawn.js';
+import { loginAsBrowser } from './helpers/oauth-login.js';
 import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
 
 const NOTES = 'io.github.acme/notes';
@@ -22,13 +22,6 @@ const NOTES_2025 = 'io.github.acme/notes-2025';
 const NOTES_SSE = 'io.github.acme/notes-sse';
 const NOTES_GUESS = 'io.github.acme/notes-guess';
 const MODERN = { versionNegotiation: { mode: 'auto' as const } };
-
-export function remoteEntry(name: string, remote: Record<string, unknown>) {
-  return {
-    server: { $schema: SERVER_SCHEMA, name, description: 'A remote notes server', version: '1.0.0', remotes: [remote] },
-    _meta: { [OFFICIAL_META]: { status: 'active', publishedAt: '2025-11-01T00:00:00Z', updatedAt: '2025-11-01T00:00:00Z', isLatest: true } },
-  };
-}
 
 let world: OAuthWorld;
 let registry: McpRegistry;
@@ -68,15 +61,6 @@ const readOAuth = (name: string) => JSON.parse(readFileSync(oauthFile(name), 'ut
 const stored = (name: string) => readOAuth(name).issuers[world.asUrl];
 const noTokenIn = (text: string) => world.events.issued.filter((token) => text.includes(token));
 
-/** `mcpm login`, with the test as the browser: it opens the printed URL, which redirects to mcpm's loopback. */
-export async function loginAsBrowser(home: string, args: string[], env: Record<string, string> = {}) {
-  const live = spawnMcpm(['login', ...args, '--json'], { home, env });
-  const [url] = await live.waitFor(/https?:\/\/\S+\/authorize\?\S+/);
-  const page = await fetch(url);
-  const text = await page.text();
-  const code = await live.exited;
-  return { code, page: text, status: page.status, stdout: live.stdout().toString('utf8'), stderr: live.stderr(), json: JSON.parse(live.stdout().toString('utf8') || 'null'), url };
-}
 const login = (name: string) => loginAsBrowser(home, [name, '--registry', registry.url]);
 
 /** A "browser" that follows the authorization URL as a user who clicks Allow would, by absolute node path. */

@@ -91,6 +91,8 @@ export class McpmOAuthProvider implements OAuthClientProvider {
           hint: `Register mcpm with ${ctx.issuer} and run \`mcpm login ${this.options.serverName} --client-id <id>\`.`,
         });
       }
+      // Bound to the first authorization server it is used with.
+      pre.issuer = ctx.issuer;
       const stored = this.store.issuers[ctx.issuer]?.client;
       return stored?.client_id === pre.clientId ? stored : { client_id: pre.clientId, issuer: ctx.issuer };
     }

@@ -6,7 +6,7 @@
 //      /v2025/mcp     a 2025-11-25 streamable HTTP server with sessions (initialize, Mcp-Session-Id, DELETE)
 //      /sse           an HTTP+SSE-only server (the 2024-11-05 transport; POSTs to /messages)
 //      /t/<t>/mcp     the tenant <t>'s server, whose authorization server is the issuer .../tenants/<t>
-//      /open          a server that asks for no authorization
+//      /open          a server that asks for no authorization (and /open/v2025, a 2025-11-25 one)
 //      /moved/mcp     a 307 to another origin ("elsewhere"), which records what reaches it
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
@@ -33,10 +33,14 @@ export interface OAuthWorld {
   sseUrl: string;
   /** A tenant's endpoint: `tenantUrl("{tenant_id}")` is the URL template. */
   tenantUrl(tenant: string): string;
-  /** A streamable HTTP endpoint that asks for no authorization. */
+  /** A streamable HTTP endpoint that asks for no authorization (2026-07-28, serving 2025 clients too). */
   openUrl: string;
+  /** A 2025-11-25 streamable HTTP endpoint with sessions that asks for no authorization. */
+  openLegacyUrl: string;
   /** An endpoint that redirects (307) to another origin. */
   movedUrl: string;
+  /** That other origin, which records what reaches it (and answers 401 to everything). */
+  elsewhereUrl: string;
   events: AuthEvents & {
     /** "POST /mcp bearer" / "GET /sse none": what the resource server received. */
     requests: string[];
@@ -111,6 +115,7 @@ export async function startOAuthWorld(options: { accessTokenSeconds?: number; te
       });
     }
     if (path === "/open") return open(req, res);
+    if (path === "/open/v2025") return legacy(req, res);
     if (path === "/moved/mcp") {
       res.writeHead(307, { location: `${elsewhere.url}/mcp` }).end();
       return;
@@ -167,7 +172,9 @@ export async function startOAuthWorld(options: { accessTokenSeconds?: number; te
     sseUrl: `${rsUrl}/sse`,
     tenantUrl: (tenant) => `${rsUrl}/t/${tenant}/mcp`,
     openUrl: `${rsUrl}/open`,
+    openLegacyUrl: `${rsUrl}/open/v2025`,
     movedUrl: `${rsUrl}/moved/mcp`,
+    elsewhereUrl: elsewhere.url,
     events: Object.assign(as.events, { requests, elsewhere: elsewhereRequests }),
     knobs,
     expireAccessTokens: () => as.expireAccessTokens(),
