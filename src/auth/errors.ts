@@ -36,4 +36,10 @@ export function authError(error: unknown, serverName: string): McpmError {
     : new McpmError('EAUTH', `Authorization with ${serverName} failed: ${reason}`, { hint: again, cause: error });
 }
 
+export function insufficientScope(serverName: string, scope: string | undefined): McpmError {
+  return new McpmError('EAUTH', `${serverName} still refuses: it needs more access (${scope ? `scope ${oneLine(scope)}` : 'insufficient_scope'}) than the authorization granted`, {
+    hint: `The account you signed in with may not have that access; run \`mcpm login ${serverName}\` to sign in again, perhaps as another user.`,
+  });
+}
+
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').slice(0, 300);

@@ -90,3 +90,18 @@ export function cappedFetch(base: Fetch, limit: number, what: (url: URL) => stri
     return new Response(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
+
+/** How long one request to an authorization server may take. */
+const AUTH_REQUEST_MS = 30_000;
+/** Metadata, registration and token answers are small JSON documents. */
+const AUTH_ANSWER_LIMIT = 256 * 1024;
+
+/**
+ * A request to an authorization server: plain fetch (no MCP headers), same-origin redirects only (the token,
+ * registration and revocation requests carry credentials), bounded in time and in size.
+ */
+export const authFetch: Fetch = cappedFetch(
+  (url, init) => sameOriginFetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(AUTH_REQUEST_MS) }),
+  AUTH_ANSWER_LIMIT,
+  (url) => `The authorization server at ${url.origin}`,
+);

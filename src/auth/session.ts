@@ -11,17 +11,13 @@ import {
 } from '../state/oauth-store.js';
 import { mcpmVersion } from '../version.js';
 import { openBrowser } from './browser.js';
-import { authError } from './errors.js';
-import { browsable, cappedFetch, sameOriginFetch, type Fetch } from './http.js';
+import { authError, insufficientScope } from './errors.js';
+import { authFetch, browsable, sameOriginFetch } from './http.js';
 import { openLoopback } from './loopback.js';
 import { McpmOAuthProvider } from './provider.js';
 
 /** How long a sign-in waits for the browser to come back. */
 const BROWSER_WAIT_MS = 5 * 60_000;
-/** How long one request to an authorization server may take. */
-const AUTH_REQUEST_MS = 30_000;
-/** Metadata, registration and token answers are small JSON documents. */
-const AUTH_ANSWER_LIMIT = 256 * 1024;
 
 export interface Challenge {
   resourceMetadataUrl?: URL;
@@ -129,10 +125,10 @@ export class RemoteAuth {
     const provider = this.provider({ fresh: options.fresh, scope: options.scope, redirectUrl: () => loopback.url, expectState: (state, issuer) => loopback.expectState(state, issuer) });
     const request = { serverUrl: this.target.url, resourceMetadataUrl: options.resourceMetadataUrl, scope: options.scope, fetchFn: authFetch, forceReauthorization: options.fresh };
     try {
-      let result = await auth(provider, request);
+      let result = await this.sdk(() => auth(provider, request));
       if (result === 'REDIRECT') {
         const callback = await loopback.waitForCallback(BROWSER_WAIT_MS);
-        result = await auth(provider, { ...request, authorizationCode: callback.code, iss: callback.iss });
+        result = await this.sdk(() => auth(provider, { ...request, authorizationCode: callback.code, iss: callback.iss }));
       }
       if (result !== 'AUTHORIZED') throw new Error('the authorization did not complete');
     } catch (error) {
@@ -173,7 +169,7 @@ export class RemoteAuth {
       },
     });
     try {
-      const result = await auth(provider, { serverUrl: this.target.url, resourceMetadataUrl: challenge.resourceMetadataUrl, scope: challenge.scope, fetchFn: authFetch });
+      const result = await this.sdk(() => auth(provider, { serverUrl: this.target.url, resourceMetadataUrl: challenge.resourceMetadataUrl, scope: challenge.scope, fetchFn: authFetch }));
       if (result !== 'AUTHORIZED') return false;
     } catch (error) {
       if (error instanceof NeedsBrowser) {
@@ -198,6 +194,20 @@ export class RemoteAuth {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  /**
+   * Runs the SDK's auth(), which reports what it recovers from (a refused refresh token) with console.warn: below
+   * the command layer mcpm prints only through ctx.out, so those lines become debug output (--verbose).
+   */
+  private async sdk<T>(fn: () => Promise<T>): Promise<T> {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => this.ctx.out.debug(args.map(String).join(' ').replace(/\s+/g, ' ').slice(0, 300));
+    try {
+      return await fn();
+    } finally {
+      console.warn = warn;
+    }
   }
 
   private provider(overrides: { fresh?: boolean; scope?: string; redirectUrl: () => string; expectState: (state: string, issuer?: string) => void; open?: (url: URL) => void }): McpmOAuthProvider {
@@ -252,16 +262,6 @@ export class RemoteAuth {
   }
 }
 
-/**
- * A request to an authorization server: plain fetch (no MCP headers), same-origin redirects only (the token,
- * registration and revocation requests carry credentials), bounded in time and in size.
- */
-export const authFetch: Fetch = cappedFetch(
-  (url, init) => sameOriginFetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(AUTH_REQUEST_MS) }),
-  AUTH_ANSWER_LIMIT,
-  (url) => `The authorization server at ${url.origin}`,
-);
-
 /** The port of the loopback redirect registered before, so a new flow can listen there again. */
 function registeredPort(store: OAuthStore): number | undefined {
   const first = store.issuers[store.current ?? '']?.client?.redirect_uris?.[0];
@@ -279,10 +279,3 @@ function replayable(init: RequestInit | undefined): boolean {
   return init?.body === undefined || init.body === null || typeof init.body === 'string';
 }
 
-function insufficientScope(serverName: string, scope: string | undefined): McpmError {
-  return new McpmError('EAUTH', `${serverName} still refuses: it needs more access (${scope ? `scope ${oneLine(scope)}` : 'insufficient_scope'}) than the authorization granted`, {
-    hint: `The account you signed in with may not have that access; run \`mcpm login ${serverName}\` to sign in again, perhaps as another user.`,
-  });
-}
-
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').slice(0, 200);

@@ -3,6 +3,7 @@ import { McpmError } from '../errors.js';
 import { renderRemote } from '../plan/remote.js';
 import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
 import { readAllSecrets } from '../state/secrets.js';
+import type { SessionTarget } from './session.js';
 
 export interface RemoteTarget {
   transport: 'streamable-http' | 'sse';
@@ -65,4 +66,16 @@ export async function remoteTarget(ctx: Context, server: InstalledServer & { rem
   }
   const clientId = (definition as { oauth?: { clientId?: unknown } } | undefined)?.oauth?.clientId;
   return { transport, url: parsed, headers: spec.headers, profile, ...(typeof clientId === 'string' && clientId ? { registryClientId: clientId } : {}) };
+}
+
+/** What RemoteAuth needs to know of an installed remote server. */
+export function sessionTarget(server: InstalledServer, target: RemoteTarget): SessionTarget {
+  return {
+    serverName: server.name,
+    profile: target.profile,
+    ownsLegacy: target.profile === (server.profile ?? 'default'),
+    url: target.url,
+    headers: target.headers,
+    ...(target.registryClientId ? { registryClientId: target.registryClientId } : {}),
+  };
 }

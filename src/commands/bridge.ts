@@ -3,9 +3,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { RemoteAuth } from '../auth/session.js';
-import { remoteTarget } from '../auth/target.js';
+import { remoteTarget, sessionTarget } from '../auth/target.js';
 import type { InstalledServer } from '../state/installed.js';
-import { sessionTarget } from './login.js';
 
 type Kind = 'streamable-http' | 'sse';
 type Upstream = Transport & { setProtocolVersion?(version: string): void; terminateSession?(): Promise<void> };

@@ -2,11 +2,10 @@ import { defineCommand } from './spec.js';
 import { extractWWWAuthenticateParams } from '@modelcontextprotocol/client';
 import type { Context } from '../context.js';
 import { McpmError, describeSystemError } from '../errors.js';
-import { RemoteAuth, authFetch, type Challenge } from '../auth/session.js';
-import { describeRedirect, redirectTarget, sameOriginFetch } from '../auth/http.js';
-import { installedRemote, remoteTarget, type RemoteTarget } from '../auth/target.js';
+import { RemoteAuth, type Challenge } from '../auth/session.js';
+import { authFetch, describeRedirect, redirectTarget, sameOriginFetch } from '../auth/http.js';
+import { installedRemote, remoteTarget, sessionTarget, type RemoteTarget } from '../auth/target.js';
 import { oauthFile, readOAuthStore, removeOAuthStore, tokenExpiry, tokensFor, type OAuthStore } from '../state/oauth-store.js';
-import type { InstalledServer } from '../state/installed.js';
 import { mcpmVersion } from '../version.js';
 
 export interface LoginResult {
@@ -54,18 +53,6 @@ export async function login(ctx: Context, name: string, options: { clientId?: st
     ...(expiry !== undefined ? { expiresAt: new Date(expiry).toISOString() } : {}),
     refreshable: Boolean(current?.record.tokens.refresh_token),
     file: oauthFile(ctx, server.name, target.profile),
-  };
-}
-
-/** What RemoteAuth needs to know of an installed remote server. */
-export function sessionTarget(server: InstalledServer, target: RemoteTarget) {
-  return {
-    serverName: server.name,
-    profile: target.profile,
-    ownsLegacy: target.profile === (server.profile ?? 'default'),
-    url: target.url,
-    headers: target.headers,
-    ...(target.registryClientId ? { registryClientId: target.registryClientId } : {}),
   };
 }
 
