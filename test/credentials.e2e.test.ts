@@ -193,6 +193,34 @@ describe('credentials follow only what they were issued for', () => {
     }
   });
 
+  it('a server that moves to another authorization server: the old issuer\'s tokens go nowhere, a new sign-in is kept under the new issuer', async () => {
+    const { home, entry, file, login } = await setup();
+    expect((await login()).code).toBe(0);
+    const browser = path.join(home, 'browser');
+    writeFileSync(browser, `#!${process.execPath}\nfetch(process.argv[2]).then((r) => r.text());\n`);
+    chmodSync(browser, 0o755);
+    const before = { exchanges: world.events.codeExchanges.length, refreshes: world.events.refreshes, reuses: world.events.refreshReuses };
+    world.knobs.mcpTenant = 'acme';
+    try {
+      const server = await connectToEntry({ ...entry(), env: { ...entry().env, BROWSER: browser } }, { home });
+      try {
+        expect((await whoami(server.client)).issuer).toBe(world.as.issuer('acme'));
+      } finally {
+        await server.close();
+      }
+    } finally {
+      world.knobs.mcpTenant = undefined;
+    }
+    // No refresh token was presented anywhere (the new issuer has none of the old one's), one sign-in with the new one.
+    expect(world.events.refreshes).toBe(before.refreshes);
+    expect(world.events.refreshReuses).toBe(before.reuses);
+    expect(world.events.codeExchanges.slice(before.exchanges)).toEqual([expect.objectContaining({ issuer: world.as.issuer('acme'), ok: true })]);
+    const stored = JSON.parse(readFileSync(file(), 'utf8'));
+    expect(stored.current).toBe(world.as.issuer('acme'));
+    expect(Object.keys(stored.issuers).sort()).toEqual([world.asUrl, world.as.issuer('acme')].sort());
+    expect(stored.issuers[world.as.issuer('acme')].client.client_id).not.toBe(stored.issuers[world.asUrl].client.client_id);
+  });
+
   it('tokens are per profile: the work login is never sent by the personal profile, and logging out of one keeps the other', async () => {
     const { mcpm, file, login, home } = await setup('notes', ['--profile', 'work']);
     expect((await mcpm(['install', 'notes', '--profile', 'personal', '--json'])).json?.ok).toBe(true);

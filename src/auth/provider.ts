@@ -3,6 +3,9 @@ import type { OAuthClientInformationContext, OAuthClientMetadata, OAuthClientPro
 import { McpmError } from '../errors.js';
 import type { IssuerRecord, OAuthStore, StoredClient, StoredTokens } from '../state/oauth-store.js';
 
+/** Thrown inside a flow that may not register or open a browser (a refresh under the lock); the caller then signs in. */
+export class NeedsBrowser extends Error {}
+
 /** Longer than any real access or refresh token (JWTs with many claims run to a few KiB). */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 
@@ -24,6 +27,8 @@ export interface ProviderOptions {
   fresh?: boolean;
   /** The scopes asked for, kept with the tokens so a step-up asks for them again plus the new ones. */
   scope?: string;
+  /** A refresh only: no registration, no browser (NeedsBrowser instead). */
+  refreshOnly?: boolean;
   serverName: string;
 }
 
@@ -91,12 +96,16 @@ export class McpmOAuthProvider implements OAuthClientProvider {
           hint: `Register mcpm with ${ctx.issuer} and run \`mcpm login ${this.options.serverName} --client-id <id>\`.`,
         });
       }
-      // Bound to the first authorization server it is used with.
+      // Bound to the first authorization server it is used with, and kept under it (logout revokes with it).
       pre.issuer = ctx.issuer;
-      const stored = this.store.issuers[ctx.issuer]?.client;
-      return stored?.client_id === pre.clientId ? stored : { client_id: pre.clientId, issuer: ctx.issuer };
+      const record = this.record(ctx.issuer);
+      if (record.client?.client_id !== pre.clientId) record.client = { client_id: pre.clientId, issuer: ctx.issuer };
+      return record.client;
     }
-    return this.store.issuers[ctx.issuer]?.client;
+    const stored = this.store.issuers[ctx.issuer]?.client;
+    // An authorization server this server did not use before: registering with it is for the sign-in to do.
+    if (!stored && this.options.refreshOnly) throw new NeedsBrowser();
+    return stored;
   }
 
   saveClientInformation(client: StoredClient, ctx?: OAuthClientInformationContext): void {
@@ -135,6 +144,7 @@ export class McpmOAuthProvider implements OAuthClientProvider {
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+    if (this.options.refreshOnly) throw new NeedsBrowser();
     await this.options.open(authorizationUrl);
   }
 

@@ -14,7 +14,7 @@ import { openBrowser } from './browser.js';
 import { authError, insufficientScope } from './errors.js';
 import { authFetch, browsable, sameOriginFetch } from './http.js';
 import { openLoopback } from './loopback.js';
-import { McpmOAuthProvider } from './provider.js';
+import { McpmOAuthProvider, NeedsBrowser } from './provider.js';
 
 /** How long a sign-in waits for the browser to come back. */
 const BROWSER_WAIT_MS = 5 * 60_000;
@@ -36,9 +36,6 @@ export interface SessionTarget {
   /** A pre-registered client id the registry entry carries, used when the user gave none. */
   registryClientId?: string;
 }
-
-/** Thrown inside a flow that may not open a browser (a refresh under the lock); the caller then signs in. */
-class NeedsBrowser extends Error {}
 
 /**
  * One remote server's authorization, shared by every request mcpm makes to it. It decides when the SDK's `auth()`
@@ -162,11 +159,9 @@ export class RemoteAuth {
   /** A refresh while holding the store's lock; false when only a sign-in in the browser can help. */
   private async refreshLocked(challenge: Challenge): Promise<boolean> {
     const provider = this.provider({
+      refreshOnly: true,
       redirectUrl: () => this.store.issuers[this.store.current ?? '']?.client?.redirect_uris?.[0] ?? 'http://127.0.0.1/callback',
       expectState: () => undefined,
-      open: () => {
-        throw new NeedsBrowser();
-      },
     });
     try {
       const result = await this.sdk(() => auth(provider, { serverUrl: this.target.url, resourceMetadataUrl: challenge.resourceMetadataUrl, scope: challenge.scope, fetchFn: authFetch }));
@@ -210,7 +205,7 @@ export class RemoteAuth {
     }
   }
 
-  private provider(overrides: { fresh?: boolean; scope?: string; redirectUrl: () => string; expectState: (state: string, issuer?: string) => void; open?: (url: URL) => void }): McpmOAuthProvider {
+  private provider(overrides: { fresh?: boolean; scope?: string; refreshOnly?: boolean; redirectUrl: () => string; expectState: (state: string, issuer?: string) => void }): McpmOAuthProvider {
     const metadataUrl = (this.ctx.settings() as Record<string, unknown>)['oauth.client-metadata-url'];
     return new McpmOAuthProvider({
       store: this.store,

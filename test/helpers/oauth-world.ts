@@ -50,6 +50,8 @@ export interface OAuthWorld {
   knobs: AuthKnobs & {
     /** A `resource` for the protected resource metadata that is not the server's (a misconfigured server). */
     prmResource?: string;
+    /** The tenant whose issuer /mcp uses from now on (the server moved to another authorization server). */
+    mcpTenant?: string;
   };
   expireAccessTokens(): void;
   close(): Promise<void>;
@@ -76,7 +78,8 @@ export async function startOAuthWorld(options: { accessTokenSeconds?: number; te
 
   /** The issuer and canonical URL of the protected endpoint a path belongs to. */
   function protectedEndpoint(path: string): { issuer: string; resourcePath: string } | undefined {
-    if (path === "/mcp" || path === "/v2025/mcp" || path === "/sse") return { issuer: as.issuer(), resourcePath: path };
+    if (path === "/mcp") return { issuer: as.issuer(knobs.mcpTenant), resourcePath: path };
+    if (path === "/v2025/mcp" || path === "/sse") return { issuer: as.issuer(), resourcePath: path };
     if (path === "/messages") return { issuer: as.issuer(), resourcePath: "/sse" };
     const tenant = /^\/t\/([^/]+)\/mcp$/.exec(path);
     if (tenant) return { issuer: as.issuer(tenant[1]), resourcePath: path };
