@@ -83,6 +83,9 @@ describe('the authorization response and the authorization server', () => {
         const result = await login();
         expect(result.code).toBe(1);
         expect(result.json.error).toMatchObject({ code: 'EAUTH', message: expect.stringContaining('RFC 9207') });
+        // The browser is told too, and not that mcpm is authorized.
+        expect(result.page).toContain('mcpm could not finish the sign-in');
+        expect(result.status).toBe(400);
         if (iss === 'wrong') expect(result.json.error.message).toContain('"https://evil.example"');
         expect(world.events.codeExchanges.length).toBe(exchanges);
         expect(existsSync(file()) ? JSON.stringify(JSON.parse(readFileSync(file(), 'utf8'))) : '').not.toMatch(/access_token/);

@@ -14,12 +14,15 @@ export interface Loopback {
   readonly url: string;
   /** The `state` sent with the authorization request (and the issuer expected to answer); set before the browser is sent there. */
   expectState(state: string, issuer?: string): void;
-  /** The authorization code and the `iss` that came with it (RFC 9207), once the browser brings them back. */
-  waitForCallback(timeoutMs: number): Promise<{ code: string; iss?: string }>;
+  /**
+   * The authorization code and the `iss` that came with it (RFC 9207), once the browser brings them back. The
+   * browser's page waits for `finish`, so it says whether the sign-in really completed (the code may still be refused).
+   */
+  waitForCallback(timeoutMs: number): Promise<{ code: string; iss?: string; finish(error?: string): void }>;
   close(): Promise<void>;
 }
 
-type Outcome = { code: string; iss?: string } | { error: McpmError };
+type Outcome = { code: string; iss?: string; res: http.ServerResponse } | { error: McpmError };
 
 /** Listens on `preferredPort` when it is free (the port registered with the server), else on any free port. */
 export async function openLoopback(preferredPort?: number): Promise<Loopback> {
@@ -54,8 +57,7 @@ export async function openLoopback(preferredPort?: number): Promise<Loopback> {
       });
       return;
     }
-    page(res, 200, 'mcpm is authorized. You can close this tab.');
-    settle({ code, ...(iss !== undefined ? { iss } : {}) });
+    settle({ code, res, ...(iss !== undefined ? { iss } : {}) });
   });
   const port = await listen(server, preferredPort).catch(() => listen(server, 0));
   return {
@@ -74,7 +76,13 @@ export async function openLoopback(preferredPort?: number): Promise<Loopback> {
       });
       const result = await Promise.race([outcome, timeout]).finally(() => clearTimeout(timer));
       if ('error' in result) throw result.error;
-      return result;
+      const { res, ...callback } = result;
+      return {
+        ...callback,
+        finish: (error) => {
+          if (!res.headersSent) page(res, error ? 400 : 200, error ? `mcpm could not finish the sign-in: ${oneLine(error)}. You can close this tab.` : 'mcpm is authorized. You can close this tab.');
+        },
+      };
     },
     close: () =>
       new Promise<void>((resolve) => {

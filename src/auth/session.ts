@@ -121,19 +121,24 @@ export class RemoteAuth {
     const loopback = await openLoopback(registeredPort(this.store));
     const provider = this.provider({ fresh: options.fresh, scope: options.scope, redirectUrl: () => loopback.url, expectState: (state, issuer) => loopback.expectState(state, issuer) });
     const request = { serverUrl: this.target.url, resourceMetadataUrl: options.resourceMetadataUrl, scope: options.scope, fetchFn: authFetch, forceReauthorization: options.fresh };
+    let finish: ((error?: string) => void) | undefined;
     try {
       let result = await this.sdk(() => auth(provider, request));
       if (result === 'REDIRECT') {
         const callback = await loopback.waitForCallback(BROWSER_WAIT_MS);
+        finish = callback.finish;
         result = await this.sdk(() => auth(provider, { ...request, authorizationCode: callback.code, iss: callback.iss }));
       }
       if (result !== 'AUTHORIZED') throw new Error('the authorization did not complete');
+      await this.commit(provider);
+      finish?.();
     } catch (error) {
-      throw authError(error, this.target.serverName);
+      const failure = authError(error, this.target.serverName);
+      finish?.(failure.message);
+      throw failure;
     } finally {
       await loopback.close();
     }
-    await this.commit(provider);
   }
 
   /** After a 401: one refresh (or sign-in) for all the requests that met it with the same token. */
