@@ -130,6 +130,8 @@ describe('a 2026-07-28 server behind OAuth, through mcpm run', () => {
       expect(await whoami(server.client)).toEqual({ clientId, issuer: world.asUrl, tenant: 'acme', apiKeyOk: true });
       expect(world.events.requests.slice(before).filter((r) => r.includes('/mcp'))).not.toHaveLength(0);
       expect(world.events.requests.slice(before).filter((r) => !r.endsWith('bearer'))).toEqual([]);
+      // The routing headers of 2026-07-28, taken from each request's own _meta by the SDK transport in the bridge.
+      expect(world.events.mcpHeaders).toEqual(expect.arrayContaining(['server/discover 2026-07-28', 'tools/list 2026-07-28', 'tools/call whoami 2026-07-28']));
 
       const firstToken = stored(NOTES).tokens.access_token;
       world.expireAccessTokens();

@@ -44,6 +44,8 @@ export interface OAuthWorld {
   events: AuthEvents & {
     /** "POST /mcp bearer" / "GET /sse none": what the resource server received. */
     requests: string[];
+    /** The MCP request headers of 2026-07-28 requests: "tools/call whoami 2026-07-28" (Mcp-Method, Mcp-Name, version). */
+    mcpHeaders: string[];
     /** Requests that reached the other origin, with their headers. */
     elsewhere: Array<{ method: string; path: string; headers: http.IncomingHttpHeaders }>;
   };
@@ -60,6 +62,7 @@ export interface OAuthWorld {
 export async function startOAuthWorld(options: { accessTokenSeconds?: number; tenants?: string[] } = {}): Promise<OAuthWorld> {
   const as = await startAuthServer({ accessTokenSeconds: options.accessTokenSeconds, tenants: options.tenants ?? ["acme", "globex"] });
   const requests: string[] = [];
+  const mcpHeaders: string[] = [];
   const elsewhereRequests: OAuthWorld["events"]["elsewhere"] = [];
   const knobs = as.knobs as OAuthWorld["knobs"];
 
@@ -106,6 +109,7 @@ export async function startOAuthWorld(options: { accessTokenSeconds?: number; te
     const url = new URL(req.url ?? "/", rsUrl);
     const path = url.pathname;
     requests.push(`${req.method} ${path} ${/^Bearer /i.test(req.headers.authorization ?? "") ? "bearer" : "none"}`);
+    if (req.headers["mcp-method"]) mcpHeaders.push([req.headers["mcp-method"], req.headers["mcp-name"], req.headers["mcp-protocol-version"]].filter(Boolean).join(" "));
     const prm = /^\/\.well-known\/oauth-protected-resource(\/.*)$/.exec(path);
     if (prm) {
       const endpoint = protectedEndpoint(prm[1]!);
@@ -178,7 +182,7 @@ export async function startOAuthWorld(options: { accessTokenSeconds?: number; te
     openLegacyUrl: `${rsUrl}/open/v2025`,
     movedUrl: `${rsUrl}/moved/mcp`,
     elsewhereUrl: elsewhere.url,
-    events: Object.assign(as.events, { requests, elsewhere: elsewhereRequests }),
+    events: Object.assign(as.events, { requests, mcpHeaders, elsewhere: elsewhereRequests }),
     knobs,
     expireAccessTokens: () => as.expireAccessTokens(),
     close: async () => {
