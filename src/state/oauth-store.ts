@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
+import { parseData, record } from '../json.js';
 import { withFileLock, writeFileAtomicSafe } from '../fs/files.js';
 import { listProfiles, secretsFile } from './secrets.js';
 
@@ -62,7 +63,8 @@ export function oauthFile(ctx: Context, serverName: string, profile: string): st
 /** The one file of mcpm before the store was keyed by issuer and profile: at the default profile's path. */
 const legacyFile = (ctx: Context, serverName: string) => oauthFile(ctx, serverName, 'default');
 
-export const emptyStore = (): OAuthStore => ({ formatVersion: OAUTH_FORMAT, issuers: {} });
+// Issuers are names from outside: the map has no prototype (see json.ts).
+export const emptyStore = (): OAuthStore => ({ formatVersion: OAUTH_FORMAT, issuers: record<IssuerRecord>() });
 
 /**
  * Reads the store of a server in a profile. `ownsLegacy`: this profile is the one the server used when mcpm kept a
@@ -171,7 +173,7 @@ async function readJson(file: string, serverName: string): Promise<Record<string
     throw new McpmError('EFS', `Cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'Check its permissions.', cause: error });
   }
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = parseData(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch {
