@@ -4,6 +4,7 @@ import { McpmError } from '../errors.js';
 import {
   canonicalResource,
   readOAuthStore,
+  registeredPort,
   tokensFor,
   updateOAuthStore,
   withOAuthLock,
@@ -259,18 +260,6 @@ export class RemoteAuth {
     }
     const opened = openBrowser(url.href, this.ctx.env, this.ctx.platform);
     this.ctx.out.remind(`mcpm: to authorize ${this.target.serverName}, ${opened ? 'continue in your browser (or open this URL)' : 'open this URL in your browser'}:\n  ${url.href}`);
-  }
-}
-
-/** The port of the loopback redirect registered before, so a new flow can listen there again. */
-function registeredPort(store: OAuthStore): number | undefined {
-  const first = store.issuers[store.current ?? '']?.client?.redirect_uris?.[0];
-  if (typeof first !== 'string') return undefined;
-  try {
-    const url = new URL(first);
-    return url.hostname === '127.0.0.1' && url.port ? Number(url.port) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -236,3 +236,15 @@ export function canonicalResource(url: URL): string {
   canonical.hash = '';
   return canonical.href;
 }
+
+/** The port of the loopback redirect registered before, so a new flow can listen there again. */
+export function registeredPort(store: OAuthStore): number | undefined {
+  const first = store.issuers[store.current ?? '']?.client?.redirect_uris?.[0];
+  if (typeof first !== 'string') return undefined;
+  try {
+    const url = new URL(first);
+    return url.hostname === '127.0.0.1' && url.port ? Number(url.port) : undefined;
+  } catch {
+    return undefined;
+  }
+}
