@@ -3,8 +3,8 @@
 // redirect to another origin with credentials or installed headers; one refresh at a time across processes; a
 // loopback listener that takes nothing before the flow's state exists; only web URLs reach the browser opener;
 // size caps on authorization-server answers; a wrong protected resource metadata is not remembered; secrets
-// folders 0700; registration in the specification's order (pre-registered, Client ID Metadata Document, dynamic);
-// two tenants side by side. Every test here fails against mcpm before these fixes (or before the feature).
+// folders 0700; a server moving to another authorization server. Every test here fails against mcpm before these
+// fixes. Registration and tenants are in oauth-registration.e2e.test.ts.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -295,83 +295,6 @@ describe('credentials follow only what they were issued for', () => {
       expect(world.events.authorizations.length).toBe(authorizations);
     } finally {
       await server.close();
-    }
-  });
-});
-
-describe('client registration in the specification\'s order', () => {
-  it('a pre-registered client id (login --client-id) comes first: no registration', async () => {
-    const { login, file } = await setup();
-    const clientId = world.as.registerClient(world.asUrl, ['http://127.0.0.1/callback']);
-    const registrations = world.events.registrations.length;
-    const result = await login(['--client-id', clientId]);
-    expect(result.json?.result, result.stderr).toMatchObject({ required: true });
-    expect(world.events.registrations.length).toBe(registrations);
-    expect(world.events.authorizations.at(-1)).toMatchObject({ clientId });
-    expect(JSON.parse(readFileSync(file(), 'utf8'))).toMatchObject({ preRegistered: { clientId, issuer: world.asUrl } });
-  });
-
-  it('a pre-registered client id from the registry entry (remote oauth.clientId)', async () => {
-    const clientId = world.as.registerClient(world.asUrl, ['http://127.0.0.1/callback']);
-    entries.push(remoteEntry('io.github.acme/notes-registered', { type: 'streamable-http', url: world.mcpUrl, oauth: { clientId } }));
-    const { login } = await setup('notes-registered');
-    const registrations = world.events.registrations.length;
-    const result = await login();
-    expect(result.json?.result, result.stderr).toMatchObject({ required: true });
-    expect(world.events.registrations.length).toBe(registrations);
-    expect(world.events.authorizations.at(-1)).toMatchObject({ clientId });
-  });
-
-  it('a Client ID Metadata Document where the authorization server takes one and oauth.client-metadata-url is set', async () => {
-    const { home, mcpm, login } = await setup();
-    // The document is served over TLS on this machine; the authorization server trusts the test's certificate.
-    const dir = path.join(home, 'tls');
-    mkdirSync(dir);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    const cert = readFileSync(path.join(dir, 'cert.pem'));
-    let documentUrl = '';
-    const tls = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert }, (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ client_id: documentUrl, client_name: 'mcpm', redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none' }));
-    });
-    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
-    documentUrl = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/oauth/mcpm.json`;
-    world.knobs.cimd = true;
-    world.knobs.ca = cert;
-    try {
-      expect((await mcpm(['config', 'set', 'oauth.client-metadata-url', documentUrl, '--json'])).json?.ok).toBe(true);
-      const registrations = world.events.registrations.length;
-      const result = await login();
-      expect(result.json?.result, result.stderr).toMatchObject({ required: true });
-      expect(world.events.registrations.length).toBe(registrations);
-      expect(world.events.authorizations.at(-1)).toMatchObject({ clientId: documentUrl });
-      expect(world.events.metadataDocuments).toContain(documentUrl);
-      const bad = await mcpm(['config', 'set', 'oauth.client-metadata-url', 'http://example.com/x.json', '--json']);
-      expect(bad.json?.error).toMatchObject({ code: 'EUSAGE' });
-    } finally {
-      world.knobs.cimd = false;
-      world.knobs.ca = undefined;
-      await new Promise<void>((resolve) => tls.close(() => resolve()));
-    }
-  });
-});
-
-describe('multi-tenant', () => {
-  it('one remote server with two tenants side by side: URL variables and tokens per profile, each tenant\'s issuer', async () => {
-    const { mcpm, login, home, file } = await setup('tenant-notes', ['--profile', 'acme', '--arg', 'tenant_id=acme']);
-    expect((await mcpm(['install', 'tenant-notes', '--profile', 'globex', '--arg', 'tenant_id=globex', '--json'])).json?.ok).toBe(true);
-    for (const tenant of ['acme', 'globex']) {
-      const result = await login(['--profile', tenant]);
-      expect(result.json?.result, result.stderr).toMatchObject({ profile: tenant, url: world.tenantUrl(tenant), authorizationServer: world.as.issuer(tenant) });
-      expect(Object.keys(JSON.parse(readFileSync(file(tenant, 'io.github.acme/tenant-notes'), 'utf8')).issuers)).toEqual([world.as.issuer(tenant)]);
-    }
-    const run = (profile: string) => ({ command: process.execPath, args: [MCPM_BIN, 'run', 'tenant-notes', '--profile', profile], env: { MCPM_HOME: path.join(home, '.mcpm') } });
-    const [acme, globex] = await Promise.all([connectToEntry(run('acme'), { home }), connectToEntry(run('globex'), { home })]);
-    try {
-      expect((await whoami(acme!.client)).issuer).toBe(world.as.issuer('acme'));
-      expect((await whoami(globex!.client)).issuer).toBe(world.as.issuer('globex'));
-    } finally {
-      await Promise.all([acme!.close(), globex!.close()]);
     }
   });
 });
