@@ -60,7 +60,7 @@ describe('mcpm check speaks the newest protocol each server supports', () => {
     expect(byKey['open-notes-2025']).toMatchObject({ ok: true, protocol: '2025-11-25' });
 
     const text = await mcpm(['check']);
-    expect(text.stdout).toMatch(/^ok {4}notes-v2 in cursor: MCP 2026-07-28, connected in [\d.]+ ms, 1 tools/m);
+    expect(text.stdout).toMatch(/^ok {4}notes-v2 in cursor: MCP 2026-07-28, connected in [\d.]+ ms, 1 tool,/m);
     expect(text.stdout).toMatch(/^ok {4}github-posts in cursor: MCP 2025-11-25, connected in/m);
   });
 
