@@ -21,7 +21,7 @@ await build({
   sourcemap: false,
   logLevel: 'warning',
   external: [
-    'pacote', '@npmcli/arborist', '@modelcontextprotocol/sdk', 'prompts', 'proper-lockfile', 'write-file-atomic',
+    'pacote', '@npmcli/arborist', '@modelcontextprotocol/client', '@modelcontextprotocol/server', '@modelcontextprotocol/core', 'prompts', 'proper-lockfile', 'write-file-atomic',
     'tar', 'yaml', 'smol-toml', '@napi-rs/keyring', 'ora', '@pnpm/tabtab', 'ajv', 'ajv-formats',
   ],
   // Bundled CommonJS (commander, semver) may call require() for node built-ins.

@@ -16,7 +16,7 @@ import { FIXTURES, startWorld, type World } from './helpers/world.js';
 const PROBE = 'io.github.acme/launch-probe';
 const ARG_SECRET = 'arg-secret-9c2f71';
 const ENV_SECRET = 'env-secret-4b8e05';
-const HEAVY = /node_modules\/(pacote|@npmcli\/arborist|@modelcontextprotocol\/sdk|prompts)\//;
+const HEAVY = /node_modules\/(pacote|@npmcli\/arborist|@modelcontextprotocol\/(?:client|server|core)|prompts)\//;
 
 let world: World;
 let home: string;

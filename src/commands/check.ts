@@ -18,6 +18,8 @@ export interface CheckResult {
   key: string;
   ok: boolean;
   initializeMs?: number;
+  /** The MCP protocol version the connection settled on: the newest both mcpm and the server speak. */
+  protocol?: string;
   serverInfo?: { name?: string; version?: string };
   tools?: string[];
   resources?: number;
@@ -31,9 +33,10 @@ const PASS_THROUGH = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'S
 
 /**
  * `mcpm check [name...]`: for every entry mcpm manages, starts the server exactly as the client's file says (its
- * command, args and env as written; secrets resolved the same way the client would), performs the MCP handshake
- * with the official SDK client, lists tools, resources and prompts, and reports the time to initialize or why it
- * failed.
+ * command, args and env as written; secrets resolved the same way the client would), connects with the official SDK
+ * client in the newest protocol version the server speaks (2026-07-28's server/discover, else the initialize
+ * handshake of older versions), lists tools, resources and prompts, and reports the version, the time to connect,
+ * or why it failed.
  */
 export async function check(ctx: Context, names: string[], options: { timeoutMs?: number } = {}): Promise<CheckResult[]> {
   const jobs: Array<() => Promise<CheckResult>> = [];
@@ -93,15 +96,18 @@ async function checkEntry(ctx: Context, name: string, entry: ManagedEntry, missi
 }
 
 async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: number): Promise<Omit<CheckResult, 'name' | 'client' | 'file' | 'key'>> {
-  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-  const client = new Client({ name: 'mcpm-check', version: '1' });
+  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  // 'auto': ask with server/discover for the newest version (2026-07-28), fall back to the initialize handshake
+  // of 2024-11-05 .. 2025-11-25 for servers that do not know it.
+  const client = new Client({ name: 'mcpm-check', version: '1' }, { versionNegotiation: { mode: 'auto' } });
   let stderr = '';
   let transport;
   if (launch.url) {
-    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-    transport = new StreamableHTTPClientTransport(new URL(launch.url), { requestInit: { headers: launch.headers ?? {} } });
+    const { sameOriginFetch } = await import('../auth/http.js');
+    // The entry's headers (API keys) go to the entry's origin only.
+    transport = new StreamableHTTPClientTransport(new URL(launch.url), { requestInit: { headers: launch.headers ?? {} }, fetch: sameOriginFetch });
   } else {
-    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
     const env: Record<string, string> = { HOME: ctx.home, PATH: SYSTEM_PATH };
     for (const key of PASS_THROUGH) if (ctx.env[key]) env[key] = ctx.env[key]!;
     const stdio = new StdioClientTransport({ command: launch.command!, args: launch.args, env: { ...env, ...launch.env }, stderr: 'pipe', cwd: ctx.home });
@@ -125,7 +131,8 @@ async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: number): Pr
     const resources = capabilities.resources ? (await client.listResources()).resources.length : 0;
     const prompts = capabilities.prompts ? (await client.listPrompts()).prompts.length : 0;
     const info = client.getServerVersion();
-    return { ok: true, initializeMs, serverInfo: { name: info?.name, version: info?.version }, tools, resources, prompts };
+    const protocol = client.getNegotiatedProtocolVersion();
+    return { ok: true, initializeMs, ...(protocol ? { protocol } : {}), serverInfo: { name: info?.name, version: info?.version }, tools, resources, prompts };
   } catch (error) {
     return { ok: false, failure: classify(error, launch, stderr) };
   } finally {
@@ -151,7 +158,7 @@ export function renderCheck(results: CheckResult[]): string {
   if (results.length === 0) return 'No servers installed.';
   return results
     .map((r) => r.ok
-      ? `${paint('green', 'ok')}    ${r.key} in ${r.client}: initialize ${r.initializeMs} ms, ${count(r.tools?.length ?? 0, 'tool')}, ${count(r.resources ?? 0, 'resource')}, ${count(r.prompts ?? 0, 'prompt')}`
+      ? `${paint('green', 'ok')}    ${r.key} in ${r.client}: ${r.protocol ? `MCP ${r.protocol}, ` : ''}connected in ${r.initializeMs} ms, ${count(r.tools?.length ?? 0, 'tool')}, ${count(r.resources ?? 0, 'resource')}, ${count(r.prompts ?? 0, 'prompt')}`
       : `${paint('red', 'FAIL')}  ${r.key} in ${r.client}: ${r.failure!.reason}: ${r.failure!.message}${r.failure!.stderr ? `\n      ${r.failure!.stderr.split('\n').join('\n      ')}` : ''}`)
     .join('\n');
 }

@@ -41,6 +41,23 @@ const KEYS: Record<string, KeySpec> = {
     fallback: DEFAULT_CACHE_TTL_MS,
     parse: (value) => duration('cacheTtl', value, 0),
   },
+  'oauth.client-metadata-url': {
+    description: 'an https URL of a Client ID Metadata Document describing mcpm (client_id = that URL); used with authorization servers that take one, instead of dynamic registration',
+    fallback: '',
+    parse: (value) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        url = undefined;
+      }
+      // The draft's rule: an https URL with a path, which the document's own client_id repeats exactly.
+      if (!url || url.protocol !== 'https:' || url.pathname === '/' || url.hash || url.username || url.password) {
+        throw new McpmError('EUSAGE', `Invalid oauth.client-metadata-url "${value}"`, { hint: 'Give the https URL (with a path) where mcpm\'s client metadata document is published.' });
+      }
+      return url.href;
+    },
+  },
 };
 
 function duration(key: string, value: string, min: number): number {

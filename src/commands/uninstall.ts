@@ -9,7 +9,7 @@ import { failpoint } from '../failpoints.js';
 import { entriesInReach, type ReachableEntries } from '../install/reach.js';
 import { findInstalled, findRemoving, readState, updateState, type InstalledServer, type ManagedEntry } from '../state/installed.js';
 import { forgetSetup } from '../state/manifest.js';
-import { removeSecretJson } from '../state/secret-json.js';
+import { removeAllOAuthStores } from '../state/oauth-store.js';
 import { removeAllSecrets } from '../state/secrets.js';
 import { serverDir } from '../store/layout.js';
 import { defineCommand } from './spec.js';
@@ -148,7 +148,7 @@ async function forgetFile(ctx: Context, file: string): Promise<void> {
 async function removeLeftovers(ctx: Context, name: string): Promise<void> {
   await removeAllSecrets(ctx, name);
   // Tokens are forgotten, not revoked: uninstall works offline (`mcpm logout` first revokes them).
-  await removeSecretJson(ctx, name, 'oauth');
+  await removeAllOAuthStores(ctx, name);
   await rm(serverDir(ctx.paths.store, name), { recursive: true, force: true });
   failpoint('uninstall-after-cleanup');
   await updateState(ctx, (state) => {

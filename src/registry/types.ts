@@ -21,6 +21,8 @@ export interface Transport {
   type?: string;
   url?: string;
   headers?: Input[];
+  /** A remote's pre-registered OAuth client (server.json has no standard field; mcpm reads `oauth.clientId`). */
+  oauth?: { clientId: string };
 }
 
 export interface Package {
@@ -135,7 +137,14 @@ function readTransport(raw: Record<string, any>): Transport & { variables?: Reco
   const variables = isObject(raw.variables)
     ? Object.fromEntries(Object.entries(raw.variables).filter(([, v]) => isObject(v)).map(([k, v]) => [k, readInput(v as Record<string, any>)]))
     : undefined;
-  return { type: text(raw.type), url: text(raw.url), ...(Array.isArray(raw.headers) ? { headers: objects(raw.headers).map(readInput) } : {}), ...(variables ? { variables } : {}) };
+  const clientId = isObject(raw.oauth) ? text((raw.oauth as Record<string, any>).clientId) : undefined;
+  return {
+    type: text(raw.type),
+    url: text(raw.url),
+    ...(Array.isArray(raw.headers) ? { headers: objects(raw.headers).map(readInput) } : {}),
+    ...(variables ? { variables } : {}),
+    ...(clientId ? { oauth: { clientId } } : {}),
+  };
 }
 
 function readPackage(raw: Record<string, any>): Package {

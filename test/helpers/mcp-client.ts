@@ -5,8 +5,8 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client, type ClientOptions } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 export interface ServerEntry {
   command: string;
@@ -30,7 +30,7 @@ const SDK_INHERITED = ["LOGNAME", "SHELL", "TERM", "USER"] as const;
 
 export async function connectToEntry(
   entry: ServerEntry,
-  opts: { home?: string; cwd?: string; timeoutMs?: number; /** PATH instead of an empty folder */ path?: string } = {},
+  opts: { home?: string; cwd?: string; timeoutMs?: number; /** PATH instead of an empty folder */ path?: string; client?: ClientOptions } = {},
 ): Promise<ConnectedServer> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), "mcpm-client-"));
   const emptyPath = path.join(scratch, "empty-bin");
@@ -59,7 +59,7 @@ export async function connectToEntry(
     stderrText += chunk.toString();
   });
 
-  const client = new Client({ name: "mcpm-test-client", version: "0.0.0" });
+  const client = new Client({ name: "mcpm-test-client", version: "0.0.0" }, opts.client);
   const close = async (): Promise<void> => {
     await client.close().catch(() => {});
     await rm(scratch, { recursive: true, force: true, maxRetries: 3 });

@@ -229,3 +229,11 @@ export function serverEntry(
     },
   };
 }
+
+/** A registry entry for a remote server (one `remotes` item), active and latest. */
+export function remoteEntry(name: string, remote: Record<string, unknown>, version = "1.0.0"): RegistryEntry {
+  return {
+    server: { $schema: SERVER_SCHEMA, name, description: "A remote notes server", version, remotes: [remote] },
+    _meta: { [OFFICIAL_META]: { status: "active", publishedAt: "2025-11-01T00:00:00Z", updatedAt: "2025-11-01T00:00:00Z", isLatest: true } },
+  };
+}

@@ -1,231 +1,202 @@
-// A remote MCP server behind OAuth 2.1, built from the MCP SDK's own server pieces, all on 127.0.0.1 port 0:
-//  - an authorization server (the SDK's mcpAuthRouter: metadata, dynamic client registration, /authorize, /token,
-//    /revoke) over an in-memory provider that approves every request at once (the "user" always consents),
-//    checks PKCE (the router does), issues short-lived access tokens and rotating refresh tokens;
-//  - on another origin, a resource server: protected resource metadata (RFC 9728), a streamable HTTP endpoint
-//    (/mcp) and an SSE endpoint (/sse + /messages) behind the SDK's requireBearerAuth, and /open with no auth.
-// Its one tool, whoami, reports the client id of the token and the headers the request carried.
+// Remote MCP servers behind OAuth 2.1, all on 127.0.0.1 port 0, built with the MCP SDK v2 server packages:
+//  - the authorization server of auth-server.ts (a root issuer and tenant issuers);
+//  - on another origin, a resource server: protected resource metadata (RFC 9728) for each endpoint, a bearer check
+//    that takes only tokens of the endpoint's issuer issued for the endpoint's URL (RFC 8707 audience), and:
+//      /mcp           a 2026-07-28 server that also serves 2025 clients statelessly (createMcpHandler)
+//      /v2025/mcp     a 2025-11-25 streamable HTTP server with sessions (initialize, Mcp-Session-Id, DELETE)
+//      /sse           an HTTP+SSE-only server (the 2024-11-05 transport; POSTs to /messages)
+//      /t/<t>/mcp     the tenant <t>'s server, whose authorization server is the issuer .../tenants/<t>
+//      /open          a server that asks for no authorization (and /open/v2025, a 2025-11-25 one)
+//      /moved/mcp     a 307 to another origin ("elsewhere"), which records what reaches it
 import { randomUUID } from "node:crypto";
-import express from "express";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
-import {
-  createOAuthMetadata,
-  getOAuthProtectedResourceMetadataUrl,
-  mcpAuthMetadataRouter,
-  mcpAuthRouter,
-} from "@modelcontextprotocol/sdk/server/auth/router.js";
-import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js";
-import { InvalidGrantError, InvalidRequestError, InvalidTokenError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import { listenLocal } from "./http.js";
+import type http from "node:http";
+import { createMcpHandler } from "@modelcontextprotocol/server";
+import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from "@modelcontextprotocol/node";
+import { startAuthServer, type AuthEvents, type AuthKnobs, type AuthServer } from "./auth-server.js";
+import { listenLocal, sendJson } from "./http.js";
+import { API_KEY, SseServerTransport, notesServer } from "./notes-server.js";
 
-export const API_KEY = "notes-api-key-7d1e0b";
+export { API_KEY };
 
-export interface AuthEvents {
-  registrations: Array<{ clientId: string; redirectUris: string[]; authMethod?: string }>;
-  authorizations: Array<{ clientId: string; redirectUri: string; challengeMethod: string; resource?: string; state?: string }>;
-  codeExchanges: number;
-  refreshes: number;
-  /** A refresh token presented twice (rotation makes the second one invalid). */
-  refreshReuses: number;
-  revocations: number;
-  /** Every access and refresh token issued, so tests can check none leaks. */
-  issued: string[];
-  /** "POST /mcp bearer" / "GET /sse none": what the resource server received. */
-  requests: string[];
-}
+const LEGACY_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 
 export interface OAuthWorld {
-  /** The authorization server's issuer (no trailing slash). */
+  /** The authorization server's root issuer (no trailing slash). */
   asUrl: string;
-  /** Streamable HTTP endpoint. */
+  as: AuthServer;
+  rsUrl: string;
+  /** 2026-07-28 streamable HTTP endpoint (stateless; serves 2025 clients too). */
   mcpUrl: string;
-  /** SSE endpoint. */
+  /** 2025-11-25 streamable HTTP endpoint with sessions. */
+  legacyUrl: string;
+  /** HTTP+SSE endpoint. */
   sseUrl: string;
-  /** A streamable HTTP endpoint that asks for no authorization. */
+  /** A tenant's endpoint: `tenantUrl("{tenant_id}")` is the URL template. */
+  tenantUrl(tenant: string): string;
+  /** A streamable HTTP endpoint that asks for no authorization (2026-07-28, serving 2025 clients too). */
   openUrl: string;
-  events: AuthEvents;
-  /** Makes every access token issued so far expired (the refresh tokens stay valid). */
+  /** A 2025-11-25 streamable HTTP endpoint with sessions that asks for no authorization. */
+  openLegacyUrl: string;
+  /** An endpoint that redirects (307) to another origin. */
+  movedUrl: string;
+  /** That other origin, which records what reaches it (and answers 401 to everything). */
+  elsewhereUrl: string;
+  events: AuthEvents & {
+    /** "POST /mcp bearer" / "GET /sse none": what the resource server received. */
+    requests: string[];
+    /** The MCP request headers of 2026-07-28 requests: "tools/call whoami 2026-07-28" (Mcp-Method, Mcp-Name, version). */
+    mcpHeaders: string[];
+    /** Requests that reached the other origin, with their headers. */
+    elsewhere: Array<{ method: string; path: string; headers: http.IncomingHttpHeaders }>;
+  };
+  knobs: AuthKnobs & {
+    /** A `resource` for the protected resource metadata that is not the server's (a misconfigured server). */
+    prmResource?: string;
+    /** The tenant whose issuer /mcp uses from now on (the server moved to another authorization server). */
+    mcpTenant?: string;
+  };
   expireAccessTokens(): void;
   close(): Promise<void>;
 }
 
-interface AccessToken {
-  clientId: string;
-  expiresAt: number;
-  resource?: string;
-  scopes: string[];
-}
+export async function startOAuthWorld(options: { accessTokenSeconds?: number; tenants?: string[] } = {}): Promise<OAuthWorld> {
+  const as = await startAuthServer({ accessTokenSeconds: options.accessTokenSeconds, tenants: options.tenants ?? ["acme", "globex"] });
+  const requests: string[] = [];
+  const mcpHeaders: string[] = [];
+  const elsewhereRequests: OAuthWorld["events"]["elsewhere"] = [];
+  const knobs = as.knobs as OAuthWorld["knobs"];
 
-const SCOPES = ["notes:read"];
+  const modern = toNodeHandler(createMcpHandler(() => notesServer()));
+  const open = toNodeHandler(createMcpHandler(() => notesServer()));
+  const sessions = new Map<string, NodeStreamableHTTPServerTransport>();
+  const sseSessions = new Map<string, SseServerTransport>();
 
-export async function startOAuthWorld(options: { accessTokenSeconds?: number } = {}): Promise<OAuthWorld> {
-  const lifetime = options.accessTokenSeconds ?? 3600;
-  const events: AuthEvents = { registrations: [], authorizations: [], codeExchanges: 0, refreshes: 0, refreshReuses: 0, revocations: 0, issued: [], requests: [] };
-  const clients = new Map<string, any>();
-  const codes = new Map<string, { clientId: string; challenge: string; redirectUri: string; resource?: string; scopes: string[] }>();
-  const access = new Map<string, AccessToken>();
-  const refresh = new Map<string, { clientId: string; resource?: string; scopes: string[] }>();
-
-  const issue = (clientId: string, resource: string | undefined, scopes: string[]) => {
-    const accessToken = `at-${randomUUID()}`;
-    const refreshToken = `rt-${randomUUID()}`;
-    access.set(accessToken, { clientId, expiresAt: Date.now() + lifetime * 1000, resource, scopes });
-    refresh.set(refreshToken, { clientId, resource, scopes });
-    events.issued.push(accessToken, refreshToken);
-    return { access_token: accessToken, token_type: "bearer", expires_in: lifetime, refresh_token: refreshToken, scope: scopes.join(" ") };
-  };
-
-  const provider = {
-    clientsStore: {
-      getClient: (id: string) => clients.get(id),
-      registerClient: (client: any) => {
-        clients.set(client.client_id, client);
-        events.registrations.push({ clientId: client.client_id, redirectUris: client.redirect_uris, authMethod: client.token_endpoint_auth_method });
-        return client;
-      },
-    },
-    async authorize(client: any, params: any, res: any) {
-      // Consent is given at once: the test plays the user who clicks "Allow".
-      const code = randomUUID();
-      const scopes = params.scopes?.length ? params.scopes : SCOPES;
-      codes.set(code, { clientId: client.client_id, challenge: params.codeChallenge, redirectUri: params.redirectUri, resource: params.resource?.href, scopes });
-      events.authorizations.push({ clientId: client.client_id, redirectUri: params.redirectUri, challengeMethod: "S256", resource: params.resource?.href, state: params.state });
-      const target = new URL(params.redirectUri);
-      target.searchParams.set("code", code);
-      if (params.state !== undefined) target.searchParams.set("state", params.state);
-      res.redirect(302, target.href);
-    },
-    async challengeForAuthorizationCode(_client: any, code: string) {
-      const entry = codes.get(code);
-      if (!entry) throw new InvalidGrantError("unknown authorization code");
-      return entry.challenge;
-    },
-    async exchangeAuthorizationCode(client: any, code: string, _verifier?: string, redirectUri?: string) {
-      const entry = codes.get(code);
-      if (!entry || entry.clientId !== client.client_id) throw new InvalidGrantError("unknown authorization code");
-      if (redirectUri !== undefined && redirectUri !== entry.redirectUri) throw new InvalidGrantError("redirect_uri differs from the authorization request");
-      codes.delete(code);
-      events.codeExchanges++;
-      return issue(client.client_id, entry.resource, entry.scopes);
-    },
-    async exchangeRefreshToken(client: any, refreshToken: string) {
-      const entry = refresh.get(refreshToken);
-      if (!entry || entry.clientId !== client.client_id) {
-        events.refreshReuses++;
-        throw new InvalidGrantError("refresh token is invalid or was already used");
-      }
-      refresh.delete(refreshToken); // rotation: each refresh token works once
-      events.refreshes++;
-      return issue(client.client_id, entry.resource, entry.scopes);
-    },
-    async verifyAccessToken(token: string) {
-      const entry = access.get(token);
-      if (!entry) throw new InvalidTokenError("unknown access token");
-      return { token, clientId: entry.clientId, scopes: entry.scopes, expiresAt: Math.floor(entry.expiresAt / 1000), resource: entry.resource ? new URL(entry.resource) : undefined };
-    },
-    async revokeToken(_client: any, request: { token: string }) {
-      if (!access.delete(request.token) && !refresh.delete(request.token)) throw new InvalidRequestError("unknown token");
-      events.revocations++;
-    },
-  };
-
-  let asApp: express.Express | undefined;
-  let rsApp: express.Express | undefined;
-  const as = await listenLocal((req, res) => asApp!(req, res));
-  const rs = await listenLocal((req, res) => rsApp!(req, res));
-  const issuerUrl = new URL(as.url);
-  const noLimit = { rateLimit: false as const };
-
-  asApp = express();
-  asApp.use(
-    mcpAuthRouter({
-      provider: provider as any,
-      issuerUrl,
-      scopesSupported: SCOPES,
-      authorizationOptions: noLimit,
-      tokenOptions: noLimit,
-      clientRegistrationOptions: noLimit,
-      revocationOptions: noLimit,
-    }),
-  );
-
-  rsApp = express();
-  rsApp.use((req, _res, next) => {
-    events.requests.push(`${req.method} ${req.path} ${/^Bearer /i.test(req.headers.authorization ?? "") ? "bearer" : "none"}`);
-    next();
+  const elsewhere = await listenLocal((req, res) => {
+    elsewhereRequests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers });
+    sendJson(res, 401, { error: "who are you" });
   });
-  const oauthMetadata = createOAuthMetadata({ provider: provider as any, issuerUrl, scopesSupported: SCOPES });
-  for (const path of ["/mcp", "/sse"]) {
-    rsApp.use(mcpAuthMetadataRouter({ oauthMetadata, resourceServerUrl: new URL(`${rs.url}${path}`), scopesSupported: SCOPES, resourceName: "Notes" }));
-  }
-  const bearer = (path: string) =>
-    requireBearerAuth({ verifier: provider, resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(new URL(`${rs.url}${path}`)) });
+  let rsUrl = "";
+  const rs = await listenLocal((req, res) => void route(req, res).catch((error) => sendJson(res, 500, { error: String(error) })));
+  rsUrl = rs.url;
 
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  rsApp.all("/mcp", express.json(), bearer("/mcp"), async (req, res) => {
+  /** The issuer and canonical URL of the protected endpoint a path belongs to. */
+  function protectedEndpoint(path: string): { issuer: string; resourcePath: string } | undefined {
+    if (path === "/mcp") return { issuer: as.issuer(knobs.mcpTenant), resourcePath: path };
+    if (path === "/v2025/mcp" || path === "/sse") return { issuer: as.issuer(), resourcePath: path };
+    if (path === "/messages") return { issuer: as.issuer(), resourcePath: "/sse" };
+    const tenant = /^\/t\/([^/]+)\/mcp$/.exec(path);
+    if (tenant) return { issuer: as.issuer(tenant[1]), resourcePath: path };
+    return undefined;
+  }
+
+  /** The bearer check: a token of this endpoint's issuer, for this endpoint, not expired. Else 401 with hints. */
+  function authenticate(req: http.IncomingMessage, res: http.ServerResponse, endpoint: { issuer: string; resourcePath: string }): boolean {
+    const header = req.headers.authorization ?? "";
+    const token = /^Bearer (.+)$/i.exec(header)?.[1];
+    const issued = token ? as.tokens.get(token) : undefined;
+    const resource = `${rsUrl}${endpoint.resourcePath}`;
+    if (!issued || issued.expiresAt <= Date.now() || issued.issuer !== endpoint.issuer || issued.resource !== resource) {
+      const metadata = `${rsUrl}/.well-known/oauth-protected-resource${endpoint.resourcePath}`;
+      res.writeHead(401, { "www-authenticate": `Bearer error="invalid_token", resource_metadata="${metadata}"`, "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "invalid_token" }));
+      return false;
+    }
+    (req as any).auth = { token, clientId: issued.clientId, scopes: issued.scopes, expiresAt: Math.floor(issued.expiresAt / 1000), resource: new URL(resource), extra: { issuer: issued.issuer } };
+    return true;
+  }
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", rsUrl);
+    const path = url.pathname;
+    requests.push(`${req.method} ${path} ${/^Bearer /i.test(req.headers.authorization ?? "") ? "bearer" : "none"}`);
+    if (req.headers["mcp-method"]) mcpHeaders.push([req.headers["mcp-method"], req.headers["mcp-name"], req.headers["mcp-protocol-version"]].filter(Boolean).join(" "));
+    const prm = /^\/\.well-known\/oauth-protected-resource(\/.*)$/.exec(path);
+    if (prm) {
+      const endpoint = protectedEndpoint(prm[1]!);
+      if (!endpoint) return sendJson(res, 404, { error: "not_found" });
+      return sendJson(res, 200, {
+        resource: knobs.prmResource ?? `${rsUrl}${endpoint.resourcePath}`,
+        authorization_servers: [endpoint.issuer],
+        scopes_supported: ["notes:read"],
+        resource_name: "Notes",
+      });
+    }
+    if (path === "/open") return open(req, res);
+    if (path === "/open/v2025") return legacy(req, res);
+    if (path === "/moved/mcp") {
+      res.writeHead(307, { location: `${elsewhere.url}/mcp` }).end();
+      return;
+    }
+    const endpoint = protectedEndpoint(path);
+    if (!endpoint) return sendJson(res, 404, { error: "not_found" });
+    if (!authenticate(req, res, endpoint)) return;
+    if (path === "/mcp" || path.startsWith("/t/")) return modern(req, res);
+    if (path === "/v2025/mcp") return legacy(req, res);
+    if (path === "/sse" && req.method === "GET") {
+      const transport = new SseServerTransport(res, "/messages");
+      sseSessions.set(transport.sessionId, transport);
+      res.on("close", () => sseSessions.delete(transport.sessionId));
+      await notesServer({ versions: LEGACY_VERSIONS }).connect(transport);
+      return;
+    }
+    if (path === "/messages" && req.method === "POST") {
+      const transport = sseSessions.get(url.searchParams.get("sessionId") ?? "");
+      if (!transport) return sendJson(res, 404, { error: "unknown session" });
+      const body = JSON.parse(await readBody(req));
+      res.writeHead(202).end();
+      transport.receive(body, (req as any).auth, toWebRequest(req, body));
+      return;
+    }
+    // The SSE-only server knows nothing of POST /sse.
+    return sendJson(res, 405, { error: "method not allowed" });
+  }
+
+  /** 2025-11-25 streamable HTTP with sessions: initialize opens one, DELETE ends it. */
+  async function legacy(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const id = req.headers["mcp-session-id"];
     let transport = typeof id === "string" ? sessions.get(id) : undefined;
     if (!transport) {
-      if (req.method !== "POST" || !isInitializeRequest(req.body)) {
-        res.status(id ? 404 : 400).json({ jsonrpc: "2.0", error: { code: -32000, message: "No valid session" }, id: null });
-        return;
-      }
-      const created = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => void sessions.set(sid, created) });
+      if (req.method !== "POST" || id) return sendJson(res, id ? 404 : 400, { jsonrpc: "2.0", error: { code: -32000, message: "No valid session" }, id: null });
+      const created: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (sid: string) => void sessions.set(sid, created),
+      });
       created.onclose = () => {
         if (created.sessionId) sessions.delete(created.sessionId);
       };
-      await notesServer().connect(created);
+      await notesServer({ versions: LEGACY_VERSIONS }).connect(created);
       transport = created;
     }
-    await transport.handleRequest(req as any, res, req.body);
-  });
-
-  const sseSessions = new Map<string, SSEServerTransport>();
-  rsApp.get("/sse", bearer("/sse"), async (req, res) => {
-    const transport = new SSEServerTransport("/messages", res);
-    sseSessions.set(transport.sessionId, transport);
-    res.on("close", () => sseSessions.delete(transport.sessionId));
-    await notesServer().connect(transport);
-  });
-  rsApp.post("/messages", express.json(), bearer("/sse"), async (req, res) => {
-    const transport = sseSessions.get(String(req.query.sessionId));
-    if (!transport) {
-      res.status(404).send("unknown session");
-      return;
-    }
-    await transport.handlePostMessage(req as any, res, req.body);
-  });
-
-  rsApp.all("/open", express.json(), async (req, res) => {
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    await notesServer().connect(transport);
-    await transport.handleRequest(req as any, res, req.body);
-  });
+    await transport.handleRequest(req as any, res);
+  }
 
   return {
     asUrl: as.url,
-    mcpUrl: `${rs.url}/mcp`,
-    sseUrl: `${rs.url}/sse`,
-    openUrl: `${rs.url}/open`,
-    events,
-    expireAccessTokens: () => {
-      for (const token of access.values()) token.expiresAt = 0;
-    },
+    as,
+    rsUrl,
+    mcpUrl: `${rsUrl}/mcp`,
+    legacyUrl: `${rsUrl}/v2025/mcp`,
+    sseUrl: `${rsUrl}/sse`,
+    tenantUrl: (tenant) => `${rsUrl}/t/${tenant}/mcp`,
+    openUrl: `${rsUrl}/open`,
+    openLegacyUrl: `${rsUrl}/open/v2025`,
+    movedUrl: `${rsUrl}/moved/mcp`,
+    elsewhereUrl: elsewhere.url,
+    events: Object.assign(as.events, { requests, mcpHeaders, elsewhere: elsewhereRequests }),
+    knobs,
+    expireAccessTokens: () => as.expireAccessTokens(),
     close: async () => {
-      await Promise.all([as.close(), rs.close()]);
+      await Promise.all([as.close(), rs.close(), elsewhere.close()]);
     },
   };
 }
 
-function notesServer(): McpServer {
-  const server = new McpServer({ name: "notes", version: "1.0.0" });
-  server.registerTool("whoami", { description: "Who the server thinks is calling" }, async (extra) => {
-    const headers = (extra.requestInfo?.headers ?? {}) as Record<string, string | undefined>;
-    const text = JSON.stringify({ clientId: extra.authInfo?.clientId ?? null, tenant: headers["x-tenant"] ?? null, apiKeyOk: headers["x-api-key"] === API_KEY });
-    return { content: [{ type: "text", text }] };
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => (body += chunk));
+    req.on("end", () => resolve(body));
+    req.on("error", reject);
   });
-  return server;
 }

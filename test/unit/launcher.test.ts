@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { browserCommand } from '../../src/auth/browser.js';
 import { openLoopback } from '../../src/auth/loopback.js';
-import { registeredPort, tokenExpiry } from '../../src/auth/provider.js';
+import { browsable } from '../../src/auth/http.js';
+import { migrate, registeredPort, tokenExpiry, tokensFor } from '../../src/state/oauth-store.js';
 import { dataFolderEnv, resolvePaths } from '../../src/paths.js';
 
 const URL_WITH_AMP = 'https://as.example.com/authorize?client_id=a&state=b';
@@ -40,12 +41,18 @@ describe('openLoopback', () => {
     const loopback = await openLoopback();
     try {
       expect(loopback.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
-      loopback.expectState('s1');
+      // Before the flow has its state, nothing is taken: with a state, without one, whatever it is.
+      expect((await get(`${loopback.url}?code=early`)).status).toBe(400);
+      expect((await get(`${loopback.url}?code=early&state=s1`)).status).toBe(400);
+      loopback.expectState('s1', 'https://as.example.com');
       expect((await get(`${loopback.url}?code=evil&state=other`)).status).toBe(400);
       expect((await get(loopback.url.replace('/callback', '/elsewhere'))).status).toBe(404);
-      const page = await get(`${loopback.url}?code=good&state=s1`);
-      expect(page).toEqual({ status: 200, body: expect.stringContaining('mcpm is authorized') });
-      expect(await loopback.waitForCode(1000)).toBe('good');
+      // The browser's page waits until mcpm says how the sign-in ended.
+      const page = get(`${loopback.url}?code=good&state=s1&iss=${encodeURIComponent('https://as.example.com')}`);
+      const callback = await loopback.waitForCallback(1000);
+      expect(callback).toMatchObject({ code: 'good', iss: 'https://as.example.com' });
+      callback.finish();
+      expect(await page).toEqual({ status: 200, body: expect.stringContaining('mcpm is authorized') });
       expect((await get(`${loopback.url}?code=late&state=s1`)).status).toBe(409);
     } finally {
       await loopback.close();
@@ -58,13 +65,25 @@ describe('openLoopback', () => {
       loopback.expectState('s');
       const page = await get(`${loopback.url}?error=access_denied&error_description=${encodeURIComponent('<b>no</b>')}&state=s`);
       expect(page.body).not.toContain('<b>');
-      await expect(loopback.waitForCode(1000)).rejects.toMatchObject({ code: 'EAUTH', message: expect.stringContaining('access_denied (<b>no</b>)') });
+      await expect(loopback.waitForCallback(1000)).rejects.toMatchObject({ code: 'EAUTH', message: expect.stringContaining('access_denied (<b>no</b>)') });
     } finally {
       await loopback.close();
     }
     const idle = await openLoopback();
-    await expect(idle.waitForCode(50)).rejects.toMatchObject({ code: 'EAUTH', message: expect.stringContaining('No answer from the browser') });
+    await expect(idle.waitForCallback(50)).rejects.toMatchObject({ code: 'EAUTH', message: expect.stringContaining('No answer from the browser') });
     await idle.close();
+  });
+
+  it('shows no error text from an answer that names another issuer (RFC 9207)', async () => {
+    const loopback = await openLoopback();
+    try {
+      loopback.expectState('s', 'https://as.example.com');
+      const page = await get(`${loopback.url}?error=access_denied&error_description=call+evil&iss=https%3A%2F%2Fevil.example&state=s`);
+      expect(page.body).not.toContain('call evil');
+      await expect(loopback.waitForCallback(1000)).rejects.toMatchObject({ code: 'EAUTH', message: expect.stringContaining('another authorization server') });
+    } finally {
+      await loopback.close();
+    }
   });
 
   it('prefers the registered port, and takes another when it is busy', async () => {
@@ -97,12 +116,47 @@ describe('dataFolderEnv', () => {
   });
 });
 
-describe('provider helpers', () => {
+describe('the OAuth store', () => {
+  const AS = 'https://as.example.com';
+  const store = (client: Record<string, unknown>) => ({ formatVersion: 2 as const, current: AS, issuers: { [AS]: { client: client as any } } });
+
   it('reads the registered loopback port and the token expiry', () => {
-    expect(registeredPort({ clientInformation: { client_id: 'c', redirect_uris: ['http://127.0.0.1:4567/callback'] } as any })).toBe(4567);
-    expect(registeredPort({ clientInformation: { client_id: 'c', redirect_uris: ['https://example.com/cb'] } as any })).toBeUndefined();
-    expect(registeredPort({})).toBeUndefined();
+    expect(registeredPort(store({ client_id: 'c', redirect_uris: ['http://127.0.0.1:4567/callback'] }))).toBe(4567);
+    expect(registeredPort(store({ client_id: 'c', redirect_uris: ['https://example.com/cb'] }))).toBeUndefined();
+    expect(registeredPort({ formatVersion: 2, issuers: {} })).toBeUndefined();
     expect(tokenExpiry({ tokens: { access_token: 'a', token_type: 'bearer', expires_in: 60 }, tokensSavedAt: 1000 })).toBe(61_000);
     expect(tokenExpiry({ tokens: { access_token: 'a', token_type: 'bearer' }, tokensSavedAt: 1000 })).toBeUndefined();
+  });
+
+  it('gives tokens only for the resource they were issued for, from the current issuer', () => {
+    const tokens = { access_token: 'a', token_type: 'bearer' };
+    const value = { formatVersion: 2 as const, current: AS, issuers: { [AS]: { tokens, resource: 'https://mcp.example.com/mcp' } } };
+    expect(tokensFor(value, 'https://mcp.example.com/mcp')?.record.tokens).toEqual(tokens);
+    expect(tokensFor(value, 'https://other.example.com/mcp')).toBeUndefined();
+    expect(tokensFor({ ...value, current: 'https://another-as.example.com' }, 'https://mcp.example.com/mcp')).toBeUndefined();
+  });
+
+  it('moves the file of earlier versions under its issuer, keeping tokens only when it says which resource they were for', () => {
+    const old = {
+      clientInformation: { client_id: 'c' },
+      tokens: { access_token: 'a', token_type: 'bearer', refresh_token: 'r' },
+      tokensSavedAt: 5,
+      discoveryState: { authorizationServerUrl: AS, authorizationServerMetadata: { issuer: AS, revocation_endpoint: `${AS}/revoke` }, resourceMetadata: { resource: 'https://mcp.example.com/mcp' } },
+    };
+    expect(migrate(old)).toEqual({
+      formatVersion: 2,
+      current: AS,
+      issuers: { [AS]: { client: { client_id: 'c', issuer: AS }, tokens: { ...old.tokens, issuer: AS }, tokensSavedAt: 5, resource: 'https://mcp.example.com/mcp', revocationEndpoint: `${AS}/revoke` } },
+    });
+    const unbound = migrate({ ...old, discoveryState: { authorizationServerUrl: AS } });
+    expect(unbound.issuers[AS]).toEqual({ client: { client_id: 'c', issuer: AS } });
+    expect(migrate({})).toEqual({ formatVersion: 2, issuers: {} });
+  });
+});
+
+describe('what reaches the browser opener', () => {
+  it('https, and http on a loopback address; no other scheme', () => {
+    for (const ok of ['https://as.example.com/authorize', 'http://127.0.0.1:8080/authorize', 'http://localhost/authorize', 'http://[::1]/a']) expect(browsable(new URL(ok)), ok).toBe(true);
+    for (const bad of ['http://as.example.com/authorize', 'file:///etc/passwd', 'smb://evil/share', 'ms-msdt:/id', 'javascript:alert(1)']) expect(browsable(new URL(bad)), bad).toBe(false);
   });
 });
