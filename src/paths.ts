@@ -14,6 +14,8 @@ export interface McpmPaths {
   cache: string;
   /** The settings file (config.json). */
   configFile: string;
+  /** What servers wrote into store versions that prune or uninstall removed: the user's data (store/server-data.ts). */
+  kept: string;
 }
 
 export function resolvePaths(env: NodeJS.ProcessEnv): McpmPaths {
@@ -26,6 +28,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv): McpmPaths {
       secrets: path.join(base, 'secrets'),
       cache: path.join(base, 'cache'),
       configFile: path.join(base, 'config.json'),
+      kept: path.join(base, 'kept'),
     };
   }
   // env-paths reads HOME and XDG_* from the process environment itself. mcpm's context is always the process
@@ -37,6 +40,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv): McpmPaths {
     secrets: path.join(dirs.data, 'secrets'),
     cache: dirs.cache,
     configFile: path.join(dirs.config, 'config.json'),
+    kept: path.join(dirs.data, 'kept'),
   };
 }
 

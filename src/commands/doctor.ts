@@ -9,6 +9,7 @@ import { entryProblems, fileProblems, foreignProblems, secretProblems } from '..
 import type { Problem, ProblemKind } from '../doctor/problems.js';
 import { recoverState } from '../doctor/state.js';
 import { storeProblems } from '../doctor/store.js';
+import { listKeptData } from '../store/server-data.js';
 import { install } from '../install/index.js';
 import { readForeignEntry } from '../plan/foreign.js';
 import { stateFile, type InstalledServer } from '../state/installed.js';
@@ -74,7 +75,9 @@ export async function doctor(ctx: Context, options: { fix?: boolean } = {}) {
   problems.push(...(await storeProblems(ctx, Boolean(options.fix))));
   // Staging folders of killed runs take space and nothing else: --fix removes them quietly.
   if (options.fix) await removeStaleStaging(ctx.paths.store);
-  return { ok: problems.every((p) => p.fixed), problems };
+  // Not a problem, but the user's files in mcpm's folder: said, so they are not forgotten there.
+  const kept = await listKeptData(ctx.paths.kept);
+  return { ok: problems.every((p) => p.fixed), problems, ...(kept.length ? { kept } : {}) };
 }
 
 /** Reinstalls the version that is installed, with plaintext secret values given again (they then go to the secrets file). */
@@ -104,9 +107,10 @@ async function plaintextValues(server: InstalledServer, names: string[]): Promis
 }
 
 export function renderDoctor(result: Awaited<ReturnType<typeof doctor>>): string {
-  if (result.problems.length === 0) return 'No problems found.';
+  const kept = (result.kept ?? []).map((k) => `data    ${k.server} ${k.version}: ${k.files.length} file${k.files.length === 1 ? '' : 's'} it wrote, kept in ${k.folder} since ${k.keptAt}`);
+  if (result.problems.length === 0) return ['No problems found.', ...kept].join('\n');
   const lines = result.problems.map((p) => `${p.fixed ? 'fixed' : 'problem'}  ${p.kind}: ${p.message}${p.fixed ? ` (${p.fixed})` : p.hint ? `\n         run: ${p.hint}` : ''}`);
-  return lines.join('\n') + (result.ok ? '' : '\nRun `mcpm doctor --fix` to repair what can be repaired; fix unparseable files by hand.');
+  return [...lines, ...kept].join('\n') + (result.ok ? '' : '\nRun `mcpm doctor --fix` to repair what can be repaired; fix unparseable files by hand.');
 }
 
 export const commands = [

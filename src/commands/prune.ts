@@ -6,6 +6,7 @@ import { collectGarbage } from '../store/gc.js';
 import { listVersionDirs } from '../store/layout.js';
 import { removeStaleStaging } from '../store/staging.js';
 import { pinnedVersions, withStoreLock } from '../store/store-lock.js';
+import { keepServerData, keptLines, type KeptData } from '../store/server-data.js';
 import { readState, updateState } from '../state/installed.js';
 
 /**
@@ -13,7 +14,7 @@ import { readState, updateState } from '../state/installed.js';
  * collects the content store: files no version folder links to any more, and what it remembered of versions no
  * longer there. All under the store lock, so an install running meanwhile never loses a file it is linking.
  */
-export async function prune(ctx: Context) {
+export async function prune(ctx: Context, options: { purge?: boolean } = {}) {
   return withStoreLock(ctx, async () => {
     // Staging folders of killed runs first (they are never in use: their process is gone).
     const staging = await removeStaleStaging(ctx.paths.store);
@@ -21,8 +22,15 @@ export async function prune(ctx: Context) {
     // In use: what the state records, and what installs running right now are about to record.
     const inUse = new Set([...Object.values(state.servers).flatMap((s) => (s.storePath ? [path.resolve(s.storePath)] : [])), ...(await pinnedVersions(ctx.paths.store))]);
     const removed: Array<{ path: string; bytes: number }> = [];
+    const kept: KeptData[] = [];
     for (const dir of await listVersionDirs(ctx.paths.store)) {
       if (inUse.has(path.resolve(dir))) continue;
+      // What the server wrote in that version is the user's: kept aside (or, with --purge, deleted with it).
+      if (!options.purge) {
+        const [namespace, name, version] = path.relative(ctx.paths.store, dir).split(path.sep);
+        const data = await keepServerData(dir, { keptRoot: ctx.paths.kept, store: ctx.paths.store, server: `${namespace}/${name}`, version: version!, now: ctx.now() });
+        if (data) kept.push(data);
+      }
       // What removing the folder frees by itself: files with no other link. Files it shared with the content
       // store are freed below, when nothing else links them.
       const bytes = await unsharedSize(dir);
@@ -41,6 +49,7 @@ export async function prune(ctx: Context) {
       collected: { files: collected.files, bytes: collected.bytes },
       freedBytes: removed.reduce((sum, r) => sum + r.bytes, 0) + collected.bytes,
       ...(staging.length ? { staging } : {}),
+      ...(kept.length ? { kept } : {}),
     };
   });
 }
@@ -59,14 +68,16 @@ export function renderPrune(result: Awaited<ReturnType<typeof prune>>): string {
   if (result.removed.length === 0 && result.collected.files === 0) return 'Nothing to prune.';
   const versions = result.removed.length > 0 ? `Removed ${result.removed.length} unused store version${result.removed.length === 1 ? '' : 's'}` : 'No unused store version';
   const files = result.collected.files > 0 ? `; ${result.collected.files} file${result.collected.files === 1 ? '' : 's'} no version uses left the content store` : '';
-  return `${versions}${files}; freed ${mb} MiB`;
+  return [`${versions}${files}; freed ${mb} MiB`, ...keptLines(result.kept)].join('\n');
 }
+
 
 export const commands = [
   defineCommand({
     name: 'prune',
     description: 'remove store versions that nothing references, and the stored files no version uses',
-    run: async (ctx) => ({ result: await prune(ctx) }),
+    options: [{ flags: '--purge', description: 'also delete what servers wrote inside the removed versions (kept by default)' }],
+    run: async (ctx, { options }) => ({ result: await prune(ctx, { purge: Boolean(options.purge) }) }),
     render: renderPrune,
   }),
 ];

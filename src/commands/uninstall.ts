@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { keepServerData, keptLines, purgeKeptData, type KeptData } from '../store/server-data.js';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
@@ -23,6 +24,10 @@ export interface UninstallResult {
   kept: Array<{ client: string; file: string; key: string; scope: string; why: string }>;
   /** False when the server keeps entries elsewhere: its record, secrets and store stay. */
   complete: boolean;
+  /** What the server wrote in its store versions, kept in mcpm's data folder (not with --purge). */
+  data?: KeptData[];
+  /** --purge: the kept data folders deleted. */
+  purged?: string[];
 }
 
 /**
@@ -33,7 +38,7 @@ export interface UninstallResult {
  * journals the uninstall (`removing`); the secrets and the store go after it, so a kill at any point leaves the
  * server installed or an uninstall that running the command again finishes.
  */
-export async function uninstall(ctx: Context, name: string, options: { client?: string[] } = {}): Promise<UninstallResult> {
+export async function uninstall(ctx: Context, name: string, options: { client?: string[]; purge?: boolean } = {}): Promise<UninstallResult> {
   const clients = [...new Set(options.client ?? [])];
   for (const id of clients) requireClient(id);
   const state = readState(ctx);
@@ -42,8 +47,8 @@ export async function uninstall(ctx: Context, name: string, options: { client?: 
     const interrupted = findRemoving(state, name);
     if (interrupted) {
       ctx.out.note(`Finishing the interrupted uninstall of ${interrupted}`);
-      await removeLeftovers(ctx, interrupted);
-      return { name: interrupted, version: state.removing![interrupted]!.version, removed: [], kept: [], complete: true };
+      const data = await removeLeftovers(ctx, interrupted, options.purge);
+      return { name: interrupted, version: state.removing![interrupted]!.version, removed: [], kept: [], complete: true, ...data };
     }
     throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`);
   }
@@ -56,10 +61,10 @@ export async function uninstall(ctx: Context, name: string, options: { client?: 
   const { removed, failed } = await removeEntries(ctx, server, reach);
   const kept = [...reach.elsewhere, ...failed.map((f) => ({ ...f.entry, why: f.why }))].map(({ client, file, key, scope, why }) => ({ client, file, key, scope: scope ?? 'user', why }));
   const complete = kept.length === 0;
-  if (complete) await removeServer(ctx, server);
-  else await forgetEntries(ctx, server.name, removed);
+  const data = complete ? await removeServer(ctx, server, options.purge) : undefined;
+  if (!complete) await forgetEntries(ctx, server.name, removed);
   for (const client of new Set(removed.map((e) => e.client))) ctx.out.afterwards(locationOfEntry(removed.find((e) => e.client === client)!).client.restart);
-  const result = { name: server.name, version: server.version, removed: removed.map(({ client, file, key, scope }) => ({ client, file, key, scope: scope ?? 'user' })), kept, complete };
+  const result = { name: server.name, version: server.version, removed: removed.map(({ client, file, key, scope }) => ({ client, file, key, scope: scope ?? 'user' })), kept, complete, ...data };
   if (failed.length > 0) {
     // The other files are done; the one that failed is said, and the command fails so scripts notice.
     const reason = failed.map((f) => `${f.entry.file}: ${f.why}`).join('; ');
@@ -111,7 +116,7 @@ export async function holdsOwnValue(location: ReturnType<typeof locationOfEntry>
 }
 
 /** The whole server: manifests, record (journaled), then secrets and store. */
-async function removeServer(ctx: Context, server: InstalledServer): Promise<void> {
+async function removeServer(ctx: Context, server: InstalledServer, purge?: boolean) {
   for (const project of new Set(server.entries.flatMap((entry) => (entry.scope === 'project' && entry.project ? [entry.project] : [])))) {
     await forgetSetup(project, server.name);
   }
@@ -121,12 +126,13 @@ async function removeServer(ctx: Context, server: InstalledServer): Promise<void
     state.removing = { ...state.removing, [server.name]: { version: server.version, key: server.entries[0]?.key, startedAt: new Date(ctx.now()).toISOString() } };
   });
   failpoint('uninstall-after-state-write');
-  await removeLeftovers(ctx, server.name);
+  const data = await removeLeftovers(ctx, server.name, purge);
   // Images live in the engine's own store, maybe shared with other containers: say so rather than remove them.
   if (server.package?.image) {
     const engine = path.basename(server.package.runtime ?? 'docker').replace(/\.exe$/i, '');
     ctx.out.note(`The image ${server.package.image} stays in ${engine}'s image store (\`${engine} image rm ${server.package.image}\` removes it)`);
   }
+  return data;
 }
 
 /** Some entries removed, others left: the server stays installed, without the removed entries. */
@@ -144,17 +150,31 @@ async function forgetFile(ctx: Context, file: string): Promise<void> {
   });
 }
 
-/** The secrets and store folder of a server no longer in the state, then its journal entry. Idempotent. */
-async function removeLeftovers(ctx: Context, name: string): Promise<void> {
+/**
+ * The secrets and store folder of a server no longer in the state, then its journal entry. Idempotent. What the
+ * server wrote in its store versions is kept in mcpm's data folder first; --purge deletes it, and what was kept
+ * before.
+ */
+async function removeLeftovers(ctx: Context, name: string, purge?: boolean): Promise<{ data?: KeptData[]; purged?: string[] }> {
   await removeAllSecrets(ctx, name);
   // Tokens are forgotten, not revoked: uninstall works offline (`mcpm logout` first revokes them).
   await removeAllOAuthStores(ctx, name);
+  const data: KeptData[] = [];
+  if (!purge) {
+    for (const dir of await readdir(serverDir(ctx.paths.store, name)).catch(() => [] as string[])) {
+      if (dir.startsWith('.')) continue;
+      const kept = await keepServerData(path.join(serverDir(ctx.paths.store, name), dir), { keptRoot: ctx.paths.kept, store: ctx.paths.store, server: name, version: dir, now: ctx.now() });
+      if (kept) data.push(kept);
+    }
+  }
+  const purged = purge ? await purgeKeptData(ctx.paths.kept, name) : [];
   await rm(serverDir(ctx.paths.store, name), { recursive: true, force: true });
   failpoint('uninstall-after-cleanup');
   await updateState(ctx, (state) => {
     if (state.removing) delete state.removing[name];
     if (state.removing && Object.keys(state.removing).length === 0) delete state.removing;
   });
+  return { ...(data.length ? { data } : {}), ...(purged.length ? { purged } : {}) };
 }
 
 export function renderUninstall(result: UninstallResult): string {
@@ -164,6 +184,8 @@ export function renderUninstall(result: UninstallResult): string {
     lines.push(`Still installed (${result.name} stays, with its store version and secrets):`);
     for (const k of result.kept) lines.push(`  ${k.client} (${k.scope}): ${k.file}: ${k.why}`);
   }
+  lines.push(...keptLines(result.data));
+  for (const folder of result.purged ?? []) lines.push(`Deleted the data kept in ${folder}`);
   return lines.join('\n');
 }
 
@@ -172,8 +194,11 @@ export const commands = [
     name: 'uninstall',
     description: 'remove a server from its clients (your own files and the current project\'s), then from the state and the store',
     arguments: [['<name>', 'full name, short name or entry key']],
-    options: [{ flags: '--client <id>', description: 'only from this client (repeatable); the server stays installed in the others', repeatable: true }],
-    run: async (ctx, { args, options }) => ({ result: await uninstall(ctx, args.name, { client: options.client }) }),
+    options: [
+      { flags: '--client <id>', description: 'only from this client (repeatable); the server stays installed in the others', repeatable: true },
+      { flags: '--purge', description: 'also delete what the server wrote beside itself (kept in mcpm\'s data folder by default)' },
+    ],
+    run: async (ctx, { args, options }) => ({ result: await uninstall(ctx, args.name, { client: options.client, purge: Boolean(options.purge) }) }),
     render: renderUninstall,
   }),
 ];

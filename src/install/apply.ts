@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { undoWrite, writeClientEntry, type AppliedWrite } from '../clients/write.js';
@@ -15,6 +16,7 @@ import { storeTree, updateLock } from '../state/lockfile.js';
 import { updateProjectManifest } from '../state/manifest.js';
 import { snapshotSecrets, writeSecrets } from '../state/secrets.js';
 import { putInStore } from '../store/put.js';
+import { carryServerData } from '../store/server-data.js';
 import { machineOf } from './machine.js';
 
 /**
@@ -38,12 +40,33 @@ async function apply(ctx: Context, plan: InstallPlan) {
   ctx.out.progress(`Writing ${plan.targets.length} client file${plan.targets.length === 1 ? '' : 's'}`);
   // Interrupted before the files are touched: the version this run added to the store goes.
   const forgetStore = stored.added && stored.storePath ? onInterrupt(() => rmSync(stored.storePath!, { recursive: true, force: true })) : () => undefined;
+  const carried = await carryData(ctx, plan, stored);
   try {
     return await critically(() => writeAll(ctx, plan, stored));
+  } catch (error) {
+    // The install did not happen: the version it was moving to does not keep the copies (the old folder has them).
+    if (!stored.added && stored.storePath) for (const file of carried) await rm(path.join(stored.storePath, ...file.split('/')), { force: true }).catch(() => undefined);
+    throw error;
   } finally {
     forgetStore();
   }
 }
+
+/**
+ * Moving a server to another store version (update, rollback, another version by hand): what it wrote into its old
+ * folder goes with it, and the user is told. The old folder keeps its copy until prune, which keeps it again.
+ */
+async function carryData(ctx: Context, plan: InstallPlan, stored: StoredPackage): Promise<string[]> {
+  const before = readState(ctx).servers[plan.server];
+  if (!before?.storePath || !stored.storePath || path.resolve(before.storePath) === path.resolve(stored.storePath)) return [];
+  const where = { keptRoot: ctx.paths.kept, store: ctx.paths.store, server: plan.server, version: before.version, now: ctx.now() };
+  const carried = await carryServerData(before.storePath, stored.storePath, where);
+  if (carried.files.length) ctx.out.note(`Carried ${count(carried.files.length, 'file')} ${plan.server} wrote beside itself from ${before.version} to ${plan.version}: ${carried.files.join(', ')}`);
+  if (carried.kept) ctx.out.warn(`${plan.server} ${before.version} changed ${count(carried.kept.files.length, 'file')} of its own package (${carried.kept.files.join(', ')}); ${plan.version} starts with its own, your copy is kept in ${carried.kept.folder}`);
+  return carried.files;
+}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** Secrets, journal, client files, state, manifest and lock, as one critical section (see interrupt.ts). */
 async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage) {

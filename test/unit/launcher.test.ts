@@ -1,6 +1,8 @@
 // The launcher's small pieces: how the browser is chosen, the loopback redirect listener, which environment an
 // `mcpm run` entry carries, and the port a new sign-in prefers.
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { browserCommand } from '../../src/auth/browser.js';
@@ -21,8 +23,10 @@ describe('browserCommand', () => {
     expect(browserCommand(URL_WITH_AMP, { PATH: '/nonexistent' }, 'linux')).toBeUndefined();
     expect(browserCommand(URL_WITH_AMP, { PATH: '/nonexistent' }, 'darwin')).toBeUndefined();
     expect(browserCommand(URL_WITH_AMP, {}, 'win32')).toEqual({ command: 'rundll32.exe', args: ['url.dll,FileProtocolHandler', URL_WITH_AMP] });
-    const bin = path.dirname(process.execPath);
+    // A PATH of real folders without xdg-open in them (not node's own folder: that may be /usr/bin, which has one).
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'mcpm-no-opener-'));
     expect(browserCommand(URL_WITH_AMP, { PATH: bin, BROWSER: '' }, 'linux')).toBeUndefined();
+    rmSync(bin, { recursive: true });
   });
 });
 
@@ -107,7 +111,7 @@ describe('dataFolderEnv', () => {
     const home = '/home/ada';
     const custom = { HOME: home, MCPM_HOME: '/data/mcpm' };
     expect(dataFolderEnv(resolvePaths(custom), custom, 'linux', home)).toEqual({ MCPM_HOME: path.resolve('/data/mcpm') });
-    const byDefault = { store: '', state: '/home/ada/.local/share/mcpm/state', secrets: '', cache: '', configFile: '' };
+    const byDefault = { store: '', state: '/home/ada/.local/share/mcpm/state', secrets: '', cache: '', configFile: '', kept: '' };
     expect(dataFolderEnv(byDefault, { HOME: home }, 'linux', home)).toEqual({});
     const xdg = { ...byDefault, state: '/xdg/mcpm/state' };
     expect(dataFolderEnv(xdg, { HOME: home, XDG_DATA_HOME: '/xdg' }, 'linux', home)).toEqual({ MCPM_HOME: '/xdg/mcpm' });
