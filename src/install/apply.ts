@@ -72,6 +72,7 @@ const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage) {
   const ownFiles = readState(ctx).files ?? {};
   const writes: AppliedWrite[] = [];
+  const changed: PlannedTarget[] = [];
   const restoreSecrets = await snapshotSecrets(ctx, plan.server);
   try {
     checkpoint();
@@ -84,7 +85,11 @@ async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage) 
     const launch = plan.source.kind === 'remote' ? undefined : launchTemplate(plan.source, plan.inputs, stored, machineOf(ctx));
     const entries: ManagedEntry[] = [];
     for (const target of plan.targets) {
+      const count = writes.length;
       entries.push(await writeTarget(ctx, plan, target, stored, writes, Object.hasOwn(ownFiles, target.location.file)));
+      // A client restarts to see a change: one whose file came out byte for byte the same needs no reminder.
+      const write = writes[count];
+      if (write && write.before !== write.after) changed.push(target);
       checkpoint();
     }
     failpoint('before-state-write');
@@ -111,7 +116,7 @@ async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage) 
     }).catch(() => undefined);
     throw error;
   }
-  for (const target of plan.targets) ctx.out.afterwards(target.location.client.restart);
+  for (const target of changed) ctx.out.afterwards(target.location.client.restart);
   return installResult(plan, stored);
 }
 
