@@ -4,6 +4,7 @@
  * Pure: rows in, Markdown out. Not loaded by the CLI.
  */
 import type { ClientDefinition, FileCandidate, Marker, OsKey, RemoteShape, StdioShape } from './table.js';
+import { replaceVariables } from './paths.js';
 
 export const TABLE_BEGIN = '<!-- clients:begin (generated from src/clients/table.ts by `npm run docs:clients`; do not edit) -->';
 export const TABLE_END = '<!-- clients:end -->';
@@ -40,26 +41,7 @@ const OS_ORDER: OsKey[] = ['linux', 'darwin', 'win32'];
  * variable by their default (the variables are listed after the table row's paths).
  */
 function readable(template: string): string {
-  let out = '';
-  let i = 0;
-  while (i < template.length) {
-    const start = template.indexOf('${', i);
-    if (start === -1) return out + template.slice(i);
-    out += template.slice(i, start);
-    let depth = 1;
-    let end = start + 2;
-    for (; end < template.length && depth > 0; end++) {
-      if (template.startsWith('${', end)) depth++, end++;
-      else if (template[end] === '}') depth--;
-    }
-    const body = template.slice(start + 2, end - 1);
-    const at = body.indexOf(':-');
-    const name = at === -1 ? body : body.slice(0, at);
-    const fallback = at === -1 ? undefined : body.slice(at + 2);
-    out += name === 'APPDATA' || name === 'LOCALAPPDATA' ? `%${name}%` : fallback !== undefined ? readable(fallback) : `$${name}`;
-    i = end;
-  }
-  return out;
+  return replaceVariables(template, (name, fallback) => (name === 'APPDATA' || name === 'LOCALAPPDATA' ? `%${name}%` : fallback !== undefined ? readable(fallback) : `$${name}`))!;
 }
 
 /** The environment variables that move a file (XDG and Windows folders aside, which everyone knows). */

@@ -23,6 +23,19 @@ export function resolveTemplate(template: string, where: PathEnv): string | unde
 
 /** Expands `${VAR}` and `${VAR:-fallback}`, where a fallback may itself hold `${...}` (matched braces). */
 function expand(template: string, where: PathEnv): string | undefined {
+  return replaceVariables(template, (name, fallback) => {
+    const value = where.env[name];
+    if (value) return value.replaceAll('\\', '/');
+    if (fallback === undefined) return undefined;
+    return expand(fallback, where)?.replace(/^~(?=\/|$)/, where.home.replaceAll('\\', '/'));
+  });
+}
+
+/**
+ * Walks a path template, replacing each `${NAME}` or `${NAME:-fallback}` (a fallback may hold `${...}` itself:
+ * braces are matched) by what `replace` gives; undefined from it makes the whole result undefined.
+ */
+export function replaceVariables(template: string, replace: (name: string, fallback: string | undefined) => string | undefined): string | undefined {
   let out = '';
   let i = 0;
   while (i < template.length) {
@@ -35,15 +48,10 @@ function expand(template: string, where: PathEnv): string | undefined {
       if (template.startsWith('${', end)) depth++, end++;
       else if (template[end] === '}') depth--;
     }
-    const body = template.slice(start + 2, end - 1);
-    const [name, fallback] = splitOnce(body, ':-');
-    const value = where.env[name];
-    if (value) out += value.replaceAll('\\', '/');
-    else if (fallback !== undefined) {
-      const inner = expand(fallback, where);
-      if (inner === undefined) return undefined;
-      out += inner.replace(/^~(?=\/|$)/, where.home.replaceAll('\\', '/'));
-    } else return undefined;
+    const [name, fallback] = splitOnce(template.slice(start + 2, end - 1), ':-');
+    const value = replace(name, fallback);
+    if (value === undefined) return undefined;
+    out += value;
     i = end;
   }
   return out;

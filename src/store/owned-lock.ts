@@ -87,7 +87,7 @@ function readOwner(lock: string): Owner | 'missing' | 'unreadable' {
 }
 
 function abandoned(lock: string, owner: Owner): boolean {
-  if (owner.host === os.hostname()) return !alive(owner.pid);
+  if (owner.host === os.hostname()) return !processAlive(owner.pid);
   try {
     return Date.now() - statSync(path.join(lock, 'owner')).mtimeMs > STALE_MS;
   } catch {
@@ -130,7 +130,8 @@ function release(lock: string, me: Owner): void {
   }
 }
 
-function alive(pid: number): boolean {
+/** The process exists (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ensureDir } from '../fs/files.js';
 import { onInterrupt } from '../interrupt.js';
 import { STAGING } from './layout.js';
+import { processAlive } from './owned-lock.js';
 
 /**
  * Staging folders: a version is built in `<store>/.staging/<pid>-<random>` and renamed into place whole. A folder
@@ -42,16 +43,7 @@ export async function removeStaleStaging(store: string): Promise<string[]> {
 async function isStale(name: string, dir: string): Promise<boolean> {
   const pid = Number(name.split('-')[0]);
   // Names of the previous scheme started with a timestamp in ms, far above any pid.
-  if (Number.isInteger(pid) && pid > 0 && pid < 2 ** 22) return pid !== process.pid && !alive(pid);
+  if (Number.isInteger(pid) && pid > 0 && pid < 2 ** 22) return pid !== process.pid && !processAlive(pid);
   const info = await stat(dir).catch(() => undefined);
   return info !== undefined && Date.now() - info.mtimeMs > 60 * 60 * 1000;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -5,6 +5,7 @@ import { ensureDir } from '../fs/files.js';
 import { withOwnedLock } from './owned-lock.js';
 import { casRoot } from './cas.js';
 import { migrateIfNeeded } from './migrate.js';
+import { processAlive } from './owned-lock.js';
 
 /**
  * The store lock: installs hold it while they link a version folder, prune while it collects unused files, doctor
@@ -37,20 +38,11 @@ export async function pinnedVersions(store: string): Promise<Set<string>> {
   const out = new Set<string>();
   for (const name of await readdir(pins).catch(() => [] as string[])) {
     const pid = Number(name);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
       for (const dir of (await readFile(path.join(pins, name), 'utf8').catch(() => '')).split('\n')) if (dir) out.add(dir);
     } else {
       await rm(path.join(pins, name), { force: true });
     }
   }
   return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
