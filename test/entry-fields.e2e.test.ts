@@ -77,6 +77,8 @@ describe('fields mcpm does not own', () => {
     writeFileSync(file, JSON.stringify({ mcpServers: { 'my-posts': handWritten } }, null, 2));
     const adopted = await mcpm(['import', '--adopt', '--client', 'cline'], other);
     expect(adopted.json?.result[0]?.adopted, adopted.stderr).toBe(true);
+    // The token came from the file, not from a command line: nothing is in the shell's history.
+    expect(adopted.stderr).not.toContain("shell's history");
     const entry = json(file).mcpServers['my-posts'];
     expect(entry).toMatchObject({ command: process.execPath, cwd: '/work', disabled: false, autoApprove: ['get_posts'], env: { POSTS_API_URL: world.postsUrl } });
     expect(entry.args.at(-1)).toBe('--verbose');

@@ -25,6 +25,10 @@ beforeAll(async () => {
         registryBaseUrl: npmUrl,
         env: [{ name: 'DATA_DIR', isRequired: true, format: 'filepath', description: 'Where the posts are kept' } as never],
       }),
+      // Published as an npm package whose name is nothing like the server's: READMEs print the package name.
+      serverEntry('io.github.acme/weather', '3.0.0', { identifier: '@acme/forecast-kit', version: '3.0.0', registryBaseUrl: npmUrl }),
+      // Its description mentions posts: a search for posts lists it after the servers whose names match.
+      { ...serverEntry('io.github.acme/digest', '1.0.0', { identifier: 'acme-digest', version: '1.0.0', registryBaseUrl: npmUrl }), server: { ...serverEntry('io.github.acme/digest', '1.0.0', { identifier: 'acme-digest', version: '1.0.0' }).server, description: 'A daily digest of github posts' } },
     ],
   });
   home = await makeTmpDir('mcpm-newcomer-');
@@ -41,6 +45,24 @@ afterAll(async () => {
 const mcpm = (args: string[]) => runMcpm(args, { home, timeoutMs: 60_000 });
 const inputs = ['--env', 'POSTS_API_URL=http://127.0.0.1:9', '--env', 'POSTS_API_TOKEN'];
 const env = { POSTS_API_TOKEN: TOKEN };
+
+describe('names a newcomer types', () => {
+  const info = (name: string) => mcpm(['info', name, '--registry', world.registryUrl, '--json']);
+  it('an npm package name, @latest, a typo and a generic word', async () => {
+    expect((await info('@acme/forecast-kit')).json.result).toMatchObject({ name: 'io.github.acme/weather', version: '3.0.0' });
+    expect((await info('github-posts@latest')).json.result).toMatchObject({ name: 'io.github.acme/github-posts', version: '1.1.0' });
+    const typo = await info('github-psots');
+    expect(typo.json.error).toMatchObject({ code: 'ENOTFOUND', message: `No server named "github-psots" in ${world.registryUrl}`, hint: 'Did you mean github-posts?' });
+    expect((await info('server')).json.error).toMatchObject({ code: 'EAMBIGUOUS', message: '"server" is too general to name one server' });
+  });
+
+  it('search matches package names and descriptions, names first', async () => {
+    const byPackage = await mcpm(['search', 'forecast-kit', '--registry', world.registryUrl, '--json']);
+    expect(byPackage.json.result.map((h: { name: string }) => h.name)).toEqual(['io.github.acme/weather']);
+    const posts = await mcpm(['search', 'posts', '--registry', world.registryUrl, '--json']);
+    expect(posts.json.result.map((h: { name: string }) => h.name)).toEqual(['io.github.acme/github-posts', 'io.github.acme/posts-files', 'io.github.acme/digest']);
+  });
+});
 
 describe('messages a newcomer reads', () => {
   it('bare mcpm and a command group without its subcommand print their usage and exit 0', async () => {

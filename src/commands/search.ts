@@ -5,6 +5,7 @@ import { createSources } from '../registry/registries.js';
 import { noRegistry } from '../registry/resolve.js';
 import type { ServerVersion } from '../registry/types.js';
 import { table } from './list.js';
+import { matchesShortName } from '../registry/short-name.js';
 
 export interface SearchHit {
   name: string;
@@ -21,6 +22,7 @@ export interface SearchHit {
 export async function search(ctx: Context, query: string): Promise<SearchHit[]> {
   const sources = createSources(ctx);
   const hits = new Map<string, SearchHit>();
+  const ranks = new Map<string, number>();
   const failures: McpmError[] = [];
   for (const source of sources) {
     let found: ServerVersion[];
@@ -35,6 +37,7 @@ export async function search(ctx: Context, query: string): Promise<SearchHit[]> 
     for (const { server, meta, registry } of found) {
       if (hits.has(server.name) || meta.status === 'deleted') continue;
       const types = [...(server.packages ?? []).map((p) => p.registryType ?? 'unknown'), ...((server.remotes?.length ?? 0) > 0 ? ['remote'] : [])];
+      ranks.set(server.name, rankOf(server, query));
       hits.set(server.name, {
         name: server.name,
         description: server.description ?? '',
@@ -47,7 +50,20 @@ export async function search(ctx: Context, query: string): Promise<SearchHit[]> 
     }
   }
   if (failures.length === sources.length) throw noRegistry('', failures, 'Check your network, or search the embedded index: --registry embedded.');
-  return [...hits.values()];
+  // Sorting is stable: within a rank, registries' priority order and each registry's own order stay.
+  return [...hits.values()].sort((a, b) => ranks.get(a.name)! - ranks.get(b.name)!);
+}
+
+/**
+ * Name matches first: the short name itself (`memory`), then a name containing the query, then a package
+ * identifier (`@modelcontextprotocol/server-memory`), then the title or description.
+ */
+function rankOf(server: ServerVersion['server'], query: string): number {
+  const needle = query.toLowerCase();
+  if (matchesShortName(server.name, query) || server.name.toLowerCase() === needle) return 0;
+  if (server.name.toLowerCase().includes(needle)) return 1;
+  if ((server.packages ?? []).some((p) => (p.identifier ?? '').toLowerCase().includes(needle))) return 2;
+  return 3;
 }
 
 export function renderSearch(hits: SearchHit[]): string {

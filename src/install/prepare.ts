@@ -30,7 +30,10 @@ import { own, record } from '../json.js';
 
 export interface InstallOptions {
   client?: string[];
+  /** KEY=VALUE values: from the command line when `typed` is set (then a secret among them is warned about). */
   env?: string[];
+  /** The env and arg values were typed by the user on mcpm's command line (not adopted from a file, not a fix). */
+  typed?: boolean;
   arg?: string[];
   as?: string;
   scope?: string;
@@ -92,7 +95,7 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
   const previous = await previousInputs(ctx, installed);
   const answers = ctx.prompter.available ? await askInputs(ctx, inputsToAsk(requests, given, previous)) : {};
   const inputs = chooseInputs(requests, given, previous, answers, { cwd: ctx.cwd, home: ctx.home }, { noSecret: options.noSecret ?? [] });
-  warnTypedSecrets(ctx, given.typed, inputs);
+  if (options.typed) warnTypedSecrets(ctx, given.typed, inputs);
   await checkPaths(ctx, requests, inputs, Boolean(options.strictInputs));
   const project = scope === 'project' ? ctx.project ?? ctx.cwd : undefined;
   const files = await readTargets(await targetLocations(deriveContext(ctx, project ? { cwd: project } : {}), options.client ?? [], scope, installed));

@@ -34,12 +34,16 @@ function noVersion(name: string, wanted: string, versions: ServerVersion[]): Mcp
   });
 }
 
-/** `name@range`. Server names never contain "@", so the first one separates the range. */
+/**
+ * `name@range`. Server names never contain "@", so the first one after the start separates the range (an npm
+ * package name `@scope/pkg` keeps its own). `@latest` is the word npm users type for "the newest": the version the
+ * registry marks latest, as with no range at all (the only tag MCP registries mark).
+ */
 export function parseNameSpec(spec: string): { name: string; range?: string } {
   const at = spec.indexOf('@', 1);
   if (at === -1) return { name: spec };
   const range = spec.slice(at + 1).trim();
-  return { name: spec.slice(0, at), range: range === '' ? undefined : range };
+  return { name: spec.slice(0, at), range: range === '' || range.toLowerCase() === 'latest' ? undefined : range };
 }
 
 /** With no range given, the recorded range is ^version for a semver version and the exact version otherwise. */

@@ -123,8 +123,8 @@ export class RegistryCache {
 }
 
 /**
- * Searches a search index (a header line, then one IndexRow per line): the rows whose name, title or description
- * contains the query, case-insensitively. Only lines that contain the query are parsed. Shared by registry caches
+ * Searches a search index (a header line, then one IndexRow per line): the rows whose name, title, description or
+ * a package identifier (npm, pypi, oci, nuget) contains the query, case-insensitively. Only lines that contain the query are parsed. Shared by registry caches
  * and the embedded index, which ships one in this shape.
  */
 export function searchIndexText(text: string, query: string, registry: string): ServerVersion[] {
@@ -145,7 +145,8 @@ export function searchIndexText(text: string, query: string, registry: string): 
     } catch {
       continue;
     }
-    if (row[0].toLowerCase().includes(needle) || row[1].toLowerCase().includes(needle) || row[2].toLowerCase().includes(needle)) hits.push(rowToVersion(row, registry));
+    const identifiers = row[5].some(([, identifier]) => identifier.toLowerCase().includes(needle));
+    if (identifiers || row[0].toLowerCase().includes(needle) || row[1].toLowerCase().includes(needle) || row[2].toLowerCase().includes(needle)) hits.push(rowToVersion(row, registry));
   }
   return hits;
 }

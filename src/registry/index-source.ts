@@ -27,7 +27,7 @@ export class IndexRegistrySource implements RegistrySource {
     const needle = query.toLowerCase();
     const all = latestOfEach(await this.entries());
     return all.filter(({ server }) =>
-      [server.name, server.title, server.description].some((text) => typeof text === 'string' && text.toLowerCase().includes(needle)),
+      [server.name, server.title, server.description, ...(server.packages ?? []).map((p) => p.identifier)].some((text) => typeof text === 'string' && text.toLowerCase().includes(needle)),
     );
   }
 

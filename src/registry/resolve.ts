@@ -5,7 +5,8 @@ import { EMBEDDED_ID } from './config.js';
 import { embeddedHeader } from './embedded.js';
 import { latestOfEach } from './latest.js';
 import { createSources } from './registries.js';
-import { matchesShortName } from './short-name.js';
+import { defaultEntryKey, isGenericWord, matchesShortName } from './short-name.js';
+import { closeNames } from './suggest.js';
 import type { RegistrySource } from './source.js';
 import type { ServerVersion } from './types.js';
 
@@ -17,18 +18,25 @@ export interface ResolvedServer {
 }
 
 /**
- * Finds one server by full name or short name. Registries are asked in priority order; one that fails is skipped
- * with a warning; the first that knows any match decides. Several matches in that registry are an error listing
- * every one of them (or, on a TTY, a choice).
+ * Finds one server by full name, short name or package identifier (`@modelcontextprotocol/server-memory`, a PyPI
+ * or image name, as READMEs print them). Registries are asked in priority order; one that fails is skipped with a
+ * warning; the first that knows any match decides. Several matches in that registry are an error listing every
+ * one of them (or, on a TTY, a choice). A generic word (`server`, `mcp`) names no server: it is ambiguous, never a
+ * match. Not found: the error names the registries actually searched and suggests close names.
  */
 export async function resolveServer(ctx: Context, name: string): Promise<ResolvedServer> {
+  if (isGenericWord(name)) {
+    throw new McpmError('EAMBIGUOUS', `"${name}" is too general to name one server`, {
+      hint: `Search for what the server does (\`mcpm search <word>\`), then install it by its full name.`,
+    });
+  }
   const sources = createSources(ctx);
   const failed = new Map<RegistrySource, McpmError>();
   const lookUp = async (): Promise<ResolvedServer | undefined> => {
     for (const source of sources) {
       if (failed.has(source)) continue;
       try {
-        const found = name.includes('/') ? await byFullName(source, name) : await byShortName(ctx, source, name);
+        const found = await lookUpIn(ctx, source, name);
         if (found) return found;
       } catch (error) {
         if (!(error instanceof McpmError) || !['ENETWORK', 'EREGISTRY'].includes(error.code)) throw error;
@@ -46,9 +54,49 @@ export async function resolveServer(ctx: Context, name: string): Promise<Resolve
   const again = refreshed ? await lookUp() : undefined;
   if (again) return again;
   if (failed.size === sources.length) throw noRegistry(`to look up ${name}`, [...failed.values()], 'Check your network, or use the embedded index: --registry embedded.');
-  throw new McpmError('ENOTFOUND', `No server named "${name}" in ${sources.map((s) => s.id).join(', ')}`, {
-    hint: `Search with \`mcpm search ${name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name}\`, or check the spelling.`,
+  const searched = sources.filter((source) => !failed.has(source));
+  const skipped = failed.size > 0 ? ` (${[...failed.keys()].map((s) => s.id).join(', ')} could not be asked)` : '';
+  const close = await suggestions(name, searched);
+  const word = name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name;
+  throw new McpmError('ENOTFOUND', `No server named "${name}" in ${searched.map((s) => s.id).join(', ')}${skipped}`, {
+    hint: close.length > 0 ? `Did you mean ${close.join(' or ')}?` : `Search with \`mcpm search ${word}\`, or check the spelling.`,
   });
+}
+
+async function lookUpIn(ctx: Context, source: RegistrySource, name: string): Promise<ResolvedServer | undefined> {
+  if (name.includes('/') && !name.startsWith('@')) {
+    const found = await byFullName(source, name);
+    if (found) return found;
+  } else if (!name.includes('/')) {
+    const found = await byShortName(ctx, source, name);
+    if (found) return found;
+  }
+  return byIdentifier(ctx, source, name);
+}
+
+/**
+ * Close names from the registries searched and the embedded index (the cache answers without the network), shown
+ * by their short name where that is unique, else by full name.
+ */
+async function suggestions(name: string, searched: RegistrySource[]): Promise<string[]> {
+  const known = new Set<string>();
+  const { EmbeddedIndexSource } = await import('./embedded.js');
+  const pool = searched.some((s) => s.id === EMBEDDED_ID) ? searched : [...searched, new EmbeddedIndexSource()];
+  for (const source of pool) {
+    try {
+      for (const entry of await source.search('')) known.add(entry.server.name);
+    } catch {
+      // Suggestions are a courtesy: a registry that cannot list its names offers none.
+    }
+  }
+  const wellKnown = new Set(embeddedHeader().wellKnown);
+  const close = closeNames(name, known, wellKnown);
+  const byShort = new Map<string, number>();
+  for (const full of known) {
+    const key = defaultEntryKey(full);
+    byShort.set(key, (byShort.get(key) ?? 0) + 1);
+  }
+  return close.map((full) => (byShort.get(defaultEntryKey(full)) === 1 || wellKnown.has(full) ? defaultEntryKey(full) : full));
 }
 
 async function byFullName(source: RegistrySource, name: string): Promise<ResolvedServer | undefined> {
@@ -66,7 +114,6 @@ async function byFullName(source: RegistrySource, name: string): Promise<Resolve
 
 async function byShortName(ctx: Context, source: RegistrySource, shortName: string): Promise<ResolvedServer | undefined> {
   let matches = latestOfEach(await source.search(shortName)).filter((entry) => matchesShortName(entry.server.name, shortName));
-  if (matches.length === 0) return undefined;
   // In the embedded index (a whole registry's snapshot), a short name that one of its hand-checked popular servers
   // answers to means that server: `memory` is the reference memory server, as it was before the snapshot grew.
   if (matches.length > 1 && source.id === EMBEDDED_ID) {
@@ -74,16 +121,42 @@ async function byShortName(ctx: Context, source: RegistrySource, shortName: stri
     const known = matches.filter((entry) => wellKnown.has(entry.server.name));
     if (known.length === 1) matches = known;
   }
+  return chooseAmong(ctx, source, shortName, matches);
+}
+
+/** A package identifier as a registry lists it: npm and NuGet names, a PyPI project, a container image. */
+async function byIdentifier(ctx: Context, source: RegistrySource, identifier: string): Promise<ResolvedServer | undefined> {
+  const matches = latestOfEach(await source.search(identifier)).filter((entry) => (entry.server.packages ?? []).some((p) => sameIdentifier(p.registryType, p.identifier, identifier)));
+  return chooseAmong(ctx, source, identifier, matches);
+}
+
+/** The same package: exactly, or as PyPI compares project names, or an image without its tag, digest or docker.io. */
+export function sameIdentifier(type: string | undefined, listed: string | undefined, typed: string): boolean {
+  if (!listed) return false;
+  const a = listed.toLowerCase();
+  const b = typed.toLowerCase();
+  if (a === b) return true;
+  if (type === 'pypi') return a.replace(/[-_.]+/g, '-') === b.replace(/[-_.]+/g, '-');
+  if (type === 'oci') {
+    const bare = (image: string) => image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '').replace(/^docker\.io\//, '').replace(/^library\//, '');
+    return bare(a) === bare(b);
+  }
+  return false;
+}
+
+/** One match is the server; several are EAMBIGUOUS naming every one (on a TTY, a choice); none is undefined. */
+async function chooseAmong(ctx: Context, source: RegistrySource, typed: string, matches: ServerVersion[]): Promise<ResolvedServer | undefined> {
+  if (matches.length === 0) return undefined;
   let chosen = matches[0]!.server.name;
   if (matches.length > 1) {
     const names = matches.map((entry) => entry.server.name).sort();
     if (!ctx.prompter.available || ctx.options.json) {
-      throw new McpmError('EAMBIGUOUS', `"${shortName}" matches ${names.length} servers in ${source.id}: ${names.join(', ')}`, {
+      throw new McpmError('EAMBIGUOUS', `"${typed}" matches ${names.length} servers in ${source.id}: ${names.join(', ')}`, {
         hint: `Use the full name, for example \`mcpm install ${names[0]}\`.`,
       });
     }
     chosen = await ctx.prompter.select(
-      `"${shortName}" matches several servers in ${source.id}; which one?`,
+      `"${typed}" matches several servers in ${source.id}; which one?`,
       matches.map((entry) => ({ title: entry.server.name, value: entry.server.name, description: entry.server.description })),
     );
   }

@@ -28,6 +28,11 @@ export function matchesShortName(serverName: string, shortName: string): boolean
 
 const GENERIC = new Set(['mcp', 'server', 'mcp-server', 'mcpserver']);
 
+/** A word half the registry's names end in (`server`, `mcp`): as a short name it names no server in particular. */
+export function isGenericWord(word: string): boolean {
+  return GENERIC.has(word.toLowerCase());
+}
+
 /**
  * The key mcpm gives a server's entry in client files: the shortest form of its last segment
  * (`server-memory` -> `memory`), unless that says nothing (`mcp-server`), then namespace + segment.
