@@ -12,7 +12,7 @@ header { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; p
 nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; }
 nav a[aria-current] { font-weight: 700; text-decoration: underline; }
 .quit { margin-left: auto; }
-main { max-width: 70rem; margin: 0 auto; padding: 1rem; }
+main { max-width: 70rem; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: .5rem; background: var(--bg); padding: .25rem; }
@@ -25,9 +25,9 @@ form.inline { display: inline-block; margin: .15rem .25rem .15rem 0; }
 .search { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .search label { width: 100%; font-weight: 600; }
 .search input { flex: 1 1 16rem; }
-fieldset { border: 1px solid var(--line); border-radius: .4rem; margin: 1rem 0; }
+fieldset { border: 1px solid var(--line); border-radius: .4rem; margin: 1rem 0; min-width: 0; }
 .field { margin: .6rem 0; } .field label { display: block; font-weight: 600; }
-.check { margin: .3rem 0; display: flex; gap: .5rem; align-items: baseline; }
+.check { margin: .3rem 0; display: flex; gap: .5rem; align-items: baseline; } .check label { min-width: 0; overflow-wrap: anywhere; }
 .help, .kind, .file, .code { color: var(--muted); font-size: .9rem; overflow-wrap: anywhere; }
 .cards { list-style: none; padding: 0; display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); }
 .card { border: 1px solid var(--line); border-radius: .5rem; padding: .75rem 1rem; overflow-wrap: anywhere; }

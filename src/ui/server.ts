@@ -123,9 +123,9 @@ export async function startUi(ctx: Context, options: UiOptions) {
       return page(res, jobPage(found));
     }
     if (req.method === 'POST' && path === '/quit') {
-      page(res, layout('mcpm ui has stopped', '', html`<p>You can close this tab. Run <code>mcpm ui</code> again to come back.</p>`));
-      stop('quit');
-      return;
+      // Stopped once the answer is out: closing the connections earlier would cut it off.
+      res.on('finish', () => stop('quit'));
+      return page(res, layout('mcpm ui has stopped', '', html`<p>You can close this tab. Run <code>mcpm ui</code> again to come back.</p>`));
     }
     throw new McpmError('ENOTFOUND', `No page at ${path}`, { hint: 'Use the links at the top of the page.' });
   };
