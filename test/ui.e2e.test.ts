@@ -70,7 +70,7 @@ describe('mcpm ui', () => {
     expect(await ui.live.exited).toBe(0);
   });
 
-  it('discovers, installs with masked inputs after showing the plan, then disables, enables and uninstalls in Cursor', async () => {
+  it('discovers, installs with masked inputs after showing the plan, updates, then disables, enables and uninstalls in Cursor', async () => {
     const home = await makeTmpDir('mcpm-ui-');
     mkdirSync(path.join(home, '.cursor', 'extensions'), { recursive: true });
     const cursorFile = path.join(home, '.cursor', 'mcp.json');
@@ -99,10 +99,10 @@ describe('mcpm ui', () => {
     expect(readable(missing.body)).toContain(hint!);
     expect(missing.body).not.toContain(TOKEN);
 
-    const fields = { name: SERVER, client: 'cursor', scope: 'user', version: '', 'env:POSTS_API_URL': world.postsUrl, 'env:POSTS_API_TOKEN': TOKEN };
+    const fields = { name: SERVER, client: 'cursor', scope: 'user', version: '1.1.0', 'env:POSTS_API_URL': world.postsUrl, 'env:POSTS_API_TOKEN': TOKEN };
     const plan = await ui.post('/install/plan', fields);
     expect(plan.status).toBe(200);
-    const dryRun = await runMcpm(['install', SERVER, '--client', 'cursor', '--dry-run', '--env', `POSTS_API_URL=${world.postsUrl}`, '--env', `POSTS_API_TOKEN=${TOKEN}`, '--registry', world.registryUrl], { home });
+    const dryRun = await runMcpm(['install', `${SERVER}@1.1.0`, '--client', 'cursor', '--dry-run', '--env', `POSTS_API_URL=${world.postsUrl}`, '--env', `POSTS_API_TOKEN=${TOKEN}`, '--registry', world.registryUrl], { home });
     expect(decode(/<pre class="plan">([^]*?)<\/pre>/.exec(plan.body)![1]!)).toBe(dryRun.stdout.trim());
     expect(plan.body).not.toContain('shell');
     expect(plan.body).not.toContain(TOKEN);
@@ -116,15 +116,21 @@ describe('mcpm ui', () => {
     expect(stream.body).toMatch(/event: done\n/);
     const installed = await ui.finish(applying);
     const done = readable(installed.body);
-    expect(done).toContain(`Installed ${SERVER}@2.0.0 as "github-posts" in cursor (${cursorFile})`);
+    expect(done).toContain(`Installed ${SERVER}@1.1.0 as "github-posts" in cursor (${cursorFile})`);
     expect(done).toContain('Reload Cursor (or restart it) to load the change.');
     expect(cursorEntry()).toMatchObject({ env: { POSTS_API_URL: world.postsUrl } });
     expect(installed.body).not.toContain(TOKEN);
     // The same plan cannot be carried out twice.
     expect((await ui.post('/install/apply', { draft })).status).toBe(400);
 
+    // 2.0.0 is out, outside the recorded range (exactly 1.1.0, as asked): offered as such; after the update, rollback is offered.
+    const before = await ui.get('/installed');
+    expect(readable(before.body)).toMatch(/github-posts io\.github\.acme\/github-posts 1\.1\.0 2\.0\.0 is out \(outside the recorded range 1\.1\.0\) enabled Disable Update to 2\.0\.0 Check Uninstall…/);
+    const updated = readable((await ui.finish(await ui.post('/run', { action: 'update', name: SERVER, latest: 'yes' }))).body);
+    expect(updated).toContain(`Updated ${SERVER} 1.1.0 -> 2.0.0`);
+    expect(updated).toContain('Reload Cursor (or restart it) to load the change.');
     const table = readable((await ui.get('/installed')).body);
-    expect(table).toMatch(/github-posts io\.github\.acme\/github-posts 2\.0\.0 enabled Disable/);
+    expect(table).toMatch(/github-posts io\.github\.acme\/github-posts 2\.0\.0 enabled Disable Check Roll back Uninstall…/);
 
     const disabled = readable((await ui.finish(await ui.post('/run', { action: 'disable', name: SERVER, client: 'cursor' }))).body);
     expect(disabled).toContain(`Disabled ${SERVER} in cursor`);

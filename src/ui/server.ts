@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { openBrowser } from '../auth/browser.js';
 import type { ListedServer } from '../commands/list.js';
+import { readState } from '../state/installed.js';
 import { actionFor, asMcpmError, runCommand, type Invocation, type Ran } from './actions.js';
 import { SCRIPT, STYLESHEET } from './assets.js';
 import { admit, newKeys, SECURITY_HEADERS, type Keys } from './guard.js';
@@ -97,7 +98,8 @@ export async function startUi(ctx: Context, options: UiOptions) {
       const any = list.ok && (list.result as ListedServer[]).length > 0;
       const outdated = any ? await runCommand(ctx, { command: 'outdated', input: { args: { names: [] }, options: {} } }) : undefined;
       const foreign = url.searchParams.get('scan') ? await runCommand(ctx, { command: 'import', input: { args: {}, options: {} } }) : undefined;
-      return page(res, installedPage({ list, outdated, foreign }));
+      const previous = new Set(Object.values(readState(ctx).servers).filter((s) => s.previousVersions.length > 0).map((s) => s.name));
+      return page(res, installedPage({ list, outdated, foreign, previous }));
     }
     if (get && path === '/uninstall') {
       const list = await runCommand(ctx, { command: 'list', input: { args: {}, options: {} } });

@@ -12,6 +12,8 @@ export interface InstalledView {
   outdated?: Ran;
   /** `mcpm import` (without --adopt): entries mcpm does not manage, when asked for. */
   foreign?: Ran;
+  /** The servers with a previous version in the store (rollback offered). */
+  previous: Set<string>;
 }
 
 /** Installed: servers x clients, each cell a switch; per server update, rollback, check and uninstall. */
@@ -25,7 +27,7 @@ export function installedPage(view: InstalledView): string {
     : html`<div class="scroll"><table>
 <caption>Installed servers and the clients they are in</caption>
 <thead><tr><th scope="col">Server</th><th scope="col">Version</th>${clients.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">Actions</th></tr></thead>
-<tbody>${servers.map((server) => serverRow(server, clients, rows.find((r) => r.name === server.name)))}</tbody>
+<tbody>${servers.map((server) => serverRow(server, clients, rows.find((r) => r.name === server.name), view.previous.has(server.name)))}</tbody>
 </table></div>`;
   const foreign = view.foreign
     ? foreignSection(view.foreign)
@@ -34,19 +36,19 @@ export function installedPage(view: InstalledView): string {
   return layout('Installed', '/installed', html`${saidBox(view.list.said)}${view.outdated && !view.outdated.ok ? html`<p class="help">Updates unknown: ${view.outdated.error.message}</p>` : ''}${table}${checkAll}${foreign}`);
 }
 
-function serverRow(server: ListedServer, clients: string[], row: OutdatedRow | undefined): Html {
+function serverRow(server: ListedServer, clients: string[], row: OutdatedRow | undefined, rollback: boolean): Html {
   const newer = row && row.wanted !== row.current ? row.wanted : undefined;
   const latest = row && row.latest !== row.current && row.latest !== row.wanted ? row.latest : undefined;
   return html`<tr>
 <th scope="row">${server.key}<br><span class="file">${server.name}</span></th>
-<td>${server.version}${server.registryStatus ? html` <span class="badge">${server.registryStatus}</span>` : ''}${newer ? html`<br><span class="badge">update: ${newer}</span>` : ''}${latest ? html`<br><span class="help">${latest} is out (outside ${row!.range})</span>` : ''}</td>
+<td>${server.version}${server.registryStatus ? html` <span class="badge">${server.registryStatus}</span>` : ''}${newer ? html`<br><span class="badge">update: ${newer}</span>` : ''}${latest ? html`<br><span class="help">${latest} is out (outside the recorded range ${row!.range})</span>` : ''}</td>
 ${clients.map((client) => {
   const entry = server.clients.find((c) => c.client === client);
   if (!entry) return html`<td>–</td>`;
   const enabled = !entry.disabled;
   return html`<td><span class="${enabled ? 'ok' : 'off'}">${enabled ? 'enabled' : 'disabled'}</span> ${actionButton(enabled ? 'Disable' : 'Enable', { action: enabled ? 'disable' : 'enable', name: server.name, client }, { describe: `${enabled ? 'Disable' : 'Enable'} ${server.key} in ${client}` })}</td>`;
 })}
-<td class="actions">${newer && actionButton(`Update to ${newer}`, { action: 'update', name: server.name })}${latest && actionButton(`Update to ${latest}`, { action: 'update', name: server.name, latest: 'yes' })}${actionButton('Check', { action: 'check', name: server.name }, { describe: `Check ${server.key}` })}${actionButton('Roll back', { action: 'rollback', name: server.name }, { describe: `Roll back ${server.key}` })}<a class="button danger" href="/uninstall${query({ name: server.name })}" aria-label="Uninstall ${server.key}">Uninstall…</a></td>
+<td class="actions">${newer && actionButton(`Update to ${newer}`, { action: 'update', name: server.name })}${latest && actionButton(`Update to ${latest}`, { action: 'update', name: server.name, latest: 'yes' })}${actionButton('Check', { action: 'check', name: server.name }, { describe: `Check ${server.key}` })}${rollback && actionButton('Roll back', { action: 'rollback', name: server.name }, { describe: `Roll back ${server.key}` })}<a class="button danger" href="/uninstall${query({ name: server.name })}" aria-label="Uninstall ${server.key}">Uninstall…</a></td>
 </tr>`;
 }
 
