@@ -15,5 +15,5 @@ export function jobPage(job: Job): string {
   const outcome = ran.ok
     ? html`<p role="status" class="${ran.exitCode === 0 ? 'ok' : 'failed'}">${ran.exitCode === 0 ? 'Done.' : 'Finished with failures.'}</p><pre class="result">${ran.text}</pre>${saidBox(ran.said)}`
     : html`${errorBox(ran.error)}${saidBox(ran.said)}`;
-  return layout(job.title, '', html`${outcome}<p><a href="${job.back}">Back</a></p>`);
+  return layout(job.title, '', html`${outcome}<p><a href="${job.back}">${job.back === '/registries' ? 'Back to Registries' : 'Go to Installed'}</a></p>`);
 }
