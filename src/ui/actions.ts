@@ -75,7 +75,8 @@ export function actionFor(form: URLSearchParams): Invocation & { title: string }
     case 'check':
       return { title: `check ${name || 'all servers'}`, command: 'check', input: { args: { names: name ? [name] : [] }, options: {} } };
     case 'adopt':
-      return { title: `import --adopt${client ? ` --client ${client}` : ''}`, command: 'import', input: { args: {}, options: { adopt: true, ...(client ? { client: clients } : {}) } } };
+      // The adopted entries' values come from the client's file, not from a shell.
+      return { title: `import --adopt${client ? ` --client ${client}` : ''}`, command: 'import', input: { args: {}, options: { adopt: true, ...(client ? { client: clients } : {}) } }, fromForm: true };
     case 'registry-add': {
       const url = (form.get('url') ?? '').trim();
       if (!url) throw usageError('A registry needs a URL', 'Give an MCP registry URL, a static index, or "embedded".');
