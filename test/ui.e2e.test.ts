@@ -43,7 +43,7 @@ describe('mcpm ui', () => {
     const first = await ui.signIn();
     expect(first.status).toBe(303);
     expect(first.headers.location).toBe('/');
-    expect(first.headers['set-cookie']?.[0]).toMatch(/^mcpm_ui=[\w-]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(first.headers['set-cookie']?.[0]).toMatch(new RegExp(`^mcpm_ui_${ui.port}=[\\w-]+; HttpOnly; SameSite=Strict; Path=/$`));
     const again = await ui.request('GET', ui.link.slice(ui.origin.length), { cookie: false });
     expect(again.status).toBe(403);
     expect(readable(again.body)).toContain('This link has already been used');
@@ -66,8 +66,9 @@ describe('mcpm ui', () => {
     expect(Object.keys(preflight.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
 
     expect(ui.live.child.exitCode).toBeNull();
-    await ui.post('/quit', {});
+    ui.live.child.kill('SIGINT');
     expect(await ui.live.exited).toBe(0);
+    expect(ui.live.stdout().toString()).toContain('mcpm ui stopped (Ctrl-C)');
   });
 
   it('discovers, installs with masked inputs after showing the plan, updates, then disables, enables and uninstalls in Cursor', async () => {

@@ -13,7 +13,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
  * - A request that changes something (POST) must carry an `Origin` of this page (CSRF); without one it is refused.
  * - Only GET, HEAD and POST; no CORS headers are ever sent, so other origins cannot read answers.
  */
-export const COOKIE = 'mcpm_ui';
+/** Cookies are shared by every port of a host: each `mcpm ui` names its own, so two running ones do not collide. */
+export const cookieName = (port: number) => `mcpm_ui_${port}`;
 
 export interface Keys {
   port: number;
@@ -63,9 +64,9 @@ export function admit(request: RequestFacts, keys: Keys): Admission {
     }
     keys.urlToken = undefined;
     url.searchParams.delete('token');
-    return { kind: 'trade', location: url.pathname + url.search, cookie: `${COOKIE}=${keys.session}; HttpOnly; SameSite=Strict; Path=/` };
+    return { kind: 'trade', location: url.pathname + url.search, cookie: `${cookieName(keys.port)}=${keys.session}; HttpOnly; SameSite=Strict; Path=/` };
   }
-  const cookie = cookieValue(request.cookie, COOKIE);
+  const cookie = cookieValue(request.cookie, cookieName(keys.port));
   if (cookie === undefined || !same(cookie, keys.session)) return { kind: 'refuse', status: 403, message: 'Not signed in to this mcpm ui', hint: NEW_LINK };
   return { kind: 'ok' };
 }

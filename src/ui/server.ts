@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { openBrowser } from '../auth/browser.js';
+import { handleInterrupts } from '../interrupt.js';
 import type { ListedServer } from '../commands/list.js';
 import { readState } from '../state/installed.js';
 import { actionFor, asMcpmError, runCommand, type Invocation, type Ran } from './actions.js';
@@ -169,11 +170,12 @@ export async function startUi(ctx: Context, options: UiOptions) {
   const why = await stopped;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (jobs.busy) ctx.out.remind('mcpm ui: waiting for the running action to finish (Ctrl-C again stops at once)');
-  const force = () => process.exit(130);
-  if (jobs.busy) process.once('SIGINT', force);
+  if (jobs.busy) {
+    ctx.out.remind('mcpm ui: waiting for the running action to finish (Ctrl-C again cancels it, as in the terminal)');
+    // A second Ctrl-C is the CLI's: cleanups at once, or the action stops at its next safe point and undoes itself.
+    handleInterrupts(() => process.exit(130));
+  }
   await jobs.idle();
-  process.off('SIGINT', force);
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return { url: origin, stoppedBy: why };

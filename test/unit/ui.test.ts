@@ -22,17 +22,17 @@ describe('who may use the page', () => {
 
   it('trades the one-time token for an HttpOnly, SameSite=Strict cookie once, then asks for the cookie', () => {
     const k = keys();
-    expect(admit({ method: 'GET', url: '/installed?token=tok&x=1', host }, k)).toEqual({ kind: 'trade', location: '/installed?x=1', cookie: 'mcpm_ui=sess; HttpOnly; SameSite=Strict; Path=/' });
+    expect(admit({ method: 'GET', url: '/installed?token=tok&x=1', host }, k)).toEqual({ kind: 'trade', location: '/installed?x=1', cookie: 'mcpm_ui_4000=sess; HttpOnly; SameSite=Strict; Path=/' });
     expect(admit({ method: 'GET', url: '/?token=tok', host }, k)).toMatchObject({ kind: 'refuse', status: 403 });
     expect(admit({ method: 'GET', url: '/', host }, k)).toMatchObject({ kind: 'refuse', status: 403, message: 'Not signed in to this mcpm ui' });
-    expect(admit({ method: 'GET', url: '/', host, cookie: 'other=1; mcpm_ui=sess' }, k)).toEqual({ kind: 'ok' });
-    expect(admit({ method: 'GET', url: '/', host, cookie: 'mcpm_ui=guess' }, k)).toMatchObject({ kind: 'refuse' });
+    expect(admit({ method: 'GET', url: '/', host, cookie: 'mcpm_ui_4001=sess2; mcpm_ui_4000=sess' }, k)).toEqual({ kind: 'ok' });
+    expect(admit({ method: 'GET', url: '/', host, cookie: 'mcpm_ui_4000=guess; mcpm_ui_4001=sess' }, k)).toMatchObject({ kind: 'refuse' });
     expect(admit({ method: 'GET', url: '/?token=wrong', host }, keys())).toMatchObject({ kind: 'refuse', status: 403 });
   });
 
   it('refuses another Host (DNS rebinding), a POST from another origin or none (CSRF), and other methods', () => {
     const k = keys();
-    const cookie = 'mcpm_ui=sess';
+    const cookie = 'mcpm_ui_4000=sess';
     expect(admit({ method: 'GET', url: '/?token=tok', host: 'evil.example:4000' }, k)).toMatchObject({ kind: 'refuse', status: 421 });
     expect(admit({ method: 'GET', url: '/', host: '127.0.0.1:4001', cookie }, k)).toMatchObject({ kind: 'refuse', status: 421 });
     expect(k.urlToken).toBe('tok');
