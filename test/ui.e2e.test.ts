@@ -1,7 +1,7 @@
 // `mcpm ui` without a browser: its routes as a browser would use them, against the seed world (a local MCP
 // registry and npm registry). One case for the security model, one for the whole Discover -> Install -> Installed
 // life of github-posts in Cursor; both read what a person would see on the pages, and the files mcpm wrote.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMcpm } from './helpers/cli.js';
@@ -75,9 +75,13 @@ describe('mcpm ui', () => {
     const home = await makeTmpDir('mcpm-ui-');
     mkdirSync(path.join(home, '.cursor', 'extensions'), { recursive: true });
     const cursorFile = path.join(home, '.cursor', 'mcp.json');
-    const cursorEntry = () => (existsSync(cursorFile) ? JSON.parse(readFileSync(cursorFile, 'utf8')).mcpServers?.['github-posts'] : undefined);
+    // The user's own entry, which no registry server matches: listed as not managed, and kept through everything.
+    const WEATHER = { command: 'npx', args: ['-y', 'weather-mcp'] };
+    writeFileSync(cursorFile, JSON.stringify({ mcpServers: { weather: WEATHER } }, null, 2));
+    const cursorEntry = (key = 'github-posts') => JSON.parse(readFileSync(cursorFile, 'utf8')).mcpServers?.[key];
     const ui = await startUi(home, ['--registry', world.registryUrl]);
     await ui.signIn();
+    expect(readable((await ui.get('/installed?scan=1')).body)).toContain(`Entries mcpm does not manage weather in cursor ${cursorFile} npx -y weather-mcp No registry server matches it.`);
 
     const found = readable((await ui.get('/?q=github-posts')).body);
     expect(found).toContain(`${SERVER} publisher io.github.acme version 2.0.0 npm`);
@@ -107,7 +111,7 @@ describe('mcpm ui', () => {
     expect(decode(/<pre class="plan">([^]*?)<\/pre>/.exec(plan.body)![1]!)).toBe(dryRun.stdout.trim());
     expect(plan.body).not.toContain('shell');
     expect(plan.body).not.toContain(TOKEN);
-    expect(existsSync(cursorFile)).toBe(false);
+    expect(cursorEntry()).toBeUndefined();
 
     const draft = /name="draft" value="([\w-]+)"/.exec(plan.body)![1]!;
     const applying = await ui.post('/install/apply', { draft });
@@ -135,7 +139,7 @@ describe('mcpm ui', () => {
 
     const disabled = readable((await ui.finish(await ui.post('/run', { action: 'disable', name: SERVER, client: 'cursor' }))).body);
     expect(disabled).toContain(`Disabled ${SERVER} in cursor`);
-    // Cursor has no switch of its own: the entry leaves its file (which mcpm had created) and mcpm keeps it.
+    // Cursor has no switch of its own: the entry leaves its file and mcpm keeps it.
     expect(cursorEntry()).toBeUndefined();
     expect(readable((await ui.get('/installed')).body)).toMatch(/2\.0\.0 disabled Enable/);
     const enabled = await ui.finish(await ui.post('/run', { action: 'enable', name: SERVER, client: 'cursor' }));
@@ -146,6 +150,7 @@ describe('mcpm ui', () => {
     const removed = readable((await ui.finish(await ui.post('/run', { action: 'uninstall', name: SERVER }))).body);
     expect(removed).toContain(`Removed ${SERVER}@2.0.0 from: cursor (user): ${cursorFile}`);
     expect(cursorEntry()).toBeUndefined();
+    expect(cursorEntry('weather')).toEqual(WEATHER);
     expect(readable((await ui.get('/installed')).body)).toContain('No servers installed yet');
 
     await ui.post('/quit', {});
