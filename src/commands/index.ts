@@ -38,6 +38,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   logout: { load: () => import('./login.js') },
   completion: { load: () => import('./completion.js') },
   'completion-server': { load: () => import('./completion.js') },
+  ui: { load: () => import('./ui.js') },
 };
 
 /** The command a word names, through aliases; undefined for a word that is no command. */
