@@ -34,7 +34,7 @@ export const commands = [
       { flags: '--inline-secrets', description: 'also write secret values into the client files (plaintext; a warning is printed)' },
     ],
     // commander files `--no-secret NAME` under `secret` (true when not given).
-    run: async (ctx, { args, options }) => ({ result: await run(ctx, args.name, { ...options, typed: true, noSecret: Array.isArray(options.secret) ? options.secret : [] }) }),
+    run: async (ctx, { args, options }) => ({ result: await run(ctx, args.name, { ...options, typed: options.typed ?? true, noSecret: Array.isArray(options.secret) ? options.secret : [] }) }),
     render: (result) => ('project' in result ? [`Installed ${result.project}/mcpm-lock.json:`, ...result.servers.map(renderOne)].join('\n') : renderOne(result)),
   }),
 ];

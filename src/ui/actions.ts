@@ -14,8 +14,6 @@ export interface Invocation {
   /** A command's name as the CLI spells it: `install`, `registry add`. */
   command: string;
   input: CommandInput;
-  /** Its values come from the page's form (not typed in a shell). */
-  fromForm?: boolean;
 }
 
 export type Ran =
@@ -31,7 +29,7 @@ export async function commandSpec(name: string): Promise<CommandSpec> {
 }
 
 export async function runCommand(base: Context, invocation: Invocation, listen?: (said: Said) => void): Promise<Ran> {
-  const { ctx, said } = pageContext(base, listen, { fromForm: invocation.fromForm });
+  const { ctx, said } = pageContext(base, listen);
   try {
     const spec = await commandSpec(invocation.command);
     const outcome = await spec.run(ctx, invocation.input);
@@ -75,8 +73,7 @@ export function actionFor(form: URLSearchParams): Invocation & { title: string }
     case 'check':
       return { title: `check ${name || 'all servers'}`, command: 'check', input: { args: { names: name ? [name] : [] }, options: {} } };
     case 'adopt':
-      // The adopted entries' values come from the client's file, not from a shell.
-      return { title: `import --adopt${client ? ` --client ${client}` : ''}`, command: 'import', input: { args: {}, options: { adopt: true, ...(client ? { client: clients } : {}) } }, fromForm: true };
+      return { title: `import --adopt${client ? ` --client ${client}` : ''}`, command: 'import', input: { args: {}, options: { adopt: true, ...(client ? { client: clients } : {}) } } };
     case 'registry-add': {
       const url = (form.get('url') ?? '').trim();
       if (!url) throw usageError('A registry needs a URL', 'Give an MCP registry URL, a static index, or "embedded".');

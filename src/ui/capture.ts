@@ -13,12 +13,9 @@ export interface Said {
  * The context a command runs in for the page: the server's own (paths, registries, profile, clock), with output
  * collected instead of printed and no prompter: the page's form has already asked everything a prompt would.
  */
-export function pageContext(ctx: Context, listen: (said: Said) => void = () => undefined, options: { fromForm?: boolean } = {}): { ctx: Context; said: Said[] } {
+export function pageContext(ctx: Context, listen: (said: Said) => void = () => undefined): { ctx: Context; said: Said[] } {
   const said: Said[] = [];
   const add = (kind: Said['kind'], text: string) => {
-    // Values from the page's form reach install as `--env NAME=VALUE`, but they were never typed in a shell: the
-    // warning about shell history would be wrong here.
-    if (options.fromForm && kind === 'warning' && TYPED.test(text)) return;
     const item = { kind, text };
     said.push(item);
     listen(item);
@@ -44,8 +41,6 @@ export function pageContext(ctx: Context, listen: (said: Said) => void = () => u
   };
   return { ctx: Object.create(ctx, { out: { value: out }, prompter: { value: NO_PROMPTS } }) as Context, said };
 }
-
-const TYPED = /typed on the command line, so (it is|they are) in your shell's history/;
 
 const refuse = (): never => {
   throw new McpmError('ECANCELLED', 'The page cannot answer a question here', { hint: 'Nothing was changed.' });

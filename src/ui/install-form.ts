@@ -71,11 +71,13 @@ export function installInvocation(form: URLSearchParams, dryRun: boolean): Invoc
     env,
     arg,
     secret: true,
+    // Values from the page's form reach install as `--env NAME=VALUE`, but no shell saw them: no history warning.
+    typed: false,
     ...(form.get('scope') === 'project' ? { scope: 'project' } : {}),
     ...(form.get('packageType') ? { packageType: form.get('packageType') } : {}),
     ...(dryRun ? { dryRun: true } : {}),
   };
-  return { title: `install ${spec}`, command: 'install', input: { args: { name: spec }, options }, fromForm: true };
+  return { title: `install ${spec}`, command: 'install', input: { args: { name: spec }, options } };
 }
 
 /** The form's fields a page may fill in again after an error: never a secret's value. */

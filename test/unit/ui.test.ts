@@ -52,8 +52,7 @@ describe('a posted form as the CLI command it runs', () => {
     expect(installInvocation(form, true)).toEqual({
       title: 'install io.github.acme/github-posts@1.1.0',
       command: 'install',
-      fromForm: true,
-      input: { args: { name: 'io.github.acme/github-posts@1.1.0' }, options: { client: ['cursor', 'vscode'], env: ['POSTS_API_URL=http://x', 'POSTS_API_TOKEN=s3cret'], arg: ['dir=/a', 'dir=/b'], secret: true, scope: 'project', dryRun: true } },
+      input: { args: { name: 'io.github.acme/github-posts@1.1.0' }, options: { client: ['cursor', 'vscode'], env: ['POSTS_API_URL=http://x', 'POSTS_API_TOKEN=s3cret'], arg: ['dir=/a', 'dir=/b'], secret: true, typed: false, scope: 'project', dryRun: true } },
     });
     const requests = [
       { kind: 'env' as const, name: 'POSTS_API_URL', isRequired: true, isSecret: false },
