@@ -34,8 +34,11 @@ export function loadPolicy(ctx: Context): Policy {
   };
   const flag = (key: string) => pick(key, readBoolean(key), (a, b) => a || b);
   const policy: Policy = {};
-  const allowed = pick('allowed-registries', readList('allowed-registries'), (a, b) => a.filter((x) => b.includes(x)));
-  if (allowed) policy.allowedRegistries = { value: allowed.value.map((spec) => ({ spec, url: registryUrl(spec) })), from: allowed.from };
+  // Compared as URLs: "official" in one list and its URL in the other are the same registry.
+  const canonical = (url: string) => url.replace(/\/+$/, '').toLowerCase();
+  const readRegistries = (value: unknown, where: string) => readList('allowed-registries')(value, where).map((spec) => ({ spec, url: registryUrl(spec) }));
+  const allowed = pick('allowed-registries', readRegistries, (a, b) => a.filter((x) => b.some((y) => canonical(y.url) === canonical(x.url))));
+  if (allowed) policy.allowedRegistries = allowed;
   const deny = pick('deny', readList('deny'), (a, b) => [...new Set([...a, ...b])]);
   if (deny) policy.deny = deny;
   const age = pick('min-release-age', readAge('min-release-age'), Math.max);

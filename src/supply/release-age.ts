@@ -30,7 +30,7 @@ export async function resolveOldEnough(ctx: Context, name: string, range: string
     if (!(error instanceof McpmError) || error.code !== 'ENOVERSION') throw error;
     throw tooYoung(`${spec}, the only version that ${range ? `matches ${range}` : 'could be chosen'},`, published, ages.eligible(first.chosen)!, minAge);
   }
-  ctx.out.note(skipNote(spec, published, minAge, chosen.server.version));
+  ctx.out.remind(skipNote(spec, published, minAge, chosen.server.version));
   return { resolved: first.resolved, chosen };
 }
 
