@@ -10,6 +10,8 @@ import { startNpmRegistry, type NpmRegistryOptions } from './helpers/npm-registr
 import { makeSigningKey } from './helpers/npm-signing.js';
 import { packFixture } from './helpers/pack.js';
 import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
+import { createContext } from '../src/context.js';
+import { supplyFacts } from '../src/supply/audit-facts.js';
 import { FIXTURES, SERVER } from './helpers/world.js';
 
 const NOW = '2025-03-01T00:00:00.000Z';
@@ -92,6 +94,7 @@ describe('release age and registry signatures', () => {
     const run = await install(`${SERVER}@1.0.0`);
     expect(run.json?.ok, run.stderr).toBe(true);
     const locked = stateLock();
+    expect(run.json.result.supply).toEqual(locked.supply);
     expect(locked.supply).toEqual({
       signatures: { status: 'verified', keyids: [key.keyid], verified: 2, unsigned: 0 },
       provenance: { status: 'attested', predicateType: 'https://slsa.dev/provenance/v1', repository: 'https://github.com/acme/github-posts', repositoryMatch: true },
@@ -128,6 +131,22 @@ describe('policy', () => {
     expect(denied.json?.error, denied.stderr).toMatchObject({ code: 'EPOLICY' });
     expect(denied.json.error.message).toMatch(/deny: io\.github\.acme\/github-posts is denied by the pattern "io\.github\.acme\/\*" \(set by policy\.deny in .*config\.json\)/);
     expect(denied.json.error.message).toContain(`allowed-registries: io.github.acme/github-posts comes from ${registry.url}, which is not an allowed registry (official)`);
+
+    // What `mcpm audit` will show (the lead wires it): the installed 1.2.0's facts and every rule it breaks now,
+    // block-on-drift judged with the tool-pin work's answer.
+    writeFileSync(path.join(home, '.mcpm', 'config.json'), JSON.stringify({ ...config, policy: { ...config.policy, 'block-on-drift': true } }));
+    const saved = { ...process.env };
+    Object.assign(process.env, { MCPM_HOME: path.join(home, '.mcpm'), MCPM_NOW: NOW });
+    try {
+      const [facts] = supplyFacts(createContext({}), { drift: { [SERVER]: true } });
+      expect(facts).toMatchObject({
+        name: SERVER, version: '1.2.0', signatures: 'verified', keyids: [key.keyid], provenance: 'attested',
+        repository: 'https://github.com/mallory/github-posts', repositoryMatch: false, publishedAt: '2025-01-12T00:00:00.000Z', ageDays: 48,
+      });
+      expect(facts.violations.map((v: { rule: string }) => v.rule)).toEqual(['deny', 'allowed-registries', 'block-on-drift']);
+    } finally {
+      process.env = saved;
+    }
   });
 });
 
