@@ -241,7 +241,7 @@ async function stateRecordOf(ctx: Context, name: string, version: string | undef
   const servers = (await readLock(ctx.paths.state).catch(() => undefined))?.servers;
   const locked = servers && Object.hasOwn(servers, name) ? servers[name] : undefined;
   if (!locked || locked.package?.version !== version || !locked.package.integrity || !locked.dependencies) return {};
-  return { lock: { integrity: locked.package.integrity, packages: locked.dependencies, ...(locked.supply ? { supply: locked.supply } : {}) } };
+  return { lock: { integrity: locked.package.integrity, packages: locked.dependencies, ...(locked.supply ? { supply: locked.supply, ownRecord: true } : {}) } };
 }
 
 /** Inputs given before are kept, per profile: a server switched to another profile takes that profile's values. */

@@ -10,6 +10,11 @@ export interface LockedTree {
   packages?: Record<string, unknown>;
   /** Signatures and provenance as the lock recorded them: installing refuses when they are weaker now. */
   supply?: SupplyRecord;
+  /**
+   * The lock is mcpm's own (the state's), not a project file anyone can edit: its supply record may stand in for a
+   * check when nothing is downloaded. A project lock's record is only compared with what the registry says.
+   */
+  ownRecord?: boolean;
 }
 
 /**

@@ -88,7 +88,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   const topLocation = `node_modules/${request.identifier}`;
   let tree: LockPackages | undefined = completeTree(request.lock?.packages, request.identifier);
   let fromRecord = false;
-  let prior = request.lock?.supply;
+  let prior = request.lock?.ownRecord ? request.lock.supply : undefined;
   if (!tree) {
     const treeRecord = await readTreeRecord(store, key);
     tree = treeRecord?.packages;

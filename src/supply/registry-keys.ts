@@ -20,10 +20,14 @@ export function registryOf(name: string, options: NpmOptions): string {
   return String(registry).replace(/\/?$/, '/');
 }
 
-/** pacote reads a registry's keys from the option `//host/path/:_keys` (exactly that spelling, trailing slash kept). */
-export function keysOption(registry: string): string {
+/**
+ * pacote reads a registry's keys from the option `//host/path:_keys`, spelled exactly as the registry URL it picks
+ * (with or without the trailing slash the user's .npmrc gave): both spellings are set.
+ */
+export function keysOption(registry: string): string[] {
   const url = new URL(registry);
-  return `//${url.host}${url.pathname}:_keys`;
+  const path = url.pathname.replace(/\/+$/, '');
+  return [`//${url.host}${path}/:_keys`, `//${url.host}${path}:_keys`];
 }
 
 /**

@@ -87,7 +87,7 @@ function withMatch(match: boolean | undefined): { repositoryMatch?: boolean } {
 async function signedManifest(id: string, what: string, options: NpmOptions, integrity: string, registry: string, keys: RegistryKey[] | undefined) {
   const { default: pacote } = await import('pacote');
   try {
-    return await pacote.manifest(id, { ...options, fullMetadata: true, integrity, ...(keys ? { verifySignatures: true, [keysOption(registry)]: keys } : {}) });
+    return await pacote.manifest(id, { ...options, fullMetadata: true, integrity, ...(keys ? { verifySignatures: true, ...Object.fromEntries(keysOption(registry).map((option) => [option, keys])) } : {}) });
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     if (SIGNATURE_CODES.has(code)) {
@@ -117,8 +117,8 @@ async function readAttestations(url: string, options: NpmOptions, top: CheckedPa
   // The registry's own attestations endpoint (the path of the URL it names, on the host it is fetched from, as
   // pacote does), so a manifest cannot point mcpm at another host.
   const registry = registryOf(top.name, options);
-  const path = new URL(url).pathname;
-  const answer = await npmCall(`the attestations of ${top.name}@${top.version}`, () => fetch.json(new URL(path, registry).href, { ...options, registry }));
+  const where = `${registry.replace(/\/+$/, '')}${new URL(url).pathname}`;
+  const answer = await npmCall(`the attestations of ${top.name}@${top.version}`, () => fetch.json(where, { ...options, registry }));
   return readProvenance(answer, top.name, top.version);
 }
 
