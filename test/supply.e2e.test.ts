@@ -88,22 +88,15 @@ describe('release age and registry signatures', () => {
     expect(bad.json?.error, bad.stderr).toMatchObject({ code: 'ESIGNATURE', message: expect.stringContaining('posts-format@1.5.0 (a dependency of github-posts@1.1.0) fails the registry signature check') });
     expect(tarballs().slice(before), 'checked before any tarball is fetched').toEqual([]);
     expect(existsSync(path.join(home, '.cursor', 'mcp.json')), 'no client file written').toBe(false);
-  });
 
-  it('a signed install records signatures, provenance and publish time in the state and the lock; dependencies resolve before the cut-off', async () => {
-    const run = await install(`${SERVER}@1.0.0`);
-    expect(run.json?.ok, run.stderr).toBe(true);
-    const locked = stateLock();
-    expect(run.json.result.supply).toEqual(locked.supply);
-    expect(locked.supply).toEqual({
-      signatures: { status: 'verified', keyids: [key.keyid], verified: 2, unsigned: 0 },
-      provenance: { status: 'attested', predicateType: 'https://slsa.dev/provenance/v1', repository: 'https://github.com/acme/github-posts', repositoryMatch: true },
-      publishedAt: '2025-01-10T00:00:00.000Z',
-    });
-    // posts-format@1.0.2 matches ~1.0.0 too, but is two days old.
-    expect(locked.dependencies['node_modules/posts-format'].version).toBe('1.0.0');
-    const state = JSON.parse(readFileSync(path.join(home, '.mcpm', 'state', 'installed.json'), 'utf8'));
-    expect(state.servers[SERVER].supply).toEqual(locked.supply);
+    // The same dependency with no signature at all, from a registry that signs: refused too (pacote alone lets it pass).
+    Object.assign(npmOptions, { badSignature: [], unsigned: ['posts-format@1.5.0'] });
+    try {
+      const missing = await install(`${SERVER}@1.1.0`, { home: await makeTmpDir('mcpm-supply-unsigned-') });
+      expect(missing.json?.error, missing.stderr).toMatchObject({ code: 'ESIGNATURE', message: expect.stringContaining(`posts-format@1.5.0 (a dependency of github-posts@1.1.0) has no registry signature, and ${npm.url} signs its packages`) });
+    } finally {
+      Object.assign(npmOptions, { badSignature: ['posts-format@1.5.0'], unsigned: [] });
+    }
   });
 });
 
@@ -151,13 +144,25 @@ describe('policy', () => {
 });
 
 describe('a lock records signatures and provenance', () => {
-  it('installing from a lock refuses when the registry no longer signs what the lock recorded as signed', async () => {
+  it('a signed install records signatures, provenance and publish time (dependencies before the cut-off); installing from that lock refuses once the registry no longer signs', async () => {
     const ada = await makeTmpDir('mcpm-supply-ada-');
     const project = path.join(ada, 'app');
     mkdirSync(project, { recursive: true });
+    mkdirSync(path.join(ada, '.mcpm'), { recursive: true });
+    writeFileSync(path.join(ada, '.mcpm', 'config.json'), JSON.stringify({ 'min-release-age': 7 * 86_400_000 }));
     const made = await mcpm(['install', `${SERVER}@1.0.0`, '--scope', 'project', '--client', 'claude-code', ...INPUTS], { home: ada, cwd: project });
     expect(made.json?.ok, made.stderr).toBe(true);
-    expect(JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8')).servers[SERVER].supply.signatures.status).toBe('verified');
+    const locked = JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8')).servers[SERVER];
+    expect(locked.supply).toEqual({
+      signatures: { status: 'verified', keyids: [key.keyid], verified: 2, unsigned: 0 },
+      provenance: { status: 'attested', predicateType: 'https://slsa.dev/provenance/v1', repository: 'https://github.com/acme/github-posts', repositoryMatch: true },
+      publishedAt: '2025-01-10T00:00:00.000Z',
+    });
+    expect(made.json.result.supply).toEqual(locked.supply);
+    // posts-format@1.0.2 matches ~1.0.0 too, but is two days old: arborist resolved before the cut-off.
+    expect(locked.dependencies['node_modules/posts-format'].version).toBe('1.0.0');
+    const state = JSON.parse(readFileSync(path.join(ada, '.mcpm', 'state', 'installed.json'), 'utf8'));
+    expect(state.servers[SERVER].supply).toEqual(locked.supply);
 
     const teammate = await makeTmpDir('mcpm-supply-bo-');
     const clone = path.join(teammate, 'app');
