@@ -125,6 +125,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     packages,
     ...(request.repositoryUrl ? { repositoryUrl: request.repositoryUrl } : {}),
     ...(prior ? { prior } : {}),
+    ...(request.lock?.supply ? { locked: request.lock.supply } : {}),
   });
   acceptSupply(ctx, request.serverName, spec, supply, request.lock?.supply);
   // Says how the download goes: each package fetched and unpacked into the store.

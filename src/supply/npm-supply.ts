@@ -14,8 +14,10 @@ export interface TreeSupply {
   top: { name: string; version: string; integrity: string };
   packages: TreePackage[];
   repositoryUrl?: string;
-  /** What a lock or the store's tree record says was found when these packages came. */
+  /** What mcpm's own records (the state's lock, the store's tree record) say was found when these packages came. */
   prior?: SupplyRecord;
+  /** What a project's lock says: used only when the registry cannot be reached and nothing needs downloading. */
+  locked?: SupplyRecord;
 }
 
 /**
@@ -24,9 +26,18 @@ export interface TreeSupply {
  * no network: that is how a reinstall stays offline. Anything to download, or no record: the registry is asked.
  */
 export async function supplyOfTree(ctx: Context, options: NpmOptions, tree: TreeSupply): Promise<SupplyRecord> {
-  if (tree.prior && (await allInStore(ctx.paths.store, tree.packages))) return tree.prior;
+  const stored = await allInStore(ctx.paths.store, tree.packages);
+  if (tree.prior && stored) return tree.prior;
   ctx.out.progress(`Checking the registry signatures of ${tree.spec}`);
-  return checkSupply(ctx, options, { spec: tree.spec, top: tree.top, packages: tree.packages, ...(tree.repositoryUrl ? { repositoryUrl: tree.repositoryUrl } : {}), ...minAgeOf(ctx) });
+  try {
+    return await checkSupply(ctx, options, { spec: tree.spec, top: tree.top, packages: tree.packages, ...(tree.repositoryUrl ? { repositoryUrl: tree.repositoryUrl } : {}), ...minAgeOf(ctx) });
+  } catch (error) {
+    // Offline with every package already stored (each checked when it was fetched): a project's lock still
+    // installs, on its own record, and says so. Anything to download never gets here without the check.
+    if (!(error instanceof McpmError) || error.code !== 'ENETWORK' || !stored || !tree.locked) throw error;
+    ctx.out.warn(`Could not reach the registry to check ${tree.spec} again (${error.message}); its packages are all in the store, and the lock's record of signatures and provenance is kept`);
+    return tree.locked;
+  }
 }
 
 /** The release-age cut-off as arborist's `before`, and as the check's setting. */
