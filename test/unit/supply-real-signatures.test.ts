@@ -25,6 +25,7 @@ const RELEASES = {
 
 let server: LocalServer;
 let tamper = false;
+let late = false;
 beforeAll(async () => {
   server = await listenLocal((req, res) => {
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
@@ -36,7 +37,7 @@ beforeAll(async () => {
     sendJson(res, 200, {
       name,
       'dist-tags': { latest: release.version },
-      time: { [release.version]: release.time },
+      time: { [release.version]: late ? '2025-06-01T00:00:00.000Z' : release.time },
       versions: { [release.version]: { name, version: release.version, _id: `${name}@${release.version}`, dist: { integrity, tarball: `${server.url}/${name}/-/${name}-${release.version}.tgz`, signatures: [{ keyid: NPM_KEY.keyid, sig: release.sig }] } } },
     });
   });
@@ -66,6 +67,18 @@ describe('real npm registry signatures', () => {
       });
     } finally {
       tamper = false;
+    }
+  });
+
+  it('a signature whose key had expired when the version was published: ESIGNATURE', async () => {
+    late = true;
+    try {
+      await expect(checkSupply(ctx, options(), { spec: 'venv@0.1.0', top: { name: 'venv', version: '0.1.0', integrity: RELEASES.venv.integrity }, packages: [] })).rejects.toMatchObject({
+        code: 'ESIGNATURE',
+        message: 'venv@0.1.0 fails the registry signature check (EEXPIREDSIGNATUREKEY)',
+      });
+    } finally {
+      late = false;
     }
   });
 });
