@@ -115,6 +115,9 @@ describe('policy', () => {
     expect(warned.json?.ok, warned.stderr).toBe(true);
     expect(warned.stderr).toMatch(/provenance says it was built from https:\/\/github\.com\/mallory\/github-posts, which is not .* repository/);
     expect(stateLock().supply.provenance).toMatchObject({ status: 'attested', repositoryMatch: false });
+    // outdated (and so update) does not offer 2.0.0: it is younger than min-release-age.
+    const outdated = await mcpm(['outdated']);
+    expect(outdated.json?.result, outdated.stderr).toEqual([expect.objectContaining({ current: '1.2.0', wanted: '1.2.0', latest: '1.2.0' })]);
 
     expect((await mcpm(['config', 'set', 'policy.deny', 'io.github.acme/*, other'])).json?.result).toMatchObject({ key: 'policy.deny', value: ['io.github.acme/*', 'other'] });
     expect((await mcpm(['config', 'set', 'policy.allowed-registries', 'official'])).json?.ok).toBe(true);
