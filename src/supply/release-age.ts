@@ -6,6 +6,7 @@ import type { ServerVersion } from '../registry/types.js';
 import { npmOptions } from '../store/npm-checks.js';
 import { describeAge, eligibleAt, type Setting } from './policy.js';
 import { minReleaseAge } from './policy-load.js';
+import { gateResolved } from './gate.js';
 import { tooYoung } from './verify.js';
 
 type Chosen = { resolved: ResolvedServer; chosen: ServerVersion };
@@ -17,6 +18,8 @@ type Chosen = { resolved: ResolvedServer; chosen: ServerVersion };
  */
 export async function resolveOldEnough(ctx: Context, name: string, range: string | undefined): Promise<Chosen> {
   const first = await resolveVersion(ctx, name, range);
+  // A denied name or registry is refused before the npm registry is asked for publish times.
+  gateResolved(ctx, first.chosen.server, first.chosen.registry);
   const ages = await releaseAges(ctx, first.resolved.versions);
   if (!ages || !ages.young(first.chosen)) return first;
   const { minAge } = ages;
