@@ -26,6 +26,7 @@ const RELEASES = {
 let server: LocalServer;
 let tamper = false;
 let late = false;
+let unsigned = false;
 beforeAll(async () => {
   server = await listenLocal((req, res) => {
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
@@ -38,7 +39,7 @@ beforeAll(async () => {
       name,
       'dist-tags': { latest: release.version },
       time: { [release.version]: late ? '2025-06-01T00:00:00.000Z' : release.time },
-      versions: { [release.version]: { name, version: release.version, _id: `${name}@${release.version}`, dist: { integrity, tarball: `${server.url}/${name}/-/${name}-${release.version}.tgz`, signatures: [{ keyid: NPM_KEY.keyid, sig: release.sig }] } } },
+      versions: { [release.version]: { name, version: release.version, _id: `${name}@${release.version}`, dist: { integrity, tarball: `${server.url}/${name}/-/${name}-${release.version}.tgz`, ...(unsigned ? {} : { signatures: [{ keyid: NPM_KEY.keyid, sig: release.sig }] }) } } },
     });
   });
 });
@@ -67,6 +68,18 @@ describe('real npm registry signatures', () => {
       });
     } finally {
       tamper = false;
+    }
+  });
+
+  it('no signature at all, from a registry that publishes keys: ESIGNATURE (pacote alone lets this pass)', async () => {
+    unsigned = true;
+    try {
+      await expect(checkSupply(ctx, options(), { spec: 'venv@0.1.0', top: { name: 'venv', version: '0.1.0', integrity: RELEASES.venv.integrity }, packages: [{ name: 'tool5', version: '5.0.1', integrity: RELEASES.tool5.integrity }] })).rejects.toMatchObject({
+        code: 'ESIGNATURE',
+        message: expect.stringMatching(/^(venv@0\.1\.0|tool5@5\.0\.1 \(a dependency of venv@0\.1\.0\)) has no registry signature, and http:\/\/127\.0\.0\.1:\d+\/ signs its packages$/),
+      });
+    } finally {
+      unsigned = false;
     }
   });
 
