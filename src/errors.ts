@@ -27,6 +27,9 @@ export type ErrorCode =
   | 'EAUTH'
   | 'EUNSAFE'
   | 'EINVALID'
+  | 'ESIGNATURE'
+  | 'ETOOYOUNG'
+  | 'EPOLICY'
   | 'EINTERNAL';
 
 /**

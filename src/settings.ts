@@ -27,6 +27,10 @@ export interface Settings {
   cacheTtl?: number;
   /** Where secret values are kept: "file" (the default) or "keychain". */
   secrets?: string;
+  /** Versions younger than this (ms) are skipped when choosing (src/supply/release-age.ts). */
+  'min-release-age'?: number;
+  /** The user's supply-chain policy (src/supply/policy-load.ts reads it, with the MCPM_POLICY file). */
+  policy?: Record<string, unknown>;
 }
 
 export function readSettings(file: string): Settings {

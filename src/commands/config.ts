@@ -5,6 +5,7 @@ import { McpmError } from '../errors.js';
 import { DEFAULT_REGISTRIES, normalizeRegistryUrl } from '../registry/config.js';
 import { updateSettings, type Settings } from '../settings.js';
 import { table } from './list.js';
+import { settingPath, SUPPLY_KEYS } from '../supply/config-keys.js';
 
 /**
  * `mcpm config get|set|unset|list`: the documented keys of config.json. Values are checked and stored in the form
@@ -58,7 +59,31 @@ const KEYS: Record<string, KeySpec> = {
       return url.href;
     },
   },
+  ...SUPPLY_KEYS,
 };
+
+/** A key's value in the file: `policy.<rule>` keys live in the policy section. */
+function stored(settings: Settings, key: string): unknown {
+  const [first, second] = settingPath(key);
+  const top = (settings as Record<string, unknown>)[first];
+  if (second === undefined) return top;
+  return top && typeof top === 'object' && !Array.isArray(top) ? (top as Record<string, unknown>)[second] : undefined;
+}
+
+function store(settings: Settings, key: string, value: unknown): void {
+  const [first, second] = settingPath(key);
+  const object = settings as Record<string, unknown>;
+  if (second === undefined) {
+    if (value === undefined) delete object[first];
+    else object[first] = value;
+    return;
+  }
+  const section = object[first] && typeof object[first] === 'object' && !Array.isArray(object[first]) ? (object[first] as Record<string, unknown>) : {};
+  if (value === undefined) delete section[second];
+  else section[second] = value;
+  if (Object.keys(section).length > 0) object[first] = section;
+  else delete object[first];
+}
 
 function duration(key: string, value: string, min: number): number {
   const ms = parseDuration(value);
@@ -84,9 +109,9 @@ export interface SettingValue {
 
 function describe(ctx: Context, key: string, settings: Settings): SettingValue {
   const keySpec = spec(key);
-  const stored = (settings as Record<string, unknown>)[key];
+  const value = stored(settings, key);
   const overridden = keySpec.env && ctx.env[keySpec.env] ? { overriddenBy: keySpec.env } : {};
-  return { key, value: stored ?? keySpec.fallback, source: stored === undefined ? 'default' : 'config', ...overridden, description: keySpec.description };
+  return { key, value: value ?? keySpec.fallback, source: value === undefined ? 'default' : 'config', ...overridden, description: keySpec.description };
 }
 
 export function configGet(ctx: Context, key: string): SettingValue {
@@ -101,7 +126,7 @@ export function configList(ctx: Context): SettingValue[] {
 export async function configSet(ctx: Context, key: string, raw: string): Promise<SettingValue & { file: string }> {
   const value = spec(key).parse(raw, ctx);
   const settings = await updateSettings(ctx.paths.configFile, (current) => {
-    (current as Record<string, unknown>)[key] = value;
+    store(current, key, value);
     return current;
   });
   return { ...describe(ctx, key, settings), file: ctx.paths.configFile };
@@ -110,7 +135,7 @@ export async function configSet(ctx: Context, key: string, raw: string): Promise
 export async function configUnset(ctx: Context, key: string): Promise<SettingValue & { file: string }> {
   spec(key);
   const settings = await updateSettings(ctx.paths.configFile, (current) => {
-    delete (current as Record<string, unknown>)[key];
+    store(current, key, undefined);
     return current;
   });
   return { ...describe(ctx, key, settings), file: ctx.paths.configFile };

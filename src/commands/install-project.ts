@@ -37,7 +37,7 @@ export async function installProject(ctx: Context, options: { env?: string[]; ar
       arg: [...Object.entries(wanted.args ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => `${k}=${one}`)), ...(options.arg ?? [])],
       allowScripts: options.allowScripts,
       recordRange: wanted.range,
-      ...(locked?.package ? { lock: { integrity: locked.package.integrity, packages: locked.dependencies } } : {}),
+      ...(locked?.package ? { lock: { integrity: locked.package.integrity, packages: locked.dependencies, ...(locked.supply ? { supply: locked.supply } : {}) } } : {}),
     });
     results.push(result);
   }

@@ -6,6 +6,7 @@ import { readState, requireInstalled, updateState, type InstalledServer } from '
 import { deriveContext, type Context } from '../context.js';
 import { table } from './list.js';
 import { recordedRange } from '../plan/version.js';
+import { oldEnough } from '../supply/release-age.js';
 
 export interface OutdatedRow {
   name: string;
@@ -41,9 +42,11 @@ export async function outdated(ctx: Context, names: string[] = []): Promise<Outd
     const status = !installed || installed.meta.status === 'deleted' ? 'deleted' : installed.meta.status === 'deprecated' ? 'deprecated' : undefined;
     let latest = server.version;
     let wanted = server.version;
+    // Versions younger than the release-age cut-off are not offered (update would refuse them).
+    const eligible = await oldEnough(ctx, resolved.versions, server.version);
     try {
-      latest = selectVersion(server.name, resolved.versions, undefined).server.version;
-      wanted = selectVersion(server.name, resolved.versions, range).server.version;
+      latest = selectVersion(server.name, eligible, undefined).server.version;
+      wanted = selectVersion(server.name, eligible, range).server.version;
     } catch (error) {
       if (!(error instanceof McpmError && error.code === 'ENOVERSION')) throw error;
     }

@@ -181,7 +181,7 @@ function installResult(plan: InstallPlan, stored: StoredPackage) {
     previousVersion: plan.previous?.version !== plan.version ? plan.previous?.version : undefined,
     registry: plan.registry,
     ...(source.kind === 'npm'
-      ? { package: plan.package, storePath: stored.storePath, integrity: stored.integrity }
+      ? { package: plan.package, storePath: stored.storePath, integrity: stored.integrity, ...(stored.supply ? { supply: stored.supply } : {}) }
       : source.kind === 'remote'
         ? { remote: plan.targets.map((t) => ({ client: t.location.client.id, type: t.form.remote?.type, url: t.form.remote?.url, ...(t.form.form === 'bridge' ? { bridge: true } : {}) })) }
         : { package: { ...plan.package, ...runtimeRecord(source, stored) }, ...(stored.storePath ? { storePath: stored.storePath } : {}) }),

@@ -15,7 +15,8 @@ import { describeUnsafe } from '../plan/runtime-options.js';
 import type { LockedTree } from '../plan/store-action.js';
 import { parseNameSpec } from '../plan/version.js';
 import { lookalikeWarning } from '../registry/lookalike.js';
-import { resolveVersion } from '../registry/resolve.js';
+import { gateResolved, gateSource } from '../supply/gate.js';
+import { resolveOldEnough } from '../supply/release-age.js';
 import type { ServerJson } from '../registry/types.js';
 import { assertKeychain, secretsBackend } from '../state/keychain.js';
 import { findInstalled, readState, type InstalledServer } from '../state/installed.js';
@@ -84,12 +85,14 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
     resolving.stop();
   }
   const server = chosen.server;
+  gateResolved(ctx, server, chosen.registry);
   if (chosen.status === 'deprecated') ctx.out.warn(`${server.name}@${server.version} is deprecated by its registry`);
   const lookalike = lookalikeWarning(server.name, Object.keys(state.servers));
   if (lookalike) ctx.out.warn(lookalike);
   assertSafe(server.name, server.version);
   const installed = existing?.name === server.name ? existing : undefined;
   const source = await prepareSource(ctx, server, options.packageType, installed);
+  gateSource(ctx, server, source.kind);
 
   const requests = sourceRequests(source);
   const previous = await previousInputs(ctx, installed);
@@ -204,12 +207,12 @@ function checkArguments(options: InstallOptions): void {
  */
 async function resolveBound(ctx: Context, name: string, range: string | undefined, installed: InstalledServer | undefined): Promise<{ server: ServerJson; registry: string; status?: string }> {
   if (!installed) {
-    const { chosen } = await resolveVersion(ctx, name, range);
+    const { chosen } = await resolveOldEnough(ctx, name, range);
     return { server: chosen.server, registry: chosen.registry, status: chosen.meta.status };
   }
   if (ctx.options.registry === undefined) {
     try {
-      const { chosen } = await resolveVersion(deriveContext(ctx, { registry: installed.registry }), name, range);
+      const { chosen } = await resolveOldEnough(deriveContext(ctx, { registry: installed.registry }), name, range);
       return { server: chosen.server, registry: chosen.registry, status: chosen.meta.status };
     } catch (error) {
       if (!(error instanceof McpmError) || !['ENETWORK', 'EREGISTRY', 'ENOTFOUND'].includes(error.code)) throw error;
@@ -218,7 +221,7 @@ async function resolveBound(ctx: Context, name: string, range: string | undefine
       });
     }
   }
-  const { chosen } = await resolveVersion(ctx, name, range);
+  const { chosen } = await resolveOldEnough(ctx, name, range);
   if (chosen.registry !== installed.registry) {
     const question = `${installed.name} was installed from ${installed.registry}. Install it from ${chosen.registry} instead (the package that registry lists will run)?`;
     const moved = ctx.options.yes || (ctx.prompter.available && !ctx.options.json && (await ctx.prompter.confirm(question, false)));
@@ -241,7 +244,7 @@ async function stateRecordOf(ctx: Context, name: string, version: string | undef
   const servers = (await readLock(ctx.paths.state).catch(() => undefined))?.servers;
   const locked = servers && Object.hasOwn(servers, name) ? servers[name] : undefined;
   if (!locked || locked.package?.version !== version || !locked.package.integrity || !locked.dependencies) return {};
-  return { lock: { integrity: locked.package.integrity, packages: locked.dependencies } };
+  return { lock: { integrity: locked.package.integrity, packages: locked.dependencies, ...(locked.supply ? { supply: locked.supply, ownRecord: true } : {}) } };
 }
 
 /** Inputs given before are kept, per profile: a server switched to another profile takes that profile's values. */

@@ -158,7 +158,7 @@ export function planInstall(facts: InstallFacts): InstallPlan {
     ...(facts.extraArgs?.length && source.kind === 'npm' ? { extraArgs: facts.extraArgs } : {}),
   };
 
-  const store = storeAction(server.name, server.version, source, { lock: facts.lock, allowScripts: facts.flags.allowScripts, engineStrict: facts.flags.engineStrict });
+  const store = storeAction(server.name, server.version, source, { lock: facts.lock, allowScripts: facts.flags.allowScripts, engineStrict: facts.flags.engineStrict, repositoryUrl: server.repository?.url });
   const launch = source.kind === 'remote' ? undefined : directLaunch(source, launchInputs(inputs), previewStored(store, facts.storeDir), facts.machine);
   const runtimeConsent = consentNeeded(launch?.unsafeOptions ?? [], source, facts);
   const personalRemote = source.kind === 'remote' && Object.keys(facts.inputs.args).length + Object.keys(facts.inputs.secretArgs).length > 0;

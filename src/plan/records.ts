@@ -69,6 +69,7 @@ export function serverRecord(
     server: plan.serverJson,
     ...(kept.length ? { previousServers: keptServers(before, kept) } : {}),
     ...(launch ? { launch } : {}),
+    ...(stored.supply ? { supply: stored.supply } : {}),
     ...(project || before?.projects ? { projects: { ...before?.projects, ...project } } : {}),
     installedAt: now,
   };
@@ -119,7 +120,7 @@ export function lockRecord(plan: InstallPlan, stored: StoredPackage, dependencie
     return { ...base, remote: { transport: remote?.type ?? 'streamable-http', url: remote?.url ?? '' } };
   }
   if (source.kind === 'npm') {
-    return { ...base, package: { ...plan.package!, ...(stored.integrity ? { integrity: stored.integrity } : {}) }, ...(dependencies ? { dependencies } : {}) };
+    return { ...base, package: { ...plan.package!, ...(stored.integrity ? { integrity: stored.integrity } : {}) }, ...(dependencies ? { dependencies } : {}), ...(stored.supply ? { supply: stored.supply } : {}) };
   }
   const { image, fileSha256 } = runtimeRecord(source, stored);
   return { ...base, package: { ...plan.package!, ...(image ? { image } : {}), ...(fileSha256 ? { fileSha256 } : {}) } };

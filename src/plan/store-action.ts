@@ -1,12 +1,20 @@
 import path from 'node:path';
 import { imageString, parseImage, type ImageRef } from './oci.js';
 import type { PreparedSource } from './prepared-source.js';
+import type { SupplyRecord } from '../supply/record.js';
 
 /** From a lock file: an npm package's integrity and its whole dependency tree, to install exactly. */
 export interface LockedTree {
   integrity?: string;
   /** The `packages` of the store version's package-lock.json, without the root. */
   packages?: Record<string, unknown>;
+  /** Signatures and provenance as the lock recorded them: installing refuses when they are weaker now. */
+  supply?: SupplyRecord;
+  /**
+   * The lock is mcpm's own (the state's), not a project file anyone can edit: its supply record may stand in for a
+   * check when nothing is downloaded. A project lock's record is only compared with what the registry says.
+   */
+  ownRecord?: boolean;
 }
 
 /**
@@ -14,7 +22,7 @@ export interface LockedTree {
  * package type (store/put.ts carries it out). A remote server puts nothing in the store.
  */
 export type StoreAction =
-  | { kind: 'npm'; server: string; identifier: string; version: string; registryBaseUrl?: string; lock?: LockedTree; allowScripts: boolean; engineStrict: boolean }
+  | { kind: 'npm'; server: string; identifier: string; version: string; registryBaseUrl?: string; lock?: LockedTree; allowScripts: boolean; engineStrict: boolean; repositoryUrl?: string }
   | { kind: 'pypi'; server: string; identifier: string; version: string; uvx: string }
   | { kind: 'oci'; server: string; engine: string; image: ImageRef }
   | { kind: 'nuget'; server: string }
@@ -31,6 +39,8 @@ export interface StoredPackage {
   bin?: string;
   /** npm: the package's integrity, as the registry gave it. */
   integrity?: string;
+  /** npm: signatures, provenance and publish time (src/supply/). */
+  supply?: SupplyRecord;
   /** pypi: the uv cache inside the store, and the package's console scripts. */
   cacheDir?: string;
   scripts?: string[];
@@ -42,14 +52,14 @@ export function storeAction(
   server: string,
   version: string,
   source: PreparedSource,
-  options: { lock?: LockedTree; allowScripts: boolean; engineStrict: boolean },
+  options: { lock?: LockedTree; allowScripts: boolean; engineStrict: boolean; repositoryUrl?: string },
 ): StoreAction {
   switch (source.kind) {
     case 'remote':
       return { kind: 'none' };
     case 'npm': {
       const { identifier, registryBaseUrl } = source.pkg;
-      return { kind: 'npm', server, identifier, version: source.pkg.version ?? version, ...(registryBaseUrl ? { registryBaseUrl } : {}), ...(options.lock ? { lock: options.lock } : {}), allowScripts: options.allowScripts, engineStrict: options.engineStrict };
+      return { kind: 'npm', server, identifier, version: source.pkg.version ?? version, ...(registryBaseUrl ? { registryBaseUrl } : {}), ...(options.lock ? { lock: options.lock } : {}), allowScripts: options.allowScripts, engineStrict: options.engineStrict, ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}) };
     }
     case 'pypi':
       return { kind: 'pypi', server, identifier: source.pkg.identifier, version: source.pkg.version!, uvx: source.uvx };

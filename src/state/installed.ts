@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { own, parseData, record } from '../json.js';
 import type { Input, ServerJson, Transport } from '../registry/types.js';
+import type { SupplyRecord } from '../supply/record.js';
 import { matchesShortName } from '../registry/short-name.js';
 import { withFileLock, writeFileAtomicSafe, readTextIfExists } from '../fs/files.js';
 
@@ -81,6 +82,8 @@ export interface InstalledServer {
   server?: ServerJson;
   /** The server.json of each version in previousVersions: rollback needs no registry either. */
   previousServers?: Record<string, ServerJson>;
+  /** npm: registry signatures, provenance and publish time of the installed version (src/supply/). */
+  supply?: SupplyRecord;
   installedAt: string;
 }
 

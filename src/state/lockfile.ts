@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
+import type { SupplyRecord } from '../supply/record.js';
 import { parseData, record } from '../json.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
 
@@ -16,6 +17,8 @@ export interface LockedServer {
   /** package-lock.json `packages` of the store version, without its root. */
   dependencies?: Record<string, unknown>;
   remote?: { transport: string; url: string };
+  /** npm: registry signatures and provenance as found at install; installing from the lock refuses weaker ones. */
+  supply?: SupplyRecord;
 }
 
 export interface LockFile {

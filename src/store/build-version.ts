@@ -98,7 +98,7 @@ export async function buildVersion(ctx: Context, job: VersionJob): Promise<boole
       await rename(staging, job.target);
       failpoint('after-store-rename');
       if (job.writeTree) {
-        await writeTreeRecord(store, { key: job.treeKey, identifier: job.identifier, version: job.version, integrity: job.record.integrity ?? '', packages: job.tree }).catch(() => undefined);
+        await writeTreeRecord(store, { key: job.treeKey, identifier: job.identifier, version: job.version, integrity: job.record.integrity ?? '', packages: job.tree, ...(job.record.supply ? { supply: job.record.supply } : {}) }).catch(() => undefined);
       }
       return true;
     } catch (error) {

@@ -17,6 +17,8 @@ import { createStaging } from './staging.js';
 import { pinVersion, withStoreLock } from './store-lock.js';
 import { completeTree, readTreeRecord, resolveTree, selectPackages, treeKey, type LockPackages } from './tree.js';
 import type { PackageIndex } from './unpack.js';
+import { acceptSupply, minAgeOf, supplyOfTree } from '../supply/npm-supply.js';
+import type { SupplyRecord } from '../supply/record.js';
 
 export { assertRegistryPackage } from './npm-checks.js';
 
@@ -29,6 +31,8 @@ export interface NpmInstallRequest {
   engineStrict: boolean;
   /** From a lock file: the package's integrity and the whole dependency tree to install exactly. */
   lock?: LockedTree;
+  /** server.json's repository.url, compared with the provenance's source repository. */
+  repositoryUrl?: string;
 }
 
 export interface InstalledVersion {
@@ -37,6 +41,8 @@ export interface InstalledVersion {
   integrity?: string;
   /** True when this install added the folder (false: the same version was already in the store). */
   added: boolean;
+  /** Signatures, provenance and publish time (src/supply/). */
+  supply?: SupplyRecord;
 }
 
 /**
@@ -72,7 +78,9 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     });
     if (record) {
       if (request.lock?.integrity && record.integrity && record.integrity !== request.lock.integrity) throw lockMismatch(spec);
-      return { storePath: target, bin: path.join(target, record.bin), integrity: record.integrity, added: false };
+      // Checked when the version came; a version stored before mcpm checked signatures has no facts ("unknown").
+      acceptSupply(ctx, request.serverName, spec, record.supply, request.lock?.supply);
+      return { storePath: target, bin: path.join(target, record.bin), integrity: record.integrity, added: false, ...(record.supply ? { supply: record.supply } : {}) };
     }
   }
 
@@ -80,9 +88,13 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   const topLocation = `node_modules/${request.identifier}`;
   let tree: LockPackages | undefined = completeTree(request.lock?.packages, request.identifier);
   let fromRecord = false;
+  let prior = request.lock?.ownRecord ? request.lock.supply : undefined;
   if (!tree) {
-    tree = (await readTreeRecord(store, key))?.packages;
-    fromRecord = tree !== undefined;
+    const treeRecord = await readTreeRecord(store, key);
+    tree = treeRecord?.packages;
+    prior = treeRecord?.supply;
+    // A tree record from before the supply check is written again with the facts found now.
+    fromRecord = tree !== undefined && prior !== undefined;
   }
   let checkedManifest = false;
   if (!tree) {
@@ -95,7 +107,8 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     checkedManifest = true;
     failpoint('after-manifest');
     ctx.out.progress(`Resolving the dependencies of ${spec}`);
-    tree = await withScratch(ctx, (dir) => npmCall(spec, () => resolveTree(dir, options, request.identifier, request.version)));
+    const { before } = minAgeOf(ctx);
+    tree = await withScratch(ctx, (dir) => npmCall(spec, () => resolveTree(dir, options, request.identifier, request.version, before)));
   }
   const top = tree[topLocation];
   if (!top || top.version !== request.version) {
@@ -104,6 +117,17 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   if (request.lock?.integrity && top.integrity !== request.lock.integrity) throw lockMismatch(spec);
 
   const packages = selectPackages(tree, spec);
+  // Signatures, release age and provenance, before a single tarball is fetched.
+  const supply = await supplyOfTree(ctx, options, {
+    serverName: request.serverName,
+    spec,
+    top: { name: request.identifier, version: request.version, integrity: top.integrity! },
+    packages,
+    ...(request.repositoryUrl ? { repositoryUrl: request.repositoryUrl } : {}),
+    ...(prior ? { prior } : {}),
+    ...(request.lock?.supply ? { locked: request.lock.supply } : {}),
+  });
+  acceptSupply(ctx, request.serverName, spec, supply, request.lock?.supply);
   // Says how the download goes: each package fetched and unpacked into the store.
   const have = await ensurePackages(store, options, packages, spec, undefined, (done, total) => ctx.out.progress(`Installing ${spec}: ${done} of ${total} packages fetched`));
   if (have.fetched > 0) ctx.out.progress(`Fetched ${have.fetched} package${have.fetched === 1 ? '' : 's'} of ${spec} into the store`);
@@ -133,9 +157,9 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     packages: installable,
     indexes: have.indexes,
     allowScripts: request.allowScripts,
-    record: { identifier: request.identifier, version: request.version, integrity: top.integrity, resolved: top.resolved, bin, installedAt: new Date(ctx.now()).toISOString() },
+    record: { identifier: request.identifier, version: request.version, integrity: top.integrity, resolved: top.resolved, bin, installedAt: new Date(ctx.now()).toISOString(), supply },
   });
-  return { storePath: target, bin: path.join(target, bin), integrity: top.integrity, added };
+  return { storePath: target, bin: path.join(target, bin), integrity: top.integrity, added, supply };
 }
 
 function packageJsonOf(store: string, index: PackageIndex, spec: string): { name: string; bin?: unknown; mcpName?: string; engines?: { node?: string } } {

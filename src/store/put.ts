@@ -15,7 +15,7 @@ export async function putInStore(ctx: Context, action: StoreAction): Promise<Sto
     case 'npm': {
       const { kind: _kind, server, lock, ...request } = action;
       const installed = await installNpmPackage(ctx, { serverName: server, ...request, lock });
-      return { added: installed.added, storePath: installed.storePath, bin: installed.bin, ...(installed.integrity ? { integrity: installed.integrity } : {}) };
+      return { added: installed.added, storePath: installed.storePath, bin: installed.bin, ...(installed.integrity ? { integrity: installed.integrity } : {}), ...(installed.supply ? { supply: installed.supply } : {}) };
     }
     case 'pypi': {
       const installed = await installPypiPackage(ctx, { serverName: action.server, identifier: action.identifier, version: action.version, uvx: action.uvx });

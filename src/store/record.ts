@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { SupplyRecord } from '../supply/record.js';
 import type { FileEntry } from './cas.js';
 import { INSTALL_RECORD } from './layout.js';
 
@@ -28,6 +29,8 @@ export interface NpmInstallRecord {
   /** Packages of a migrated version whose tarball was not at hand: their files stayed as they were. */
   unindexed?: string[];
   scripts?: boolean;
+  /** Signatures, provenance and publish time, as checked when the version came (src/supply/verify.ts). */
+  supply?: SupplyRecord;
 }
 
 export async function readRecord(dir: string): Promise<NpmInstallRecord | undefined> {

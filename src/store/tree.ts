@@ -5,6 +5,7 @@ import { McpmError } from '../errors.js';
 import { keyedJson } from './cas.js';
 import { writeJsonAtomic } from './unpack.js';
 import type { NpmOptions } from './npm-config.js';
+import type { SupplyRecord } from '../supply/record.js';
 
 /** One package-lock.json `packages` entry, as far as installing it needs. */
 export interface LockEntry {
@@ -44,6 +45,8 @@ export interface TreeRecord {
   version: string;
   integrity: string;
   packages: LockPackages;
+  /** What the supply check found for this tree, so a reinstall from the record needs no network. */
+  supply?: SupplyRecord;
 }
 
 /** The registry a package is fetched from decides what its name means: it is part of the key. */
@@ -135,12 +138,12 @@ function libc(): string | undefined {
 /**
  * Resolves the dependency tree of `identifier@version` as `npm install` would (arborist's ideal tree: the same
  * hoisting, peers and optional rules, the registry's integrity for every tarball), without writing node_modules.
- * `dir` is an empty folder the tree is computed for. Returns the package-lock `packages`, root removed.
+ * `dir` is an empty folder the tree is computed for. `before`: the release-age cut-off (arborist skips younger versions). Returns the package-lock `packages`, root removed.
  */
-export async function resolveTree(dir: string, options: NpmOptions, identifier: string, version: string): Promise<LockPackages> {
+export async function resolveTree(dir: string, options: NpmOptions, identifier: string, version: string, before?: Date): Promise<LockPackages> {
   await writeFile(path.join(dir, 'package.json'), `${JSON.stringify(storeVersionPackage(identifier, version), null, 2)}\n`);
   const { default: Arborist } = await import('@npmcli/arborist');
-  const arborist = new Arborist({ ...options, path: dir, omit: ['dev'], ignoreScripts: true, audit: false, fund: false });
+  const arborist = new Arborist({ ...options, path: dir, omit: ['dev'], ignoreScripts: true, audit: false, fund: false, ...(before ? { before } : {}) });
   const tree = await arborist.buildIdealTree({});
   const { packages = {} } = JSON.parse(tree.meta.toString()) as { packages?: LockPackages };
   const { '': _root, ...rest } = packages;

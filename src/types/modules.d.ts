@@ -13,7 +13,9 @@ declare module 'pacote' {
   export function manifest(spec: string, options?: Record<string, unknown>): Promise<Manifest>;
   /** The tarball's bytes, checked against options.integrity (read from the cache by integrity when it is there). */
   export function tarball(spec: string, options?: Record<string, unknown>): Promise<Buffer>;
-  const pacote: { manifest: typeof manifest; tarball: typeof tarball };
+  /** The registry's document of every version (with `time` when fetched with fullMetadata). */
+  export function packument(spec: string, options?: Record<string, unknown>): Promise<{ name: string; versions: Record<string, unknown>; time?: Record<string, string> }>;
+  const pacote: { manifest: typeof manifest; tarball: typeof tarball; packument: typeof packument };
   export default pacote;
 }
 
@@ -24,4 +26,12 @@ declare module '@npmcli/arborist' {
     buildIdealTree(options?: Record<string, unknown>): Promise<{ meta: { toString(): string } }>;
     rebuild(options?: Record<string, unknown>): Promise<unknown>;
   }
+}
+
+declare module 'npm-registry-fetch' {
+  function fetch(url: string, options?: Record<string, unknown>): Promise<{ status: number; json(): Promise<unknown> }>;
+  namespace fetch {
+    function json(url: string, options?: Record<string, unknown>): Promise<unknown>;
+  }
+  export default fetch;
 }

@@ -5,6 +5,7 @@ import type http from "node:http";
 import semver from "semver";
 import { describeRequest, listenLocal, sendJson } from "./http.js";
 import type { PackedPackage } from "./pack.js";
+import { provenanceAnswer, signRelease, type SigningKey } from "./npm-signing.js";
 
 export interface NpmRegistryOptions {
   /** "name@version" whose packument advertises a wrong dist.integrity (tarball bytes stay correct). */
@@ -16,6 +17,15 @@ export interface NpmRegistryOptions {
    * never to answer), e.g. to stall a download half way while a test kills the client.
    */
   interceptTarball?: (pkg: PackedPackage, req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+  /** Publish this key at /-/npm/v1/keys and sign every version's dist (dist.signatures). */
+  signing?: SigningKey;
+  /** "name@version"s whose signature is over other bytes (a tampered integrity), or that carry none. */
+  badSignature?: string[];
+  unsigned?: string[];
+  /** "name@version" -> publish time (default: ordered days of January 2025). */
+  times?: Record<string, string>;
+  /** "name@version" -> the source repository its provenance attestation names. */
+  provenance?: Record<string, string>;
 }
 
 export interface NpmRegistry {
@@ -54,6 +64,18 @@ export async function startNpmRegistry(
 
   function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     const pathname = new URL(req.url ?? "/", base).pathname;
+    if (pathname === "/-/npm/v1/keys") {
+      if (!opts.signing) return sendJson(res, 404, { error: "not found" });
+      const { keyid, key } = opts.signing;
+      return sendJson(res, 200, { keys: [{ expires: null, keyid, keytype: "ecdsa-sha2-nistp256", scheme: "ecdsa-sha2-nistp256", key }] });
+    }
+    if (pathname.startsWith("/-/npm/v1/attestations/")) {
+      const id = decodeURIComponent(pathname.slice("/-/npm/v1/attestations/".length));
+      const repository = opts.provenance?.[id];
+      if (!repository) return sendJson(res, 404, { error: "not found" });
+      const at = id.lastIndexOf("@");
+      return sendJson(res, 200, provenanceAnswer(id.slice(0, at), id.slice(at + 1), repository));
+    }
     const tarballAt = pathname.indexOf("/-/");
     if (tarballAt !== -1) {
       const name = decodeURIComponent(pathname.slice(1, tarballAt));
@@ -86,16 +108,19 @@ export async function startNpmRegistry(
     const docs: Record<string, unknown> = {};
     sorted.forEach((pkg, i) => {
       // Fake but ordered publish times: older versions published earlier.
-      time[pkg.version] = new Date(Date.UTC(2025, 0, 1 + i)).toISOString();
+      const id = `${name}@${pkg.version}`;
+      time[pkg.version] = opts.times?.[id] ?? new Date(Date.UTC(2025, 0, 1 + i)).toISOString();
+      const integrity = opts.corruptIntegrity === id ? wrongIntegrity(pkg) : pkg.integrity;
+      const signed = opts.signing && !opts.unsigned?.includes(id)
+        ? { signatures: [signRelease(opts.signing, id, opts.badSignature?.includes(id) ? wrongIntegrity(pkg) : integrity)] }
+        : {};
+      const attested = opts.provenance?.[id]
+        ? { attestations: { url: `${base}-/npm/v1/attestations/${encodeURIComponent(id)}`, provenance: { predicateType: "https://slsa.dev/provenance/v1" } } }
+        : {};
       docs[pkg.version] = {
         ...pkg.manifest,
-        _id: `${name}@${pkg.version}`,
-        dist: {
-          tarball: `${base}${name}/-/${tarballName(pkg)}`,
-          integrity:
-            opts.corruptIntegrity === `${name}@${pkg.version}` ? wrongIntegrity(pkg) : pkg.integrity,
-          shasum: pkg.shasum,
-        },
+        _id: id,
+        dist: { tarball: `${base}${name}/-/${tarballName(pkg)}`, integrity, shasum: pkg.shasum, ...signed, ...attested },
       };
     });
     const stamps = Object.values(time);
