@@ -37,6 +37,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   login: { load: () => import('./login.js') },
   logout: { load: () => import('./login.js') },
   completion: { load: () => import('./completion.js') },
+  serve: { load: () => import('./serve.js') },
   'completion-server': { load: () => import('./completion.js') },
 };
 
