@@ -19,8 +19,9 @@ export function shellWord(word: string): string {
 }
 
 /** `mcpm install <name>[@range] --env K=V ... --arg N=V ...`, the command a person runs for the same plan. */
-export function installCommand(name: string, range: string | undefined, env: Record<string, string>, args: Record<string, string>, profile?: string): string {
+export function installCommand(name: string, range: string | undefined, env: Record<string, string>, args: Record<string, string>, profile?: string, registry?: string): string {
   const words = ['mcpm', 'install', range ? `${name}@${range}` : name];
+  if (registry) words.push('--registry', registry);
   for (const [key, value] of Object.entries(env)) words.push('--env', `${key}=${value}`);
   for (const [key, value] of Object.entries(args)) words.push('--arg', `${key}=${value}`);
   if (profile && profile !== 'default') words.push('--profile', profile);

@@ -151,7 +151,7 @@ async function install(services: Services, args: Record<string, unknown>, consen
   const { machineOf } = await import('../install/machine.js');
   const description = describePlan(plan, machineOf(ctx));
   const launch = await launchPreview(ctx, plan);
-  const command = installCommand(server.name, wanted, env, argv, ctx.profileExplicit ? ctx.profile : undefined);
+  const command = installCommand(server.name, wanted, env, argv, ctx.profileExplicit ? ctx.profile : undefined, ctx.options.registry);
 
   if (!services.allowInstall) {
     if (consent.answer === undefined && !consent.canAsk) {
