@@ -38,6 +38,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   logout: { load: () => import('./login.js') },
   completion: { load: () => import('./completion.js') },
   serve: { load: () => import('./serve.js') },
+  tools: { load: () => import('./tools.js') },
+  gateway: { load: () => import('./gateway.js') },
   'completion-server': { load: () => import('./completion.js') },
 };
 

@@ -67,13 +67,18 @@ export function managementTools(allowInstall: boolean): ManagementTool[] {
     },
     {
       name: 'mcpm_list',
-      description: 'The servers installed here (for this profile): name, key, version, package, which client files hold them. Their tools are available through this server as `<key>__<tool>`. Reads mcpm\'s state only; fast; changes nothing.',
+      description: 'The servers installed here (for this profile): name, key, version, package, which client files hold them, and whether the gateway has each one running. Their tools are available through this server as `<key>__<tool>`. Reads mcpm\'s state only; fast; starts nothing, changes nothing.',
       inputSchema: { type: 'object', properties: {} },
-      run: async ({ ctx }) => {
+      run: async ({ ctx, gateway }) => {
         const { list } = await import('../commands/list.js');
         const { readState } = await import('../state/installed.js');
         const servers = readState(ctx).servers;
-        const rows = list(ctx).map((s) => ({ ...s, key: s.key || keyOf(servers[s.name]!) }));
+        const children = new Map(gateway.servers().map((c) => [c.server.name, c]));
+        const rows = list(ctx).map((s) => {
+          const child = children.get(s.name);
+          // Whether the gateway has the server's process running now, and how often it started it.
+          return { ...s, key: s.key || keyOf(servers[s.name]!), ...(child ? { gateway: { running: child.running, starts: child.starts } } : {}) };
+        });
         return textResult(rows.length ? JSON.stringify(rows, null, 2) : 'No servers installed.', { servers: rows });
       },
     },
