@@ -2,10 +2,12 @@
 // github-posts with the user's consent (the secret set beforehand with `mcpm secrets set`, by short name, before
 // the install), hears tools/list_changed, and reads ten posts through the gateway from the local posts API.
 // Declined consent and a client without elicitation install nothing.
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runMcpm } from "./helpers/cli.js";
+import { MCPM_BIN, runMcpm, scrubbedEnv } from "./helpers/cli.js";
 import { connectAgent, textOf } from "./helpers/serve-client.js";
 import { cleanupTmpDirs, makeTmpDir } from "./helpers/tmp.js";
 import { SERVER, TOKEN, startWorld, type World } from "./helpers/world.js";
@@ -105,4 +107,49 @@ describe("mcpm serve, driven by an agent", () => {
       await agent.close();
     }
   });
+
+  it("--http: 127.0.0.1 only, a bearer token in a 0600 file, management tools only with --allow-manage", async () => {
+    const home = await makeTmpDir("mcpm-serve-");
+    const started = await startHttp(home, []);
+    const tokenFile = path.join(home, ".mcpm", "state", "serve-token");
+    try {
+      expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+      expect(started.token).toBe(readFileSync(tokenFile, "utf8").trim());
+      expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+      expect((await fetch(started.url, { method: "POST", body: "{}" })).status).toBe(401);
+      expect((await fetch(started.url, { method: "POST", body: "{}", headers: { authorization: "Bearer nope" } })).status).toBe(401);
+      expect(await toolNames(started.url, started.token)).toEqual([]);
+    } finally {
+      started.stop();
+    }
+    // The token is printed once; a second start names the file, and --allow-manage adds the management tools.
+    const again = await startHttp(home, ["--allow-manage"]);
+    try {
+      expect(again.token).toBeUndefined();
+      expect(again.stderr()).toContain(`bearer token in ${tokenFile}`);
+      expect(await toolNames(again.url, readFileSync(tokenFile, "utf8").trim())).toContain("mcpm_install");
+    } finally {
+      again.stop();
+    }
+  });
 });
+
+async function startHttp(home: string, args: string[]) {
+  const child = spawn(process.execPath, [MCPM_BIN, "serve", "--http", ...args], { env: scrubbedEnv({ home }), cwd: home, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  for (let i = 0; i < 300 && !/bearer token/.test(stderr); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  const url = /mcpm serve: (http:\S+)/.exec(stderr)?.[1];
+  if (!url) throw new Error(`mcpm serve --http did not start: ${stderr}`);
+  return { url, token: /\(shown once;[^)]*\): (\S+)/.exec(stderr)?.[1], stderr: () => stderr, stop: () => child.kill("SIGTERM") };
+}
+
+async function toolNames(url: string, token: string): Promise<string[]> {
+  const client = new Client({ name: "http-agent", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } } as never);
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  try {
+    return (await client.listTools()).tools.map((t) => t.name);
+  } finally {
+    await client.close();
+  }
+}

@@ -12,6 +12,8 @@ export interface ServeOptions {
   /** Expose mcpm_search/info/list/check/install/uninstall (off over HTTP unless --allow-manage). */
   manage: boolean;
   toolSearch: boolean;
+  /** How a change of the tool set reaches clients (HTTP: the handler's subscriptions); default: this connection. */
+  notifyChanged?: () => void;
 }
 
 const CONSENT_KEY = 'consent';
@@ -28,7 +30,7 @@ export function createServer(ctx: Context, gateway: Gateway, options: ServeOptio
     ctx,
     gateway,
     allowInstall: options.allowInstall,
-    changed: () => void server.sendToolListChanged().catch(() => undefined),
+    changed: options.notifyChanged ?? (() => void server.sendToolListChanged().catch(() => undefined)),
   };
   const management = options.manage ? managementTools(options.allowInstall) : [];
   const byName = new Map<string, ManagementTool>(management.map((t) => [t.name, t]));
