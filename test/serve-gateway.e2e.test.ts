@@ -2,7 +2,7 @@
 // Claude Desktop by the CLI, then `mcpm gateway enable` puts one `mcpm` entry in their place; through it an agent
 // sees both servers' tools, servers start only when used, a server that crashes mid-call fails only that call (with
 // its own words) and starts again on the next, the other server is untouched, hidden tools disappear live, idle
-// servers stop, and `--tool-search` lists two tools instead of all. `gateway disable` restores the file.
+// servers stop, prompts and resources pass through, and `--tool-search` lists two tools instead of all. `gateway disable` restores the file.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,6 +89,13 @@ describe("mcpm serve as a gateway", () => {
       const posts: any = await agent.client.callTool({ name: "github-posts__get_posts", arguments: { limit: 10 } });
       expect(JSON.parse(textOf(posts))).toHaveLength(10);
 
+      // Prompts and resources come through too, prompts named like tools.
+      expect((await agent.client.listPrompts()).prompts.map((p) => p.name)).toEqual(["flaky-tools__greet"]);
+      const greeting: any = await agent.client.getPrompt({ name: "flaky-tools__greet", arguments: { who: "Ada" } });
+      expect(greeting.messages[0].content.text).toBe("Hello, Ada");
+      expect((await agent.client.listResources()).resources.map((r) => r.uri)).toEqual(["flaky://pid"]);
+      expect((await agent.client.readResource({ uri: "flaky://pid" })).contents[0]).toMatchObject({ uri: "flaky://pid", text: expect.stringMatching(/^\d+$/) });
+
       // A tool hidden by the CLI disappears from the running gateway, and is not callable.
       const changes = agent.listChanged();
       expect((await mcpm(["tools", "disable", "flaky-tools", "pid"])).code).toBe(0);
@@ -121,5 +128,5 @@ describe("mcpm serve as a gateway", () => {
     const disabled = await mcpm(["gateway", "disable", "--client", "claude-desktop"]);
     expect(disabled.stdout).toContain("restored io.github.acme/github-posts, io.github.acme/flaky-tools");
     expect(readFileSync(configFile, "utf8")).toBe(installed);
-  });
+  }, 180_000);
 });

@@ -88,7 +88,7 @@ describe("mcpm serve, driven by an agent", () => {
     } finally {
       await agent.close();
     }
-  });
+  }, 180_000);
 
   it("without elicitation: a missing secret names `mcpm secrets set`, then the plan and the command come back and nothing is installed", async () => {
     const home = await makeTmpDir("mcpm-serve-");

@@ -35,8 +35,13 @@ export class Child {
   private tools: ServerTool[] | undefined;
   /** Why the last process ended when nobody asked it to (said to the next caller). */
   private died: string | undefined;
-  /** How many times the process was started (tests and `--verbose` read it). */
+  /** How many times the process was started (mcpm_list shows it). */
   starts = 0;
+  /**
+   * The protocol era found at the first start: restarts skip the `server/discover` probe, which for a 2025-era
+   * stdio server costs a second process start.
+   */
+  private negotiation: 'auto' | 'legacy' | { pin: string } = 'auto';
 
   constructor(
     private readonly ctx: Context,
@@ -65,14 +70,37 @@ export class Child {
   }
 
   async callTool(name: string, args: Record<string, unknown>): Promise<unknown> {
+    return this.request((client) => client.callTool({ name, arguments: args }, { timeout: this.options.callTimeoutMs }));
+  }
+
+  /** The server's prompts, or none when it offers none. */
+  async listPrompts(): Promise<Array<{ name: string; description?: string; [field: string]: unknown }>> {
+    return this.request(async (client) => (client.getServerCapabilities()?.prompts ? (await client.listPrompts()).prompts : []));
+  }
+
+  async getPrompt(name: string, args: Record<string, string>): Promise<unknown> {
+    return this.request((client) => client.getPrompt({ name, arguments: args }, { timeout: this.options.callTimeoutMs }));
+  }
+
+  /** The server's resources, or none when it offers none. */
+  async listResources(): Promise<Array<{ uri: string; name: string; [field: string]: unknown }>> {
+    return this.request(async (client) => (client.getServerCapabilities()?.resources ? (await client.listResources()).resources : []));
+  }
+
+  async readResource(uri: string): Promise<unknown> {
+    return this.request((client) => client.readResource({ uri }, { timeout: this.options.callTimeoutMs }));
+  }
+
+  /** One request to the server, started if need be; a death during it is told to this caller in the server's words. */
+  private async request<T>(send: (client: Client) => Promise<T>): Promise<T> {
     const before = this.died;
     const client = await this.connected();
     try {
-      return await client.callTool({ name, arguments: args }, { timeout: this.options.callTimeoutMs });
+      return await send(client);
     } catch (error) {
-      // A process that died during the call: its own words (stderr) say more than "connection closed".
-      const reason = this.died && this.died !== before ? this.died : (error as Error).message;
-      throw new McpmError('EINTERNAL', `${this.key}: ${reason}`, { hint: 'The gateway starts the server again on the next call.' });
+      // A process that died during the request: its own words (stderr) say more than "connection closed".
+      const died = this.died !== undefined && this.died !== before;
+      throw new McpmError('EINTERNAL', `${this.key}: ${died ? this.died : (error as Error).message}`, { hint: died ? 'The gateway starts the server again on the next call.' : '' });
     } finally {
       this.touch();
     }
@@ -108,7 +136,7 @@ export class Child {
       // A flooding server costs a bounded buffer, nothing more.
       this.stderr = (this.stderr + chunk.toString()).slice(-2000);
     });
-    const client = new Client({ name: 'mcpm-gateway', version: '1' }, { versionNegotiation: { mode: 'auto' } });
+    const client = new Client({ name: 'mcpm-gateway', version: '1' }, { versionNegotiation: { mode: this.negotiation } });
     client.onclose = () => {
       if (this.client !== client) return;
       const tail = this.stderr.trim().split('\n').slice(-5).join(' | ');
@@ -131,6 +159,8 @@ export class Child {
       clearTimeout(timer);
     }
     this.starts++;
+    const version = client.getNegotiatedProtocolVersion();
+    if (this.negotiation === 'auto' && version) this.negotiation = version.startsWith('2025') || version.startsWith('2024') ? 'legacy' : { pin: version };
     this.client = client;
     this.touch();
     return client;

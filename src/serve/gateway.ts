@@ -28,6 +28,8 @@ export class Gateway {
   private children = new Map<string, Child>();
   private filters: ToolFilters = {};
   private routes = new Map<string, GatewayTool>();
+  private promptRoutes = new Map<string, { child: Child; original: string }>();
+  private resourceRoutes = new Map<string, Child>();
 
   constructor(
     private readonly ctx: Context,
@@ -89,6 +91,50 @@ export class Gateway {
     const route = this.routes.get(name);
     if (!route) throw new McpmError('ENOTFOUND', `No tool "${name}" through the gateway`, { hint: 'List the tools again: the set changes when servers are installed, removed or filtered.' });
     return route.child.callTool(route.original, args);
+  }
+
+  /** The prompts of every server, named like tools (`<key>__<prompt>`). */
+  async prompts(): Promise<Array<{ name: string; [field: string]: unknown }>> {
+    const lists = await Promise.all(this.servers().map(async (child) => ({ child, prompts: await child.listPrompts().catch(() => []) })));
+    this.promptRoutes = new Map();
+    const out = [];
+    for (const { child, prompts } of lists) {
+      for (const prompt of prompts) {
+        const name = gatewayToolName(child.key, prompt.name);
+        this.promptRoutes.set(name, { child, original: prompt.name });
+        out.push({ ...prompt, name });
+      }
+    }
+    return out;
+  }
+
+  async getPrompt(name: string, args: Record<string, string>): Promise<unknown> {
+    if (!this.promptRoutes.has(name)) await this.prompts();
+    const route = this.promptRoutes.get(name);
+    if (!route) throw new McpmError('ENOTFOUND', `No prompt "${name}" through the gateway`);
+    return route.child.getPrompt(route.original, args);
+  }
+
+  /** The resources of every server, by their own URIs (the first server to list a URI serves it). */
+  async resources(): Promise<Array<{ uri: string; [field: string]: unknown }>> {
+    const lists = await Promise.all(this.servers().map(async (child) => ({ child, resources: await child.listResources().catch(() => []) })));
+    this.resourceRoutes = new Map();
+    const out = [];
+    for (const { child, resources } of lists) {
+      for (const resource of resources) {
+        if (this.resourceRoutes.has(resource.uri)) continue;
+        this.resourceRoutes.set(resource.uri, child);
+        out.push({ ...resource, ...(typeof resource.description === 'string' ? { description: `[${child.key}] ${resource.description}` } : {}) });
+      }
+    }
+    return out;
+  }
+
+  async readResource(uri: string): Promise<unknown> {
+    if (!this.resourceRoutes.has(uri)) await this.resources();
+    const child = this.resourceRoutes.get(uri);
+    if (!child) throw new McpmError('ENOTFOUND', `No resource ${uri} through the gateway`);
+    return child.readResource(uri);
   }
 
   async close(): Promise<void> {

@@ -25,7 +25,7 @@ const CONSENT_KEY = 'consent';
  * elicitation/create request for 2025 clients).
  */
 export function createServer(ctx: Context, gateway: Gateway, options: ServeOptions): Server {
-  const server = new Server({ name: 'mcpm', version: mcpmVersion() }, { capabilities: { tools: { listChanged: true } } });
+  const server = new Server({ name: 'mcpm', version: mcpmVersion() }, { capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true } } });
   const services: Services = {
     ctx,
     gateway,
@@ -41,6 +41,12 @@ export function createServer(ctx: Context, gateway: Gateway, options: ServeOptio
     if (options.toolSearch) return { tools: [...own, listed(FIND_TOOLS), listed(CALL_TOOL)] } as never;
     return { tools: [...own, ...(await gateway.tools()).map((t) => t.tool)] } as never;
   });
+
+  // The installed servers' prompts and resources, routed like their tools (a failure is a protocol error here).
+  server.setRequestHandler('prompts/list', async () => ({ prompts: await gateway.prompts() }) as never);
+  server.setRequestHandler('prompts/get', async (request) => (await gateway.getPrompt(request.params.name, (request.params.arguments ?? {}) as Record<string, string>)) as never);
+  server.setRequestHandler('resources/list', async () => ({ resources: await gateway.resources() }) as never);
+  server.setRequestHandler('resources/read', async (request) => (await gateway.readResource(request.params.uri)) as never);
 
   server.setRequestHandler('tools/call', async (request, rctx) => {
     const name = request.params.name;
