@@ -90,10 +90,11 @@ describe("mcpm serve, driven by an agent", () => {
     }
   }, 180_000);
 
-  it("without elicitation: a missing secret names `mcpm secrets set`, then the plan and the command come back and nothing is installed", async () => {
+  it("without elicitation (a 2025-11-25 client): a missing secret names `mcpm secrets set`, then the plan and the command come back and nothing is installed", async () => {
     const home = await makeTmpDir("mcpm-serve-");
-    const agent = await connectAgent(["--registry", world.registryUrl], { home, elicitation: false });
+    const agent = await connectAgent(["--registry", world.registryUrl], { home, elicitation: false, legacy: true });
     try {
+      expect(agent.client.getNegotiatedProtocolVersion()).toBe("2025-11-25");
       const missing: any = await agent.client.callTool({ name: "mcpm_install", arguments: { name: "github-posts", inputs: { POSTS_API_URL: world.postsUrl } } });
       expect(missing.isError).toBe(true);
       expect(textOf(missing)).toContain(`mcpm secrets set ${SERVER} POSTS_API_TOKEN`);

@@ -11,11 +11,15 @@ export interface Consent {
   /** 'accept' with approve ticked, 'decline' (anything else answered), or undefined (not asked yet). */
   answer: 'accept' | 'decline' | undefined;
   canAsk: boolean;
+  /** What the form the user answered showed (the version installed), echoed back by the client. */
+  shown?: string;
 }
 
 /** A question for the user: the handler returns it as an elicitation (input_required), then runs again with the answer. */
 export interface AskUser {
   ask: ConsentForm;
+  /** Echoed back with the answer: the install goes ahead only if the plan still shows the same. */
+  shown?: string;
 }
 
 export interface Services {
@@ -148,10 +152,11 @@ async function install(services: Services, args: Record<string, unknown>, consen
   const argNames = new Set((server.packages ?? []).flatMap((p) => inputRequests(p)).filter((r) => r.kind === 'arg').map((r) => r.name));
   const env = Object.fromEntries(Object.entries(inputs).filter(([k]) => !argNames.has(k)));
   const argv = Object.fromEntries(Object.entries(inputs).filter(([k]) => argNames.has(k)));
-  const options = { env: Object.entries(env).map(([k, v]) => `${k}=${v}`), arg: Object.entries(argv).map(([k, v]) => `${k}=${v}`), gatewayOnly: true, recordRange: wanted };
+  const options = { env: Object.entries(env).map(([k, v]) => `${k}=${v}`), arg: Object.entries(argv).map(([k, v]) => `${k}=${v}`), gatewayOnly: true };
   const quiet = unattended(ctx);
   const { prepareInstall } = await import('../install/prepare.js');
-  const plan = await prepareInstall(quiet, `${server.name}@${server.version}`, options);
+  // As the CLI asks for it (the range, not the version it resolves to, is what gets recorded).
+  const plan = await prepareInstall(quiet, wanted ? `${server.name}@${wanted}` : server.name, options);
   const { describePlan } = await import('../plan/describe.js');
   const { machineOf } = await import('../install/machine.js');
   const description = describePlan(plan, machineOf(ctx));
@@ -165,7 +170,9 @@ async function install(services: Services, args: Record<string, unknown>, consen
         { installed: false, reason: 'no-elicitation', command, plan: description },
       );
     }
-    if (consent.answer === undefined) return { ask: installForm(description, launch) };
+    // A new version published between the question and the answer is asked about again.
+    const shown = `${plan.server}@${plan.version}`;
+    if (consent.answer === undefined || (consent.answer === 'accept' && consent.shown !== shown)) return { ask: installForm(description, launch), shown };
     if (consent.answer === 'decline') return textResult(`The user did not approve installing ${server.name}: nothing was installed. Do not retry unless they ask.`, { installed: false, reason: 'declined' });
   }
   const { applyInstall } = await import('../install/apply.js');

@@ -55,7 +55,7 @@ export function createServer(ctx: Context, gateway: Gateway, options: ServeOptio
       const tool = byName.get(name);
       if (tool) {
         const outcome = await tool.run(services, args, consentOf(server, rctx));
-        if ('ask' in outcome) return inputRequired({ inputRequests: { [CONSENT_KEY]: inputRequired.elicit(outcome.ask) } }) as never;
+        if ('ask' in outcome) return inputRequired({ inputRequests: { [CONSENT_KEY]: inputRequired.elicit(outcome.ask) }, ...(outcome.shown ? { requestState: outcome.shown } : {}) }) as never;
         return outcome as never;
       }
       if (options.toolSearch) return (await searchMode(gateway, name, args)) as never;
@@ -91,5 +91,6 @@ function consentOf(server: Server, rctx: ServerContext): Consent {
   const canAsk = Boolean(capabilities?.elicitation && (capabilities.elicitation.form !== undefined || capabilities.elicitation.url === undefined));
   const view = inputResponse(rctx.mcpReq.inputResponses, CONSENT_KEY) as { kind: string; action?: string; content?: Record<string, unknown> };
   if (view.kind !== 'elicit') return { answer: undefined, canAsk };
-  return { answer: view.action === 'accept' && view.content?.approve === true ? 'accept' : 'decline', canAsk };
+  const state = rctx.mcpReq.requestState();
+  return { answer: view.action === 'accept' && view.content?.approve === true ? 'accept' : 'decline', canAsk, ...(typeof state === 'string' ? { shown: state } : {}) };
 }

@@ -18,14 +18,14 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-export async function connectAgent(args: string[], opts: { home: string; env?: Record<string, string>; elicitation?: boolean }): Promise<Agent> {
+export async function connectAgent(args: string[], opts: { home: string; env?: Record<string, string>; elicitation?: boolean; /** speak 2025-11-25 (initialize) instead of 2026-07-28 */ legacy?: boolean }): Promise<Agent> {
   let changes = 0;
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const agent = { forms: [] as string[], answer: "accept" as "accept" | "decline" } as Agent;
   const client = new Client(
     { name: "test-agent", version: "1.0.0" },
     {
-      versionNegotiation: { mode: "auto" },
+      versionNegotiation: { mode: opts.legacy ? "legacy" : "auto" },
       capabilities: opts.elicitation === false ? {} : { elicitation: { form: {} } },
       listChanged: {
         tools: {
