@@ -2,7 +2,8 @@
 // Claude Desktop by the CLI, then `mcpm gateway enable` puts one `mcpm` entry in their place; through it an agent
 // sees both servers' tools, servers start only when used, a server that crashes mid-call fails only that call (with
 // its own words) and starts again on the next, the other server is untouched, hidden tools disappear live, idle
-// servers stop, prompts and resources pass through, and `--tool-search` lists two tools instead of all. `gateway disable` restores the file.
+// servers stop, prompts and resources pass through, `--tool-search` lists two tools instead of all, and a gateway
+// installed as a server in another home (an agent that is an MCP server) serves this one's tools one level down. `gateway disable` restores the file.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,16 +15,29 @@ import { cleanupTmpDirs, makeTmpDir } from "./helpers/tmp.js";
 import { FIXTURES, SERVER, TOKEN, startWorld, type World } from "./helpers/world.js";
 
 const FLAKY = "io.github.acme/flaky-tools";
+const AGENT = "io.github.acme/mcpm-agent";
 let world: World;
 let home: string;
 let configFile: string;
 
 beforeAll(async () => {
   const flaky = await packFixture(`${FIXTURES}flaky-tools`);
+  const agent = await packFixture(`${FIXTURES}mcpm-agent`);
   world = await startWorld({
     versions: ["1.0.0"],
-    packages: [flaky],
-    extraEntries: (npmUrl) => [serverEntry(FLAKY, "1.0.0", { identifier: "flaky-tools", version: "1.0.0", registryBaseUrl: npmUrl })],
+    packages: [flaky, agent],
+    extraEntries: (npmUrl) => [
+      serverEntry(FLAKY, "1.0.0", { identifier: "flaky-tools", version: "1.0.0", registryBaseUrl: npmUrl }),
+      serverEntry(AGENT, "1.0.0", {
+        identifier: "mcpm-agent",
+        version: "1.0.0",
+        registryBaseUrl: npmUrl,
+        env: [
+          { name: "MCPM_BIN", isRequired: true, description: "The mcpm to run" },
+          { name: "AGENT_HOME", isRequired: true, description: "The home of the agent's own mcpm" },
+        ],
+      }),
+    ],
   });
   home = await makeTmpDir("mcpm-gateway-");
   configFile = path.join(home, ".config", "Claude", "claude_desktop_config.json");
@@ -123,6 +137,19 @@ describe("mcpm serve as a gateway", () => {
       expect(JSON.parse(textOf(posts))).toHaveLength(3);
     } finally {
       await search.close();
+    }
+
+    // Agents as tools: another user's gateway, installed here as a server (an agent that is an MCP server), serves
+    // this home's servers one level down: its tools arrive as mcpm-agent__<its gateway name>.
+    const outer = await makeTmpDir("mcpm-gateway-outer-");
+    const installAgent = await runMcpm(["install", AGENT, "--env", `MCPM_BIN=${MCPM_BIN}`, "--env", `AGENT_HOME=${home}`, "--client", "claude-desktop", "--registry", world.registryUrl], { home: outer, timeoutMs: 60_000 });
+    expect(installAgent.code).toBe(0);
+    const chain = await connectAgent(["--registry", world.registryUrl], { home: outer });
+    try {
+      const chained: any = await chain.client.callTool({ name: "mcpm-agent__github-posts__get_posts", arguments: { limit: 2 } });
+      expect(JSON.parse(textOf(chained))).toHaveLength(2);
+    } finally {
+      await chain.close();
     }
 
     const disabled = await mcpm(["gateway", "disable", "--client", "claude-desktop"]);
