@@ -13,13 +13,20 @@ export function filtersFile(ctx: Context): string {
 }
 
 export function readToolFilters(ctx: Context): ToolFilters {
+  const file = filtersFile(ctx);
   let text: string;
   try {
-    text = readFileSync(filtersFile(ctx), 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return {};
   }
-  const value = parseData(text) as { hidden?: ToolFilters } | undefined;
+  let value: { hidden?: ToolFilters } | undefined;
+  try {
+    value = parseData(text) as typeof value;
+  } catch (error) {
+    // Showing tools the user hid would be worse than refusing to go on.
+    throw new McpmError('EPARSE', `${file} does not parse: ${(error as Error).message}`, { hint: 'Fix or delete it (it lists the tools `mcpm tools disable` hid).' });
+  }
   return value && typeof value === 'object' && value.hidden && typeof value.hidden === 'object' ? value.hidden : {};
 }
 

@@ -25,7 +25,13 @@ export async function serveStdioGateway(ctx: Context, flags: ServeFlags, idleMs:
     { onerror: (error) => process.stderr.write(`mcpm serve: ${error.message}\n`) },
   );
   const watcher = watchChanges(ctx, () => {
-    gateway.refresh();
+    try {
+      gateway.refresh();
+    } catch (error) {
+      // A file broken by hand: the gateway keeps the set it had, and says why.
+      process.stderr.write(`mcpm serve: ${(error as Error).message}\n`);
+      return;
+    }
     void server?.sendToolListChanged().catch(() => undefined);
   });
   await new Promise<void>((resolve) => {
