@@ -37,6 +37,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
   login: { load: () => import('./login.js') },
   logout: { load: () => import('./login.js') },
   completion: { load: () => import('./completion.js') },
+  serve: { load: () => import('./serve.js') },
+  tools: { load: () => import('./tools.js') },
+  gateway: { load: () => import('./gateway.js') },
   'completion-server': { load: () => import('./completion.js') },
   ui: { load: () => import('./ui.js') },
 };

@@ -2,6 +2,7 @@ import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { oneLine } from '../output.js';
 import { readState, type InstalledServer } from '../state/installed.js';
+import { readGatewayClients } from '../serve/gateway-clients.js';
 
 export interface ListedServer {
   name: string;
@@ -10,7 +11,7 @@ export interface ListedServer {
   /** `identifier@version` of the package (an oci image by its pinned reference, a bundle by its URL), or `remote <url>`. */
   package: string;
   registry: string;
-  clients: Array<{ client: string; file: string; key: string; scope: string; disabled?: boolean }>;
+  clients: Array<{ client: string; file: string; key: string; scope: string; disabled?: boolean; gateway?: boolean }>;
   /** What the registry said of the installed version when last asked (`outdated`, `update`): deprecated, deleted. */
   registryStatus?: string;
 }
@@ -18,6 +19,7 @@ export interface ListedServer {
 /** Reads only mcpm's state file: no registry, no client files, so it stays as fast as a bare node start. */
 export function list(ctx: Context): ListedServer[] {
   const state = readState(ctx);
+  const gateway = readGatewayClients(ctx);
   for (const name of Object.keys(state.pending ?? {})) {
     ctx.out.warn(`An install of ${name} was interrupted; run \`mcpm install ${name}\` to complete it`);
   }
@@ -35,7 +37,15 @@ export function list(ctx: Context): ListedServer[] {
       version: server.version,
       package: server.package ? packageLabel(server.package) : `remote ${server.remote?.url ?? ''}`,
       registry: server.registry,
-      clients: server.entries.map((entry) => ({ client: entry.client, file: entry.file, key: entry.key, scope: entry.scope ?? 'user', ...(entry.disabled ? { disabled: true } : {}) })),
+      clients: server.entries.map((entry) => ({
+        client: entry.client,
+        file: entry.file,
+        key: entry.key,
+        scope: entry.scope ?? 'user',
+        ...(entry.disabled ? { disabled: true } : {}),
+        // Its own entry is off there because the client reaches it through `mcpm serve`.
+        ...(Object.hasOwn(gateway, entry.client) && gateway[entry.client]!.servers.includes(server.name) ? { gateway: true } : {}),
+      })),
       ...(server.registryStatus ? { registryStatus: server.registryStatus.status } : {}),
     }));
 }
@@ -48,7 +58,7 @@ function packageLabel(pkg: NonNullable<InstalledServer['package']>): string {
 
 export function renderList(servers: ListedServer[]): string {
   if (servers.length === 0) return 'No servers installed. Try `mcpm search <query>` and `mcpm install <name>`.';
-  const clients = (s: ListedServer) => s.clients.map((c) => `${c.client}${c.scope === 'project' ? ' (project)' : ''}${c.disabled ? ' (disabled)' : ''}`).join(', ') || '-';
+  const clients = (s: ListedServer) => s.clients.map((c) => `${c.client}${c.scope === 'project' ? ' (project)' : ''}${c.gateway ? ' (via mcpm gateway)' : c.disabled ? ' (disabled)' : ''}`).join(', ') || '-';
   const rows = servers.map((s) => [s.key, s.name, `${s.version}${s.registryStatus ? ` (${s.registryStatus} in its registry)` : ''}`, clients(s)]);
   return table(['KEY', 'SERVER', 'VERSION', 'CLIENTS'], rows);
 }

@@ -2,7 +2,7 @@ import { defineCommand } from './spec.js';
 import { statSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
-import { readState, requireInstalled, updateState, type InstalledServer } from '../state/installed.js';
+import { findInstalled, readState, requireInstalled, updateState, type InstalledServer } from '../state/installed.js';
 import { readAllSecrets, readSecrets, secretsFile, writeSecrets } from '../state/secrets.js';
 
 /**
@@ -22,17 +22,34 @@ export async function listSecrets(ctx: Context, name?: string) {
   return rows;
 }
 
+/**
+ * A secret of an installed server, or of one not installed yet (by full or short name, resolved in the registries):
+ * the install that follows finds the value kept, so a secret never has to pass through a command line or an agent.
+ */
 export async function setSecret(ctx: Context, name: string, key: string, readValue: () => Promise<string>) {
-  const server = requireServer(ctx, name);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw usageError(`"${key}" is not a variable name`, 'Use letters, digits and _ (API_TOKEN).');
+  const server = findInstalled(readState(ctx), name);
+  const serverName = server?.name ?? (await notInstalledName(ctx, name, key));
   const value = await readValue();
   if (value === '') throw new McpmError('EINPUT', `No value for ${key} was given`, { hint: 'Type it at the prompt, or pipe it on stdin: `printf %s "$TOKEN" | mcpm secrets set ...`.' });
-  const profile = profileOf(ctx, server);
-  const current = await readAllSecrets(ctx, server.name, profile);
+  const profile = server ? profileOf(ctx, server) : ctx.profile;
+  const current = await readAllSecrets(ctx, serverName, profile);
   const values = { ...current.env, [key]: value };
-  await writeSecrets(ctx, server.name, { env: values, args: current.args }, current.format ?? 'node', { always: Boolean(server.package?.registryType === 'npm'), profile });
-  await recordKeys(ctx, server, [...new Set([...server.secretEnv, key])]);
-  return { name: server.name, profile, key, file: secretsFile(ctx, server.name, profile) };
+  await writeSecrets(ctx, serverName, { env: values, args: current.args }, current.format ?? 'node', { always: Boolean(server?.package?.registryType === 'npm'), profile });
+  if (server) await recordKeys(ctx, server, [...new Set([...server.secretEnv, key])]);
+  return { name: serverName, profile, key, file: secretsFile(ctx, serverName, profile), ...(server ? {} : { installed: false }) };
+}
+
+/** The registry name of a server not installed, checked to declare the variable (a typo would be kept forever). */
+async function notInstalledName(ctx: Context, name: string, key: string): Promise<string> {
+  const { resolveVersion } = await import('../registry/resolve.js');
+  const { inputRequests } = await import('../plan/inputs.js');
+  const { chosen } = await resolveVersion(ctx, name, undefined);
+  const declared = (chosen.server.packages ?? []).flatMap((p) => inputRequests(p).map((r) => r.name));
+  if (!declared.includes(key)) {
+    throw new McpmError('EINPUT', `${chosen.server.name} declares no input ${key}`, { hint: `Its inputs: ${[...new Set(declared)].join(', ') || 'none'} (see \`mcpm info ${chosen.server.name}\`).` });
+  }
+  return chosen.server.name;
 }
 
 export async function unsetSecret(ctx: Context, name: string, key: string) {
@@ -97,7 +114,7 @@ export const commands = [
     description: 'set a secret from a masked prompt or stdin (never from arguments)',
     arguments: [['<name>', 'the server'], ['<KEY>', 'the variable']],
     run: async (ctx, { args }) => ({ result: await setSecret(ctx, args.name, args.KEY, () => readSecretValue(ctx, args.KEY)) }),
-    render: (result) => `Set ${result.key} for ${result.name} (${result.file})`,
+    render: (result) => `Set ${result.key} for ${result.name} (${result.file})${result.installed === false ? '; it is not installed yet: `mcpm install` uses it' : ''}`,
   }),
   defineCommand({
     name: 'secrets unset',

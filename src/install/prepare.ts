@@ -58,6 +58,8 @@ export interface InstallOptions {
   noSecret?: string[];
   /** Arguments of the user's own, after the server's (an adopted entry's `--verbose`); npm servers. */
   extraArgs?: string[];
+  /** No client files unless named: the server goes into `mcpm serve`'s gateway only (an agent's install). */
+  gatewayOnly?: boolean;
   /** A version already resolved (rollback to a version in the store): no registry is asked. */
   resolved?: { server: ServerJson; registry: string; status?: string };
 }
@@ -95,13 +97,13 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
   gateSource(ctx, server, source.kind);
 
   const requests = sourceRequests(source);
-  const previous = await previousInputs(ctx, installed);
+  const previous = await previousInputs(ctx, installed, server.name);
   const answers = ctx.prompter.available ? await askInputs(ctx, inputsToAsk(requests, given, previous)) : {};
   const inputs = chooseInputs(requests, given, previous, answers, { cwd: ctx.cwd, home: ctx.home }, { noSecret: options.noSecret ?? [] });
   if (options.typed) warnTypedSecrets(ctx, given.typed, inputs);
   await checkPaths(ctx, requests, inputs, Boolean(options.strictInputs));
   const project = scope === 'project' ? ctx.project ?? ctx.cwd : undefined;
-  const files = await readTargets(await targetLocations(deriveContext(ctx, project ? { cwd: project } : {}), options.client ?? [], scope, installed));
+  const files = await readTargets(await targetLocations(deriveContext(ctx, project ? { cwd: project } : {}), options.client ?? [], scope, installed, Boolean(options.gatewayOnly)));
   const keychain = secretsBackend(ctx) === 'keychain';
 
   const facts: InstallFacts = {
@@ -248,8 +250,12 @@ async function stateRecordOf(ctx: Context, name: string, version: string | undef
 }
 
 /** Inputs given before are kept, per profile: a server switched to another profile takes that profile's values. */
-async function previousInputs(ctx: Context, installed: InstalledServer | undefined): Promise<ChosenInputs> {
-  if (!installed) return NO_INPUTS;
+async function previousInputs(ctx: Context, installed: InstalledServer | undefined, name: string): Promise<ChosenInputs> {
+  if (!installed) {
+    // Secrets set before the install (`mcpm secrets set <name> <KEY>` works for a server not installed yet).
+    const kept = await readAllSecrets(ctx, name, ctx.profile);
+    return { ...NO_INPUTS, secretEnv: kept.env, secretArgs: kept.args };
+  }
   const sameProfile = (installed.profile ?? 'default') === ctx.profile;
   const kept = sameProfile ? { env: installed.env, args: installed.args } : own(installed.inputsByProfile, ctx.profile) ?? { env: record<string>(), args: record<string | string[]>() };
   const secrets = await readAllSecrets(ctx, installed.name, ctx.profile);
@@ -260,9 +266,9 @@ async function previousInputs(ctx: Context, installed: InstalledServer | undefin
  * Named clients, else the clients the server is already in (of this scope), else the detected ones; plus its other
  * entries of this scope within reach (the user's own files; the current project's, never another's).
  */
-async function targetLocations(ctx: Context, requested: string[], scope: 'user' | 'project', installed: InstalledServer | undefined): Promise<ClientLocation[]> {
+async function targetLocations(ctx: Context, requested: string[], scope: 'user' | 'project', installed: InstalledServer | undefined, gatewayOnly: boolean): Promise<ClientLocation[]> {
   const current = (installed?.entries ?? []).filter((e) => (e.scope ?? 'user') === scope && inReach(ctx, e)).map(locationOfEntry);
-  const locations = requested.length === 0 && current.length > 0 ? [] : await chooseClients(ctx, requested, scope);
+  const locations = requested.length === 0 && (current.length > 0 || gatewayOnly) ? [] : await chooseClients(ctx, requested, scope);
   // Entries the server already has move to the new version too.
   for (const location of current) {
     if (!locations.some((l) => l.client.id === location.client.id && samePath(l.file, location.file))) locations.push(location);
