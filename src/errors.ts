@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'EAUTH'
   | 'EUNSAFE'
   | 'EINVALID'
+  | 'EHANDSHAKE'
   | 'EINTERNAL';
 
 /**

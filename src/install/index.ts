@@ -17,5 +17,8 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   for (const warning of plan.warnings) ctx.out.warn(warning);
   for (const note of plan.notes) ctx.out.note(note);
   if (options.dryRun) return describePlan(plan, machineOf(ctx));
-  return applyInstall(ctx, plan);
+  const result = await applyInstall(ctx, plan);
+  // Tool pins: the surface the user approves by installing (see trust/pin-install.ts).
+  const { pinAfterInstall } = await import('../trust/pin-install.js');
+  return { ...result, pins: await pinAfterInstall(ctx, plan.server, plan.previous?.trust?.pins) };
 }

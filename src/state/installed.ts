@@ -8,6 +8,7 @@ import { own, parseData, record } from '../json.js';
 import type { Input, ServerJson, Transport } from '../registry/types.js';
 import { matchesShortName } from '../registry/short-name.js';
 import { withFileLock, writeFileAtomicSafe, readTextIfExists } from '../fs/files.js';
+import type { TrustRecord } from '../trust/types.js';
 
 /** Bump when the shape changes, and migrate older files in `migrate`. */
 export const STATE_FORMAT = 1;
@@ -82,6 +83,8 @@ export interface InstalledServer {
   /** The server.json of each version in previousVersions: rollback needs no registry either. */
   previousServers?: Record<string, ServerJson>;
   installedAt: string;
+  /** Tool pins, the unpinned note, the last drift seen (see trust/types.ts). */
+  trust?: TrustRecord;
 }
 
 export interface InstalledState {

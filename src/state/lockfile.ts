@@ -3,6 +3,7 @@ import path from 'node:path';
 import { McpmError } from '../errors.js';
 import { parseData, record } from '../json.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
+import type { LockPins } from '../trust/surface.js';
 
 /**
  * `mcpm-lock.json`: what was resolved, so a setup reproduces exactly elsewhere: the server version, the registry
@@ -16,6 +17,8 @@ export interface LockedServer {
   /** package-lock.json `packages` of the store version, without its root. */
   dependencies?: Record<string, unknown>;
   remote?: { transport: string; url: string };
+  /** The tool pins' hashes (see trust/surface.ts lockPins; versioned by their own formatVersion). */
+  pins?: LockPins;
 }
 
 export interface LockFile {
