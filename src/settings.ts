@@ -27,6 +27,8 @@ export interface Settings {
   cacheTtl?: number;
   /** Where secret values are kept: "file" (the default) or "keychain". */
   secrets?: string;
+  /** Entries start `mcpm run --guard <name>`, which withholds tools that changed since they were pinned. */
+  guard?: boolean;
 }
 
 export function readSettings(file: string): Settings {

@@ -135,6 +135,7 @@ describe('mcpm config', () => {
       ['timeout', 3000, 'config', undefined],
       ['cacheTtl', 600_000, 'config', undefined],
       ['oauth.client-metadata-url', '', 'default', undefined],
+      ['guard', false, 'default', undefined],
     ]);
     const unset = await mcpm(['config', 'unset', 'timeout', '--json']);
     expect(unset.json.result).toMatchObject({ key: 'timeout', value: 5000, source: 'default' });
@@ -145,7 +146,7 @@ describe('mcpm config', () => {
     await mcpm(['config', 'set', 'timeout', '2000']);
     const unknown = await mcpm(['config', 'set', 'colour', 'blue', '--json']);
     expect(unknown.code).toBe(2);
-    expect(unknown.json.error).toMatchObject({ code: 'EUSAGE', message: 'Unknown setting "colour"', hint: 'Settings: registries, timeout, cacheTtl, oauth.client-metadata-url.' });
+    expect(unknown.json.error).toMatchObject({ code: 'EUSAGE', message: 'Unknown setting "colour"', hint: 'Settings: registries, timeout, cacheTtl, oauth.client-metadata-url, guard.' });
     const invalid = await mcpm(['config', 'set', 'timeout', 'soon', '--json']);
     expect(invalid.json.error).toMatchObject({ code: 'EUSAGE', message: 'Invalid timeout "soon"' });
     expect(config()).toEqual({ timeout: 2000 });

@@ -1,6 +1,7 @@
 // Tool pins end to end: a server whose add_note description comes from a file is pinned at install; changing the
 // file between two starts is drift that `mcpm check` fails on and names, `mcpm trust diff` shows side by side,
-// `mcpm run --guard` hides from an MCP SDK client (and refuses to call) and `mcpm trust accept --tool` re-pins; a
+// `mcpm run --guard` hides from an MCP SDK client (and refuses to call) and `mcpm trust accept --tool` re-pins (the
+// `guard` setting writes guarded entries); a
 // poisoned description (Unicode tag characters) warns at install and fails `mcpm audit`, in text, JSON and SARIF.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -90,12 +91,42 @@ describe('tool pins', () => {
     const accept = await mcpm('trust', 'accept', 'drifty', '--tool', 'add_note');
     expect(accept.stdout).toContain('io.github.acme/drifty: pinned tool add_note');
     expect((await mcpm('check', 'drifty')).code).toBe(0);
-    const again = await guarded();
+
+    // The guard setting: entries written from now on start `mcpm run --guard`, so a client is guarded with no flag.
+    expect((await mcpm('config', 'set', 'guard', 'true')).code).toBe(0);
+    expect((await mcpm('install', 'drifty', '--client', 'claude-desktop', '--env', `DRIFT_FILE=${driftFile}`)).code).toBe(0);
+    const entry = JSON.parse(readFileSync(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), 'utf8')).mcpServers.drifty;
+    expect(entry.args.slice(1)).toEqual(['run', '--guard', DRIFTY]);
+    writeFileSync(driftFile, 'Adds a note, third wording');
+    const viaEntry = await connectToEntry(entry, { home });
     try {
-      expect((await again.client.listTools()).tools.map((t) => t.name)).toEqual(['get_weather', 'add_note']);
+      expect((await viaEntry.client.listTools()).tools.map((t) => t.name)).toEqual(['get_weather']);
     } finally {
-      await again.close();
+      await viaEntry.close();
     }
+    // check sees past the guard: what the server itself offers.
+    expect((await mcpm('check', 'drifty')).stdout).toContain('drift: the server\'s surface changed since it was pinned (1.0.0): tool add_note changed (description)');
+  });
+
+  it('a project lock carries the pins: another machine whose server shows other tools gets drift, not new pins', async () => {
+    const project = await makeTmpDir('mcpm-trust-project-');
+    const file = path.join(project, 'description.txt');
+    writeFileSync(path.join(project, 'mcpm.json'), '{}\n');
+    const inProject = (machine: string, ...args: string[]) => runMcpm([...args, '--registry', registryUrl], { home: machine, cwd: project, timeoutMs: 60_000 });
+    const first = await inProject(await makeTmpDir('mcpm-trust-first-'), 'install', 'drifty', '--scope', 'project', '--client', 'cursor', '--env', `DRIFT_FILE=${file}`);
+    expect(first.code, first.stderr).toBe(0);
+    const lock = () => JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8')).servers[DRIFTY];
+    const committed = lock().pins;
+    expect(committed.items['tool:add_note']).toMatch(/^sha256-/);
+
+    writeFileSync(file, 'Adds a note, and something else on this machine');
+    const other = await makeTmpDir('mcpm-trust-other-');
+    const second = await inProject(other, 'install', '--env', `DRIFT_FILE=${file}`);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain('io.github.acme/drifty\'s tools differ from the pins in mcpm-lock.json: tool add_note changed;');
+    expect(lock().pins).toEqual(committed);
+    const diff = await inProject(other, 'trust', 'diff', 'drifty');
+    expect(diff.stdout).toContain('      pinned: (only its hash is known: pinned from mcpm-lock.json)\n      now:    Adds a note, and something else on this machine');
   });
 
   it('a poisoned description warns at install and fails audit (text, JSON, SARIF)', async () => {
@@ -111,7 +142,7 @@ describe('tool pins', () => {
     expect(row.facts.map((f: any) => f.check)).toEqual(expect.arrayContaining(['pins', 'descriptions/invisible-tags', 'descriptions/conceal-from-user', 'descriptions/model-directive-markup', 'version-age', 'registry-status', 'entry-on-disk']));
     // Accepting a drift re-pins it; what the accepted description says is still a finding.
     const drifty = audit.json.result.find((r: any) => r.name === DRIFTY);
-    expect(drifty.facts.filter((f: any) => f.status !== 'ok' && f.status !== 'info').map((f: any) => f.check).sort()).toEqual(['descriptions/other-tools', 'descriptions/send-contents', 'descriptions/sensitive-paths']);
+    expect(drifty.facts.filter((f: any) => f.status !== 'ok' && f.status !== 'info').map((f: any) => f.check).sort()).toEqual(['descriptions/other-tools', 'descriptions/send-contents', 'descriptions/sensitive-paths', 'drift']);
 
     const sarif = JSON.parse((await mcpm('audit', 'poisoned', '--sarif')).stdout);
     expect(sarif.version).toBe('2.1.0');

@@ -97,7 +97,11 @@ async function checkEntry(ctx: Context, name: string, entry: ManagedEntry, missi
   if (missingSecrets.length > 0) {
     return { ...base, ok: false, failure: { reason: 'missing-secret', message: `Missing ${missingSecrets.join(', ')}; set ${missingSecrets.length === 1 ? 'it' : 'each'} with \`mcpm secrets set ${entry.key} ${missingSecrets[0]}\`` } };
   }
-  return { ...base, ...(await probe(ctx, readForeignEntry(value), timeoutMs)) };
+  const launch = readForeignEntry(value);
+  // A guarded entry (`mcpm run --guard`) is checked without the guard: check compares what the server itself offers
+  // with the pins, which the guard would hide.
+  launch.args = launch.args.filter((arg, i) => !(arg === '--guard' && launch.args[i - 1] === 'run'));
+  return { ...base, ...(await probe(ctx, launch, timeoutMs)) };
 }
 
 export type ProbeResult = Omit<CheckResult, 'name' | 'client' | 'file' | 'key'> & { surface?: RawSurface };

@@ -58,6 +58,14 @@ const KEYS: Record<string, KeySpec> = {
       return url.href;
     },
   },
+  guard: {
+    description: 'true: entries mcpm writes from now on start `mcpm run --guard <name>`, which withholds tools that changed since they were pinned (reinstall a server to rewrite its entries)',
+    fallback: false,
+    parse: (value) => {
+      if (value !== 'true' && value !== 'false') throw new McpmError('EUSAGE', `Invalid guard "${value}"`, { hint: 'Give true or false.' });
+      return value === 'true';
+    },
+  },
 };
 
 function duration(key: string, value: string, min: number): number {

@@ -15,10 +15,11 @@ function text(value: unknown): string {
 function renderChange(change: ItemChange): string[] {
   const head = `${change.change === 'added' ? paint('yellow', 'added  ') : change.change === 'removed' ? paint('red', 'removed') : paint('yellow', 'changed')}  ${KIND[change.kind]} ${change.name}`;
   const lines = [head];
-  const fields = change.change === 'changed' ? change.fields ?? [] : ['description'];
+  // A pin from a lock has no fields to compare with: the new description is shown alone.
+  const fields = change.change === 'changed' && change.fields?.length ? change.fields : ['description'];
   for (const field of fields) {
     lines.push(`    ${field}:`);
-    if (change.before) lines.push(`      pinned: ${text(change.before[field])}`);
+    if (change.before) lines.push(`      pinned: ${Object.keys(change.before).length ? text(change.before[field]) : '(only its hash is known: pinned from mcpm-lock.json)'}`);
     if (change.after) lines.push(`      now:    ${text(change.after[field])}`);
   }
   return lines;

@@ -2,10 +2,10 @@ import type { Context } from '../context.js';
 import { own } from '../json.js';
 import { readState } from '../state/installed.js';
 import { liveSurface } from './live.js';
-import { savePins, saveUnpinned } from './record.js';
+import { saveObserved, savePins, saveUnpinned } from './record.js';
 import { visible } from './rules.js';
 import { scanSurface } from './scan.js';
-import { describeChanges, diffPins, comparable, type Pins } from './surface.js';
+import { describeChanges, diffPins, comparable, pinsFromLock, PINS_FORMAT, type LockPins, type Pins } from './surface.js';
 
 export interface PinOutcome {
   pinned: boolean;
@@ -22,7 +22,7 @@ export interface PinOutcome {
  * runtime (uvx, docker, dnx) and remotes need the network and maybe a login first; they are pinned by the first
  * `mcpm check` or `mcpm run --guard`.
  */
-export async function pinAfterInstall(ctx: Context, name: string, before: Pins | undefined): Promise<PinOutcome> {
+export async function pinAfterInstall(ctx: Context, name: string, before: Pins | undefined, locked?: LockPins): Promise<PinOutcome> {
   const server = own(readState(ctx).servers, name);
   if (!server) return { pinned: false, findings: 0 };
   if (server.package?.registryType !== 'npm') {
@@ -35,6 +35,17 @@ export async function pinAfterInstall(ctx: Context, name: string, before: Pins |
     await saveUnpinned(ctx, name, live.note);
     ctx.out.note(`${name}'s tools are not pinned yet (${live.note}); the next \`mcpm check\` or \`mcpm run --guard\` pins them`);
     return { pinned: false, note: live.note, findings: 0 };
+  }
+  if (locked && locked.formatVersion === PINS_FORMAT) {
+    // Installing what a lock pins (a project's committed lock): its pins are what was approved, not this surface.
+    const approved = pinsFromLock(locked, server.version, new Date(ctx.now()));
+    const changes = diffPins(approved, live.pins);
+    if (changes.length > 0) {
+      await savePins(ctx, name, approved);
+      await saveObserved(ctx, name, live.pins);
+      ctx.out.warn(`${name}'s tools differ from the pins in mcpm-lock.json: ${describeChanges(changes)}; \`mcpm check\` fails and \`mcpm run --guard\` withholds them until \`mcpm trust accept ${name}\``);
+      return { pinned: true, hash: approved.hash, note: `drift from the lock: ${describeChanges(changes)}`, findings: scanSurface(Object.values(live.pins.items)).length };
+    }
   }
   await savePins(ctx, name, live.pins);
   const findings = scanSurface(Object.values(live.pins.items));

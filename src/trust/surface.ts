@@ -157,9 +157,11 @@ export function diffPins(pinned: Pins, live: Pins): ItemChange[] {
     if (!before) changes.push({ key, kind, name, change: 'added', after: after!.value });
     else if (!after) changes.push({ key, kind, name, change: 'removed', before: before.value });
     else if (before.hash !== after.hash) {
-      const fields = [...new Set([...Object.keys(before.value), ...Object.keys(after.value)])]
-        .filter((field) => canonical(before.value[field]) !== canonical(after.value[field]))
-        .sort();
+      // A pin read from a lock has its hash only: which fields changed is not known then.
+      const known = Object.keys(before.value).length > 0;
+      const fields = known
+        ? [...new Set([...Object.keys(before.value), ...Object.keys(after.value)])].filter((field) => canonical(before.value[field]) !== canonical(after.value[field])).sort()
+        : [];
       changes.push({ key, kind, name, change: 'changed', fields, before: before.value, after: after.value });
     }
   }
@@ -183,6 +185,16 @@ export function driftedTools(changes: ItemChange[]): string[] {
 /** Whether these pins can be compared (taken by a format this mcpm understands). */
 export function comparable(pins: Pins | undefined): pins is Pins {
   return pins !== undefined && pins.formatVersion === PINS_FORMAT && typeof pins.items === 'object';
+}
+
+/** Pins as a lock keeps them (hashes only), e.g. a project's committed lock: comparable, not displayable. */
+export function pinsFromLock(locked: LockPins, version: string, now: Date): Pins {
+  const items: Record<string, PinnedItem> = {};
+  for (const [key, hash] of Object.entries(locked.items)) {
+    const at = key.indexOf(':');
+    items[key] = { kind: key.slice(0, at) as ItemKind, name: key.slice(at + 1), hash, value: {} };
+  }
+  return { formatVersion: locked.formatVersion, hash: locked.hash, pinnedAt: now.toISOString(), version, items };
 }
 
 export function hashTool(tool: unknown): string | undefined {
