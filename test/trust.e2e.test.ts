@@ -3,7 +3,7 @@
 // `mcpm run --guard` hides from an MCP SDK client (and refuses to call) and `mcpm trust accept --tool` re-pins (the
 // `guard` setting writes guarded entries); a
 // poisoned description (Unicode tag characters) warns at install and fails `mcpm audit`, in text, JSON and SARIF.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCPM_BIN, runMcpm } from './helpers/cli.js';
@@ -129,6 +129,24 @@ describe('tool pins', () => {
     expect(diff.stdout).toContain('      pinned: (only its hash is known: pinned from mcpm-lock.json)\n      now:    Adds a note, and something else on this machine');
   });
 
+  it('a server that cannot start at install stays unpinned with a note; the next check pins it', async () => {
+    const machine = await makeTmpDir('mcpm-trust-unpinned-');
+    const folder = path.join(machine, 'not-a-file');
+    mkdirSync(folder);
+    const on = (...args: string[]) => runMcpm([...args, '--registry', registryUrl], { home: machine, timeoutMs: 60_000 });
+    // DRIFT_FILE names a folder: the server dies reading it, before any handshake.
+    const install = await on('install', 'drifty', '--client', 'claude-desktop', '--env', `DRIFT_FILE=${folder}`);
+    expect(install.code, install.stderr).toBe(0);
+    expect(install.stderr).toContain('io.github.acme/drifty\'s tools are not pinned yet (no MCP handshake: exited: The server exited before the MCP handshake); the next `mcpm check` or `mcpm run --guard` pins them');
+    const audit = await on('audit');
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toBe('WARN  io.github.acme/drifty@1.0.0: pins: tools not pinned (no MCP handshake: exited: The server exited before the MCP handshake): run `mcpm check io.github.acme/drifty`\n');
+    rmSync(folder, { recursive: true });
+    const check = await on('check');
+    expect(check.stdout.trimEnd()).toMatch(/^ok    drifty in claude-desktop: .*, 2 tools, 0 resources, 1 prompt, pinned$/);
+    expect((await on('audit')).stdout).toBe('ok    io.github.acme/drifty@1.0.0\n');
+  });
+
   it('a poisoned description warns at install and fails audit (text, JSON, SARIF)', async () => {
     const install = await mcpm('install', 'poisoned', '--client', 'claude-desktop');
     expect(install.code, install.stderr).toBe(0);
@@ -143,6 +161,14 @@ describe('tool pins', () => {
     // Accepting a drift re-pins it; what the accepted description says is still a finding.
     const drifty = audit.json.result.find((r: any) => r.name === DRIFTY);
     expect(drifty.facts.filter((f: any) => f.status !== 'ok' && f.status !== 'info').map((f: any) => f.check).sort()).toEqual(['descriptions/other-tools', 'descriptions/send-contents', 'descriptions/sensitive-paths', 'drift']);
+
+    // --all: an entry someone wrote by hand, with a token in plaintext.
+    const desktop = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    const config = JSON.parse(readFileSync(desktop, 'utf8'));
+    config.mcpServers.handmade = { command: 'npx', args: ['-y', 'some-server'], env: { GITHUB_TOKEN: 'ghp_' + 'a'.repeat(36) } };
+    writeFileSync(desktop, JSON.stringify(config, null, 2));
+    const all = await mcpm('audit', '--all');
+    expect(all.stdout).toContain('WARN  handmade (claude-desktop): plaintext-credentials: claude-desktop entry "handmade" holds GITHUB_TOKEN in plaintext');
 
     const sarif = JSON.parse((await mcpm('audit', 'poisoned', '--sarif')).stdout);
     expect(sarif.version).toBe('2.1.0');
