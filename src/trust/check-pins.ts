@@ -20,12 +20,12 @@ export async function comparePins(ctx: Context, results: Array<CheckResult & Pic
     if (!result.ok || !surface || !server) continue;
     const live = pinSurface(surface, { version: server.version, now: new Date(ctx.now()) });
     const pins = server.trust?.pins;
-    if (!comparable(pins) || pinnedNow.has(server.name)) {
+    if (!comparable(pins)) {
+      // Pinned from its first entry that connects; its other entries start the same server.
       if (!pinnedNow.has(server.name)) {
         await savePins(ctx, server.name, live);
         pinnedNow.add(server.name);
         result.pinned = true;
-        server.trust = { pins: live };
       }
       continue;
     }
