@@ -9,7 +9,7 @@
 //      and registry build of the same folder into a static site (scripts/bench/registry.mjs)
 // Parts 2 and 4 install @modelcontextprotocol/server-memory from the public npm registry into a temporary HOME.
 // BENCH_ONLY=search runs parts 1 and 3 only, BENCH_ONLY=registry part 5 only (neither needs the network);
-// BENCH_ONLY=store runs part 4 only.
+// BENCH_ONLY=store runs part 4 only; BENCH_ONLY=guard the guard's rows only (scripts/bench/guard.mjs; needs npm).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { peakMemory } from './bench/install.mjs';
 import { benchRegistry } from './bench/registry.mjs';
 import { benchStore } from './bench/store.mjs';
+import { benchGuard } from './bench/guard.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(root, 'bin', 'mcpm.js');
@@ -178,6 +179,15 @@ if (process.env.BENCH_ONLY === 'registry') {
   rmSync(home, { recursive: true, force: true });
   process.exit(0);
 }
+if (process.env.BENCH_ONLY === 'guard') {
+  const install = spawnSync(process.execPath, [bin, 'install', 'memory', '--client', 'claude-desktop', '--registry', 'embedded', '--json'], { env: baseEnv, encoding: 'utf8' });
+  if (install.status !== 0) throw new Error(`install failed: ${install.stdout}${install.stderr}`);
+  for (const [what, result, goal] of await benchGuard({ bin, env: { HOME: home, PATH: process.env.PATH, MCPM_HOME: baseEnv.MCPM_HOME }, runs: Math.max(5, Math.floor(RUNS / 2)) })) row(what, result, goal);
+  printTable(`; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  rmSync(home, { recursive: true, force: true });
+  process.exit(0);
+}
+
 if (process.env.BENCH_ONLY === 'store') {
   storeRows();
   printTable(`, ${INSTALL_RUNS} runs each (${COLD_RUNS} cold); load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -258,6 +268,7 @@ spawnSync('npx', ['-y', npxSpec, '--help'], { env: { ...process.env, HOME: home 
 const [npx] = await timeInitialize([{ command: 'npx', args: ['-y', npxSpec], env: { npm_config_cache: path.join(home, '.npm') } }]);
 const speedup = npx.median / fromEntry.median;
 row('initialize: `npx -y` entry (warm cache)', npx, `goal mcpm's entry at least 3x faster: ${speedup >= 3 ? 'met' : 'NOT met'} (${speedup.toFixed(1)}x)`);
+for (const [what, result, goal] of await benchGuard({ bin, env: { HOME: home, PATH: process.env.PATH, MCPM_HOME: baseEnv.MCPM_HOME }, runs: Math.max(5, Math.floor(RUNS / 2)) })) row(what, result, goal);
 
 // The content store: installs against pnpm and npm, disk, check.
 storeRows();

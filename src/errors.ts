@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'ESIGNATURE'
   | 'ETOOYOUNG'
   | 'EPOLICY'
+  | 'EHANDSHAKE'
   | 'EINTERNAL';
 
 /**

@@ -31,6 +31,8 @@ export interface Settings {
   'min-release-age'?: number;
   /** The user's supply-chain policy (src/supply/policy-load.ts reads it, with the MCPM_POLICY file). */
   policy?: Record<string, unknown>;
+  /** Entries start `mcpm run --guard <name>`, which withholds tools that changed since they were pinned. */
+  guard?: boolean;
 }
 
 export function readSettings(file: string): Settings {

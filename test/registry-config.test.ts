@@ -137,6 +137,7 @@ describe('mcpm config', () => {
       ['cacheTtl', 600_000, 'config', undefined],
       ['oauth.client-metadata-url', '', 'default', undefined],
     ]);
+    expect(list.json.result.find((v: any) => v.key === 'guard')).toMatchObject({ value: false, source: 'default' });
     const unset = await mcpm(['config', 'unset', 'timeout', '--json']);
     expect(unset.json.result).toMatchObject({ key: 'timeout', value: 5000, source: 'default' });
     expect(config()).toEqual({ futureKey: { kept: true }, cacheTtl: 600_000 });

@@ -8,8 +8,9 @@ import { readForeignEntry, type ForeignLaunch } from '../plan/foreign.js';
 import { readSecrets } from '../state/secrets.js';
 import { selectServers } from './outdated.js';
 import { locationOfEntry } from '../clients/targets.js';
+import type { RawSurface } from '../trust/surface.js';
 
-export type CheckFailure = 'command-not-found' | 'exited' | 'timeout' | 'missing-secret' | 'missing-entry' | 'unparseable-file' | 'unreachable' | 'error';
+export type CheckFailure = 'drift' | 'command-not-found' | 'exited' | 'timeout' | 'missing-secret' | 'missing-entry' | 'unparseable-file' | 'unreachable' | 'error';
 
 export interface CheckResult {
   name: string;
@@ -25,6 +26,10 @@ export interface CheckResult {
   resources?: number;
   prompts?: number;
   failure?: { reason: CheckFailure; message: string; stderr?: string };
+  /** Pinned by this check (the server had no pins). */
+  pinned?: boolean;
+  /** What differs from the pins (see trust/check-pins.ts). */
+  drift?: Array<{ kind: string; name: string; change: string; fields?: string[] }>;
 }
 
 /** A GUI client's environment: HOME and the system PATH, nothing of the user's shell (nvm, Homebrew...). */
@@ -92,10 +97,17 @@ async function checkEntry(ctx: Context, name: string, entry: ManagedEntry, missi
   if (missingSecrets.length > 0) {
     return { ...base, ok: false, failure: { reason: 'missing-secret', message: `Missing ${missingSecrets.join(', ')}; set ${missingSecrets.length === 1 ? 'it' : 'each'} with \`mcpm secrets set ${entry.key} ${missingSecrets[0]}\`` } };
   }
-  return { ...base, ...(await probe(ctx, readForeignEntry(value), timeoutMs)) };
+  const launch = readForeignEntry(value);
+  // A guarded entry (`mcpm run --guard`) is checked without the guard: check compares what the server itself offers
+  // with the pins, which the guard would hide.
+  launch.args = launch.args.filter((arg, i) => !(arg === '--guard' && launch.args[i - 1] === 'run'));
+  return { ...base, ...(await probe(ctx, launch, timeoutMs)) };
 }
 
-async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: number): Promise<Omit<CheckResult, 'name' | 'client' | 'file' | 'key'>> {
+export type ProbeResult = Omit<CheckResult, 'name' | 'client' | 'file' | 'key'> & { surface?: RawSurface };
+
+/** One handshake: connect, list tools, resources, prompts and resource templates (the surface pins cover). */
+export async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: number): Promise<ProbeResult> {
   const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
   // 'auto': ask with server/discover for the newest version (2026-07-28), fall back to the initialize handshake
   // of 2024-11-05 .. 2025-11-25 for servers that do not know it.
@@ -127,12 +139,17 @@ async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: number): Pr
     ]);
     const initializeMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
     const capabilities = client.getServerCapabilities() ?? {};
-    const tools = capabilities.tools ? (await client.listTools()).tools.map((t) => t.name) : [];
+    const toolList = capabilities.tools ? (await client.listTools()).tools : [];
     const resources = capabilities.resources ? (await client.listResources()).resources.length : 0;
-    const prompts = capabilities.prompts ? (await client.listPrompts()).prompts.length : 0;
+    const promptList = capabilities.prompts ? (await client.listPrompts()).prompts : [];
+    // A server with resources may still have no templates (or not know the method): no templates then.
+    const resourceTemplates = capabilities.resources ? await client.listResourceTemplates().then((r) => r.resourceTemplates, () => []) : [];
+    const tools = toolList.map((t) => t.name);
+    const prompts = promptList.length;
+    const surface: RawSurface = { tools: toolList, prompts: promptList, resourceTemplates };
     const info = client.getServerVersion();
     const protocol = client.getNegotiatedProtocolVersion();
-    return { ok: true, initializeMs, ...(protocol ? { protocol } : {}), serverInfo: { name: info?.name, version: info?.version }, tools, resources, prompts };
+    return { ok: true, initializeMs, ...(protocol ? { protocol } : {}), serverInfo: { name: info?.name, version: info?.version }, tools, resources, prompts, surface };
   } catch (error) {
     return { ok: false, failure: classify(error, launch, stderr) };
   } finally {
@@ -158,7 +175,7 @@ export function renderCheck(results: CheckResult[]): string {
   if (results.length === 0) return 'No servers installed.';
   return results
     .map((r) => r.ok
-      ? `${paint('green', 'ok')}    ${r.key} in ${r.client}: ${r.protocol ? `MCP ${r.protocol}, ` : ''}connected in ${r.initializeMs} ms, ${count(r.tools?.length ?? 0, 'tool')}, ${count(r.resources ?? 0, 'resource')}, ${count(r.prompts ?? 0, 'prompt')}`
+      ? `${paint('green', 'ok')}    ${r.key} in ${r.client}: ${r.protocol ? `MCP ${r.protocol}, ` : ''}connected in ${r.initializeMs} ms, ${count(r.tools?.length ?? 0, 'tool')}, ${count(r.resources ?? 0, 'resource')}, ${count(r.prompts ?? 0, 'prompt')}${r.pinned ? ', pinned' : ''}`
       : `${paint('red', 'FAIL')}  ${r.key} in ${r.client}: ${r.failure!.reason}: ${r.failure!.message}${r.failure!.stderr ? `\n      ${r.failure!.stderr.split('\n').join('\n      ')}` : ''}`)
     .join('\n');
 }
@@ -170,6 +187,8 @@ export const commands = [
     arguments: [['[names...]', 'servers to check (default: all)']],
     run: async (ctx, { args }) => {
       const result = await check(ctx, args.names ?? [], { timeoutMs: ctx.options.timeout ? ctx.timeoutMs : undefined });
+      const { comparePins } = await import('../trust/check-pins.js');
+      await comparePins(ctx, result);
       return { result, exitCode: result.every((r) => r.ok) ? 0 : 1 };
     },
     render: renderCheck,

@@ -60,6 +60,14 @@ const KEYS: Record<string, KeySpec> = {
     },
   },
   ...SUPPLY_KEYS,
+  guard: {
+    description: 'true: entries mcpm writes from now on start `mcpm run --guard <name>`, which withholds tools that changed since they were pinned (reinstall a server to rewrite its entries)',
+    fallback: false,
+    parse: (value) => {
+      if (value !== 'true' && value !== 'false') throw new McpmError('EUSAGE', `Invalid guard "${value}"`, { hint: 'Give true or false.' });
+      return value === 'true';
+    },
+  },
 };
 
 /** A key's value in the file: `policy.<rule>` keys live in the policy section. */

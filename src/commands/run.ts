@@ -17,14 +17,21 @@ import { readAllSecrets, secretsFile } from '../state/secrets.js';
  * bytes reach stdout and no byte is copied through mcpm; a remote server is bridged (see bridge.ts). Returns the
  * exit code mcpm should exit with. Loads neither commander-heavy paths nor the MCP SDK for npm servers.
  */
-export async function run(ctx: Context, name: string, extra: string[]): Promise<number> {
+export async function run(ctx: Context, name: string, extra: string[], options: { guard?: boolean } = {}): Promise<number> {
   const server = requireInstalled(readState(ctx), name);
+  if (options.guard && server.remote) {
+    throw new McpmError('EUNSUPPORTED', `mcpm run --guard relays stdio servers; ${server.name} is remote`, { hint: `Run \`mcpm run ${name}\` without --guard; \`mcpm check ${name}\` still compares its tools with the pins.` });
+  }
   if (server.remote) {
     if (extra.length > 0) throw usageError(`${server.name} is a remote server; it takes no arguments`, `Run \`mcpm run ${name}\` alone.`);
     const { bridge } = await import('./bridge.js');
     return bridge(ctx, server);
   }
   const { command, args, env } = await launchOf(ctx, server);
+  if (options.guard) {
+    const { guardedRun } = await import('../trust/guard.js');
+    return guardedRun(ctx, server, name, { command, args: [...args, ...extra], env });
+  }
   return spawnPassthrough(command, [...args, ...extra], env);
 }
 
@@ -116,8 +123,9 @@ export const commands = [
     name: 'run',
     description: 'start an installed server as its client would (stdio), bridging a remote one to its URL',
     arguments: [['<name>', 'full name, short name or entry key'], ['[args...]', 'extra arguments for the server, after --']],
+    options: [{ flags: '--guard', description: 'relay stdio and withhold tools that changed since they were pinned (see `mcpm trust`)' }],
     ownsStdout: true,
     ownsSignals: true,
-    run: async (ctx, { args }) => ({ rawExitCode: await run(ctx, args.name, args.args ?? []) }),
+    run: async (ctx, { args, options }) => ({ rawExitCode: await run(ctx, args.name, args.args ?? [], { guard: options.guard === true }) }),
   }),
 ];

@@ -3,6 +3,8 @@ import { describePlan } from '../plan/describe.js';
 import { applyInstall } from './apply.js';
 import { machineOf } from './machine.js';
 import { prepareInstall, type InstallOptions } from './prepare.js';
+import { own } from '../json.js';
+import { readLock } from '../state/lockfile.js';
 
 export type { InstallOptions } from './prepare.js';
 export type { InstallResult } from './apply.js';
@@ -17,5 +19,10 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   for (const warning of plan.warnings) ctx.out.warn(warning);
   for (const note of plan.notes) ctx.out.note(note);
   if (options.dryRun) return describePlan(plan, machineOf(ctx));
-  return applyInstall(ctx, plan);
+  // A project's lock may pin the tools of this very version (read now: apply rewrites the lock's record).
+  const locked = plan.scope === 'project' ? own((await readLock(plan.project ?? ctx.cwd).catch(() => undefined))?.servers, plan.server) : undefined;
+  const result = await applyInstall(ctx, plan);
+  // Tool pins: the surface the user approves by installing (see trust/pin-install.ts).
+  const { pinAfterInstall } = await import('../trust/pin-install.js');
+  return { ...result, pins: await pinAfterInstall(ctx, plan.server, plan.previous?.trust?.pins, locked?.version === plan.version ? locked.pins : undefined) };
 }

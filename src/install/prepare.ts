@@ -122,6 +122,7 @@ export async function prepareInstall(ctx: Context, spec: string, options: Instal
     ...(project ? { project } : {}),
     profile: ctx.profile,
     keychain,
+    guard: ctx.settings().guard === true,
     secretsFile: secretsFile(ctx, server.name),
     ...(source.kind === 'remote' || source.kind === 'oci' || source.kind === 'nuget' ? {} : { storeDir: versionDir(ctx.paths.store, server.name, source.pkg.version ?? server.version) }),
     ...(options.lock ? { lock: options.lock } : await stateRecordOf(ctx, server.name, source.kind === 'npm' ? source.pkg.version ?? server.version : undefined)),

@@ -28,6 +28,8 @@ export interface FormChoice {
   remote?: Transport;
   /** Why it is not `direct`/`remote`, as the user is told. */
   why?: string;
+  /** The entry starts `mcpm run --guard` (the `guard` setting; see trust/guard.ts). */
+  guard?: boolean;
 }
 
 /** What an entry needs from the machine: mcpm's own node and script, where secrets are, how to find commands. */
@@ -51,9 +53,24 @@ export interface FormFacts {
   inlineSecrets: boolean;
   /** A remote server's URL or headers hold values of the user's (inputs given): not for a shared file. */
   personalRemote?: boolean;
+  /** The `guard` setting: stdio servers' entries start `mcpm run --guard`. */
+  guard?: boolean;
 }
 
 export function chooseForm(facts: FormFacts, client: ClientDefinition, scope: 'user' | 'project' = 'user'): FormChoice {
+  const choice = chooseUnguarded(facts, client, scope);
+  // The guard relays stdio, so it covers every entry that starts a process of the server's package.
+  if (!facts.guard || facts.source.kind === 'remote') return choice;
+  if (choice.form === 'portable') return { ...choice, guard: true };
+  if (choice.form !== 'direct' && choice.form !== 'mcpm-run') return choice;
+  return {
+    form: 'mcpm-run',
+    guard: true,
+    why: `The guard setting is on: ${client.name}'s entry starts \`mcpm run --guard ${facts.server}\`, which hides tools that changed since they were pinned` + (choice.why ? `; ${choice.why}` : ''),
+  };
+}
+
+function chooseUnguarded(facts: FormFacts, client: ClientDefinition, scope: 'user' | 'project'): FormChoice {
   const { source, server } = facts;
   if (scope === 'project') {
     // A remote server's URL and headers are the same for everyone, unless a value of one user's is in them.
@@ -181,8 +198,8 @@ export function fillLaunch(spec: LaunchSpec, secrets: ArgValues): { launch: Laun
 }
 
 /** `mcpm run <name>` by absolute paths, with the data folder, so a client can start it with a minimal environment. */
-export function viaMcpm(machine: Machine, server: string): LaunchSpec {
-  return { command: machine.nodePath, args: [machine.mcpmScript, 'run', server], env: machine.mcpmEnv };
+export function viaMcpm(machine: Machine, server: string, guard = false): LaunchSpec {
+  return { command: machine.nodePath, args: [machine.mcpmScript, 'run', ...(guard ? ['--guard'] : []), server], env: machine.mcpmEnv };
 }
 
 /** Pure: one client's entry, in its shape. */
@@ -195,9 +212,9 @@ export function renderEntry(
   switch (form.form) {
     case 'mcpm-run':
     case 'bridge':
-      return renderStdioEntry(client.stdio, viaMcpm(facts.machine, facts.server), key);
+      return renderStdioEntry(client.stdio, viaMcpm(facts.machine, facts.server, form.guard), key);
     case 'portable':
-      return renderStdioEntry(client.stdio, { command: 'mcpm', args: ['run', facts.server], env: {} }, key);
+      return renderStdioEntry(client.stdio, { command: 'mcpm', args: ['run', ...(form.guard ? ['--guard'] : []), facts.server], env: {} }, key);
     case 'remote': {
       const values = Object.fromEntries(Object.entries({ ...facts.inputs.args, ...facts.inputs.secretArgs }).map(([name, value]) => [name, listOf(value)[0]!]));
       const remote = form.remote!;

@@ -52,6 +52,8 @@ export interface InstallFacts {
   /** The profile whose secrets and inputs the entries use. */
   profile: string;
   keychain: boolean;
+  /** The `guard` setting (entries start `mcpm run --guard`). */
+  guard?: boolean;
   /** This server's secrets file (of the profile in use). */
   secretsFile: string;
   /** The store folder the version would occupy (package types that have one). */
@@ -162,7 +164,7 @@ export function planInstall(facts: InstallFacts): InstallPlan {
   const launch = source.kind === 'remote' ? undefined : directLaunch(source, launchInputs(inputs), previewStored(store, facts.storeDir), facts.machine);
   const runtimeConsent = consentNeeded(launch?.unsafeOptions ?? [], source, facts);
   const personalRemote = source.kind === 'remote' && Object.keys(facts.inputs.args).length + Object.keys(facts.inputs.secretArgs).length > 0;
-  const formFacts = { server: server.name, source, secretArgNames: launch?.secretArgs ?? [], keychainSecrets: facts.keychain && hasSecrets, inlineSecrets: facts.flags.inlineSecrets, personalRemote };
+  const formFacts = { server: server.name, source, secretArgNames: launch?.secretArgs ?? [], keychainSecrets: facts.keychain && hasSecrets, inlineSecrets: facts.flags.inlineSecrets, personalRemote, guard: facts.guard === true };
 
   const notes: string[] = [];
   const warnings: string[] = [];

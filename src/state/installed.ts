@@ -9,6 +9,7 @@ import type { Input, ServerJson, Transport } from '../registry/types.js';
 import type { SupplyRecord } from '../supply/record.js';
 import { matchesShortName } from '../registry/short-name.js';
 import { withFileLock, writeFileAtomicSafe, readTextIfExists } from '../fs/files.js';
+import type { TrustRecord } from '../trust/types.js';
 
 /** Bump when the shape changes, and migrate older files in `migrate`. */
 export const STATE_FORMAT = 1;
@@ -85,6 +86,8 @@ export interface InstalledServer {
   /** npm: registry signatures, provenance and publish time of the installed version (src/supply/). */
   supply?: SupplyRecord;
   installedAt: string;
+  /** Tool pins, the unpinned note, the last drift seen (see trust/types.ts). */
+  trust?: TrustRecord;
 }
 
 export interface InstalledState {

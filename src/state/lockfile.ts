@@ -4,6 +4,7 @@ import { McpmError } from '../errors.js';
 import type { SupplyRecord } from '../supply/record.js';
 import { parseData, record } from '../json.js';
 import { readTextIfExists, withFileLock, writeFileAtomicSafe } from '../fs/files.js';
+import type { LockPins } from '../trust/surface.js';
 
 /**
  * `mcpm-lock.json`: what was resolved, so a setup reproduces exactly elsewhere: the server version, the registry
@@ -19,6 +20,8 @@ export interface LockedServer {
   remote?: { transport: string; url: string };
   /** npm: registry signatures and provenance as found at install; installing from the lock refuses weaker ones. */
   supply?: SupplyRecord;
+  /** The tool pins' hashes (see trust/surface.ts lockPins; versioned by their own formatVersion). */
+  pins?: LockPins;
 }
 
 export interface LockFile {
