@@ -138,10 +138,10 @@ describe('mcpm registry serve', () => {
     try {
       const sync = await runMcpm(['registry', 'sync', '--registry', served.url, '--json'], { home, timeoutMs: 120_000 });
       expect(sync.json.result[0]).toMatchObject({ mode: 'full', versions: 2354, servers: 964 });
-      // Independently: the latest of each server whose name, title or description contains "github".
+      // Independently: the latest of each server whose name, title, description or a package identifier contains "github".
       const expected = dump.servers
         .filter((e) => e._meta[OFFICIAL_META].isLatest && e._meta[OFFICIAL_META].status !== 'deleted')
-        .filter((e) => [e.server.name, e.server.title, e.server.description].some((t) => typeof t === 'string' && t.toLowerCase().includes('github')))
+        .filter((e) => [e.server.name, e.server.title, e.server.description, ...(e.server.packages ?? []).map((p: any) => p.identifier)].some((t) => typeof t === 'string' && t.toLowerCase().includes('github')))
         .map((e) => `${e.server.name}@${e.server.version}`)
         .sort();
       const search = await runMcpm(['search', 'GitHub', '--registry', served.url, '--json'], { home });
