@@ -25,17 +25,22 @@ export async function prune(ctx: Context, options: { purge?: boolean } = {}) {
     const kept: KeptData[] = [];
     for (const dir of await listVersionDirs(ctx.paths.store)) {
       if (inUse.has(path.resolve(dir))) continue;
-      // What the server wrote in that version is the user's: kept aside (or, with --purge, deleted with it).
-      if (!options.purge) {
-        const [namespace, name, version] = path.relative(ctx.paths.store, dir).split(path.sep);
-        const data = await keepServerData(dir, { keptRoot: ctx.paths.kept, store: ctx.paths.store, server: `${namespace}/${name}`, version: version!, now: ctx.now() });
-        if (data) kept.push(data);
+      try {
+        // What the server wrote in that version is the user's: kept aside (or, with --purge, deleted with it).
+        if (!options.purge) {
+          const [namespace, name, version] = path.relative(ctx.paths.store, dir).split(path.sep);
+          const data = await keepServerData(dir, { keptRoot: ctx.paths.kept, store: ctx.paths.store, server: `${namespace}/${name}`, version: version!, now: ctx.now() });
+          if (data) kept.push(data);
+        }
+        // What removing the folder frees by itself: files with no other link. Files it shared with the content
+        // store are freed below, when nothing else links them.
+        const bytes = await unsharedSize(dir);
+        await rm(dir, { recursive: true, force: true });
+        removed.push({ path: dir, bytes });
+      } catch (error) {
+        // An uninstall of that server removed the folder meanwhile (keeping its data itself): nothing left to do.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
-      // What removing the folder frees by itself: files with no other link. Files it shared with the content
-      // store are freed below, when nothing else links them.
-      const bytes = await unsharedSize(dir);
-      await rm(dir, { recursive: true, force: true });
-      removed.push({ path: dir, bytes });
     }
     await updateState(ctx, (next) => {
       for (const server of Object.values(next.servers)) {

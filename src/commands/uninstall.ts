@@ -163,7 +163,11 @@ async function removeLeftovers(ctx: Context, name: string, purge?: boolean): Pro
   if (!purge) {
     for (const dir of await readdir(serverDir(ctx.paths.store, name)).catch(() => [] as string[])) {
       if (dir.startsWith('.')) continue;
-      const kept = await keepServerData(path.join(serverDir(ctx.paths.store, name), dir), { keptRoot: ctx.paths.kept, store: ctx.paths.store, server: name, version: dir, now: ctx.now() });
+      // A prune running meanwhile may remove (and keep the data of) the version first: gone is fine.
+      const kept = await keepServerData(path.join(serverDir(ctx.paths.store, name), dir), { keptRoot: ctx.paths.kept, store: ctx.paths.store, server: name, version: dir, now: ctx.now() }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
       if (kept) data.push(kept);
     }
   }
