@@ -89,8 +89,10 @@ describe("mcpm serve as a gateway", () => {
       expect(long).toMatch(/^flaky-tools__summarize_every_open_pull_request_of_the_r_[0-9a-f]{8}$/);
       expect(long.length).toBe(64);
       expect(tools).toEqual(expect.arrayContaining(["github-posts__get_posts", "flaky-tools__pid", "flaky-tools__crash"]));
+      // Both were pinned at install: their tools come from the pins, and listing starts nothing.
+      expect(await gatewayOf(agent)).toEqual({ "flaky-tools": { running: false, starts: 0 }, "github-posts": { running: false, starts: 0 } });
       const rows = (await mcpm(["tools", "list", "flaky-tools", "--json"])).json.result;
-      expect(rows.map((r: any) => r.gatewayName)).toEqual(["flaky-tools__pid", "flaky-tools__crash", long]);
+      expect(rows.map((r: any) => r.gatewayName)).toEqual(["flaky-tools__crash", "flaky-tools__pid", long]);
 
       // A crash mid-call fails that call with the server's own words; the next call starts it again.
       const first = textOf(await agent.client.callTool({ name: "flaky-tools__pid", arguments: {} }));

@@ -12,9 +12,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
 const rssHook = fileURLToPath(new URL('./maxrss.mjs', import.meta.url));
-const embedded = fileURLToPath(new URL('../../src/registry/embedded-index.json', import.meta.url));
+// The embedded index ships gzipped: the snapshot, and the search index whose header names the well-known servers.
+const embeddedFile = (name) => fileURLToPath(new URL(`../../src/registry/${name}`, import.meta.url));
+const gunzipJson = (name) => gunzipSync(readFileSync(embeddedFile(name))).toString('utf8');
 const PNPM = 'pnpm@12.4.2';
 const FIVE = ['memory', 'everything', 'sequential-thinking', 'filesystem', 'context7'];
 
@@ -107,8 +110,10 @@ export function benchStore({ bin, runs, coldRuns, env }) {
 function fiveServers(mcpm, home, env) {
   mcpm(['uninstall', 'memory']);
   mcpm(['prune']);
-  const index = JSON.parse(readFileSync(embedded, 'utf8'));
-  const entries = index.servers.filter((e) => FIVE.some((n) => e.server.name.endsWith(`/${n}`) || e.server.name.endsWith(`/server-${n}`)));
+  const index = JSON.parse(gunzipJson('embedded-index.json.gz'));
+  // The snapshot has other servers named memory or filesystem: the ones `mcpm install <name>` picks are the well-known.
+  const wellKnown = new Set(JSON.parse(gunzipJson('embedded-search.jsonl.gz').split('\n')[0]).wellKnown);
+  const entries = index.servers.filter((e) => wellKnown.has(e.server.name) && FIVE.some((n) => e.server.name.endsWith(`/${n}`) || e.server.name.endsWith(`/server-${n}`)));
   const previous = entries.map((entry) => {
     const pkg = entry.server.packages[0];
     const versions = JSON.parse(run('npm', ['view', pkg.identifier, 'versions', '--json'], { env: { ...env, HOME: home } }).stdout);

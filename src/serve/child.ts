@@ -56,6 +56,10 @@ export class Child {
 
   async listTools(): Promise<ServerTool[]> {
     if (this.tools) return this.tools;
+    // The surface the user approved answers without starting the server: the pins taken for this very version
+    // (src/trust), while no drift has been seen since. The server starts on the first call, as always.
+    const pinned = pinnedTools(this.server);
+    if (pinned) return (this.tools = pinned);
     const client = await this.connected();
     const tools: ServerTool[] = [];
     let cursor: string | undefined;
@@ -172,4 +176,14 @@ export class Child {
     this.idleTimer = setTimeout(() => void this.stop(), this.options.idleMs);
     this.idleTimer.unref();
   }
+}
+
+/** The tools pinned for the installed version, as tools/list gives them; undefined when there is nothing to trust. */
+export function pinnedTools(server: InstalledServer): ServerTool[] | undefined {
+  const trust = server.trust;
+  if (!trust?.pins || trust.pins.version !== server.version || trust.drift) return undefined;
+  const tools = Object.values(trust.pins.items)
+    .filter((item) => item.kind === 'tool' && typeof item.value.inputSchema === 'object' && item.value.inputSchema !== null)
+    .map((item) => item.value as ServerTool);
+  return tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

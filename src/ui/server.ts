@@ -16,9 +16,9 @@ import { Jobs } from './jobs.js';
 import { discoverPage } from './pages/discover.js';
 import { installPage, planPage } from './pages/install.js';
 import { installedPage, uninstallPage } from './pages/installed.js';
+import { policyRows, registriesPage, type SettingsView } from './pages/registries.js';
 import { jobPage } from './pages/job.js';
 import { errorBox, layout } from './pages/layout.js';
-import { registriesPage } from './pages/registries.js';
 
 export interface UiOptions {
   port?: string;
@@ -110,7 +110,7 @@ export async function startUi(ctx: Context, options: UiOptions) {
     }
     if (get && path === '/registries') {
       const ran = await runCommand(ctx, { command: 'registry list', input: { args: {}, options: {} } });
-      return page(res, registriesPage(ran, { profile: ctx.profile, configFile: ctx.paths.configFile, timeoutMs: ctx.timeoutMs, cacheTtlMs: ctx.cacheTtlMs }));
+      return page(res, registriesPage(ran, { profile: ctx.profile, configFile: ctx.paths.configFile, timeoutMs: ctx.timeoutMs, cacheTtlMs: ctx.cacheTtlMs, policy: await policyInForce(ctx) }));
     }
     if (req.method === 'POST' && path === '/run') {
       const form = await readForm(req);
@@ -227,3 +227,12 @@ async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+/** The policy rules in force, as the settings page lists them (the same loadPolicy that install judges by). */
+async function policyInForce(ctx: Context): Promise<SettingsView['policy']> {
+  const { loadPolicy } = await import('../supply/policy-load.js');
+  try {
+    return policyRows(loadPolicy(ctx));
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}

@@ -1,4 +1,5 @@
 // The pure parts of `mcpm serve`: gateway tool names, tool search, the command and plan shown for consent.
+import { pinnedTools } from '../../src/serve/child.js';
 import { describe, expect, it } from 'vitest';
 import { gatewayToolName, MAX_TOOL_NAME } from '../../src/serve/names.js';
 import { findTools } from '../../src/serve/tool-search.js';
@@ -66,5 +67,24 @@ describe('consent', () => {
     expect(lines).toContain('Will run: /usr/bin/node /store/index.js');
     expect(lines).toContain('Secret POSTS_API_TOKEN: the value kept by `mcpm secrets set`');
     expect(lines.find((l) => l.startsWith('Input POSTS_API_URL'))).not.toMatch(/[\n\u001b]/);
+  });
+});
+
+describe('pinnedTools', () => {
+  const tool = (name: string) => ({ kind: 'tool' as const, name, hash: 'h', value: { name, description: `does ${name}`, inputSchema: { type: 'object' } } });
+  const server = (over: Record<string, unknown> = {}) =>
+    ({
+      name: 'io.github.acme/posts',
+      version: '1.0.0',
+      trust: { pins: { formatVersion: 1, hash: 'x', pinnedAt: '', version: '1.0.0', items: { 'tool:b': tool('b'), 'tool:a': tool('a'), 'prompt:p': { kind: 'prompt', name: 'p', hash: 'h', value: { name: 'p' } } } } },
+      ...over,
+    }) as never;
+  it('lists the approved tools of the installed version without starting it', () => {
+    expect(pinnedTools(server())?.map((t) => t.name)).toEqual(['a', 'b']);
+  });
+  it('nothing to trust: pins of another version, a drift seen, no pins', () => {
+    expect(pinnedTools(server({ version: '1.1.0' }))).toBeUndefined();
+    expect(pinnedTools(server({ trust: { ...(server() as any).trust, drift: { detectedAt: '', summary: 'x', live: {} } } }))).toBeUndefined();
+    expect(pinnedTools(server({ trust: undefined }))).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { actionFor } from '../../src/ui/actions.js';
 import { admit, type Keys } from '../../src/ui/guard.js';
 import { html, safeHref } from '../../src/ui/html.js';
 import { installInvocation, refill } from '../../src/ui/install-form.js';
+import { policyRows } from '../../src/ui/pages/registries.js';
 
 describe('the page template', () => {
   it('escapes every value, in text and in attributes, and keeps only its own markup', () => {
@@ -68,5 +69,23 @@ describe('a posted form as the CLI command it runs', () => {
     expect(post({ action: 'registry-add', url: 'https://r.example', last: 'yes' })).toMatchObject({ command: 'registry add', input: { args: { url: 'https://r.example' }, options: { last: true } } });
     expect(() => post({ action: 'publish', name: 'x' })).toThrow('Unknown action "publish"');
     expect(() => post({ action: 'uninstall' })).toThrow('uninstall needs a server name');
+  });
+});
+
+describe('the policy on the settings page', () => {
+  it('one row per rule set, named as `mcpm config set policy.<rule>` names it, with where it is set', () => {
+    const rows = policyRows({
+      requireSignatures: { value: true, from: 'policy.require-signatures in /home/ada/.config/mcpm/config.json' },
+      minReleaseAge: { value: 7 * 86_400_000, from: 'org.json (MCPM_POLICY)' },
+      allowedRegistries: { value: [{ spec: 'team', url: 'https://registry.team.example' }], from: 'org.json (MCPM_POLICY)' },
+      deny: { value: ['io.github.evil/*'], from: 'org.json (MCPM_POLICY)' },
+    });
+    expect(rows).toEqual([
+      { rule: 'require-signatures', value: 'true', from: 'policy.require-signatures in /home/ada/.config/mcpm/config.json' },
+      { rule: 'min-release-age', value: '7 days', from: 'org.json (MCPM_POLICY)' },
+      { rule: 'allowed-registries', value: 'team', from: 'org.json (MCPM_POLICY)' },
+      { rule: 'deny', value: 'io.github.evil/*', from: 'org.json (MCPM_POLICY)' },
+    ]);
+    expect(policyRows({})).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { ListedRegistry } from '../../commands/registry.js';
+import type { Policy } from '../../supply/policy.js';
 import type { Ran } from '../actions.js';
-import { html } from '../html.js';
+import { html, type Html } from '../html.js';
 import { actionButton, errorBox, layout, saidBox } from './layout.js';
 
 export interface SettingsView {
@@ -8,6 +9,8 @@ export interface SettingsView {
   configFile: string;
   timeoutMs: number;
   cacheTtlMs: number;
+  /** The supply-chain policy in force (config.json's policy.* and the MCPM_POLICY file), one row per rule set. */
+  policy: Array<{ rule: string; value: string; from: string }> | { error: string };
 }
 
 /** Registries in priority order (`mcpm registry list`), add/remove/sync, and the settings in force. */
@@ -31,8 +34,29 @@ ${actionButton('Sync the caches now', { action: 'registry-sync' })}
 </fieldset></form>
 <h2>Settings in force</h2>
 <dl><dt>Profile</dt><dd>${settings.profile}</dd><dt>Configuration file</dt><dd class="file">${settings.configFile}</dd><dt>Registry timeout</dt><dd>${settings.timeoutMs} ms</dd><dt>Cache used for</dt><dd>${Math.round(settings.cacheTtlMs / 1000)} s before asking again</dd></dl>
-<p class="help">Tokens are never shown. <code>mcpm config</code> and <code>mcpm registry add --token-stdin</code> change the rest.</p>`;
+<h2>Policy in force</h2>
+${policyView(settings.policy)}
+<p class="help">Tokens are never shown. <code>mcpm config</code> and <code>mcpm registry add --token-stdin</code> change the rest; <code>mcpm config set policy.&lt;rule&gt; &lt;value&gt;</code> the policy.</p>`;
   return layout('Registries and settings', '/registries', body);
+}
+
+/** One row per rule set, named as `mcpm config set policy.<rule>` names it. */
+export function policyRows(policy: Policy): Array<{ rule: string; value: string; from: string }> {
+  const shown = (value: unknown): string => {
+    if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null && 'spec' in v ? String(v.spec) : String(v))).join(', ');
+    if (typeof value === 'number') return `${Math.round(value / 86_400_000)} days`;
+    return String(value);
+  };
+  return Object.entries(policy).flatMap(([name, setting]: [string, { value: unknown; from: string } | undefined]) =>
+    setting ? [{ rule: name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), value: shown(setting.value), from: setting.from }] : [],
+  );
+}
+
+function policyView(policy: SettingsView['policy']): Html {
+  if ('error' in policy) return html`<p class="error">${policy.error}</p>`;
+  if (policy.length === 0) return html`<p>No policy: every registry and server may be installed, signed or not.</p>`;
+  return html`<div class="scroll"><table><thead><tr><th scope="col">Rule</th><th scope="col">Value</th><th scope="col">Set in</th></tr></thead>
+<tbody>${policy.map((row) => html`<tr><th scope="row">${row.rule}</th><td>${row.value}</td><td class="file">${row.from}</td></tr>`)}</tbody></table></div>`;
 }
 
 const FROM: Record<string, string> = { flag: 'from --registry', env: 'from MCPM_REGISTRY', config: 'from your configuration', default: 'the defaults' };
