@@ -124,7 +124,8 @@ function fiveServers(mcpm, home, env) {
   writeFileSync(file, JSON.stringify({ servers: previous }));
   const extra = (name) => (name === 'filesystem' ? ['--arg', `allowed_directory=${home}`] : []);
   for (const name of FIVE) mcpm(['install', name, '--registry', file, '--client', 'claude-desktop', ...extra(name)]);
-  for (const name of FIVE) mcpm(['install', name, '--registry', 'embedded', '--client', 'claude-desktop', ...extra(name)]);
+  // --yes: each was installed from the previous-versions file; moving it to the embedded index is what this does.
+  for (const name of FIVE) mcpm(['install', name, '--registry', 'embedded', '--client', 'claude-desktop', '--yes', ...extra(name)]);
   const store = path.join(home, '.mcpm', 'store');
   const kib = (args, paths) => Number(run('du', ['-c', ...args, ...paths], {}).stdout.trim().split('\n').pop().split(/\s/)[0]);
   // The same ten versions with pnpm: one project each, one pnpm store.
