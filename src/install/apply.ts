@@ -85,10 +85,10 @@ async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage) 
     const launch = plan.source.kind === 'remote' ? undefined : launchTemplate(plan.source, plan.inputs, stored, machineOf(ctx));
     const entries: ManagedEntry[] = [];
     for (const target of plan.targets) {
-      const count = writes.length;
+      const writesBefore = writes.length;
       entries.push(await writeTarget(ctx, plan, target, stored, writes, Object.hasOwn(ownFiles, target.location.file)));
       // A client restarts to see a change: one whose file came out byte for byte the same needs no reminder.
-      const write = writes[count];
+      const write = writes[writesBefore];
       if (write && write.before !== write.after) changed.push(target);
       checkpoint();
     }
