@@ -11,12 +11,12 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MCPM_BIN, runMcpm } from './helpers/cli.js';
-import { connectToEntry, type ServerEntry } from './helpers/mcp-client.js';
+import { MCPM_BIN } from './helpers/cli.js';
+import { connectToEntry } from './helpers/mcp-client.js';
 import { remoteEntry, startMcpRegistry, type McpRegistry, type RegistryEntry } from './helpers/mcp-registry.js';
-import { loginAsBrowser } from './helpers/oauth-login.js';
+import { remoteHome, whoami } from './helpers/oauth-login.js';
 import { API_KEY, startOAuthWorld, type OAuthWorld } from './helpers/oauth-world.js';
-import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
+import { cleanupTmpDirs } from './helpers/tmp.js';
 
 let world: OAuthWorld;
 let registry: McpRegistry;
@@ -46,24 +46,7 @@ afterAll(async () => {
 });
 
 /** A fresh HOME with one server installed into Claude Desktop (an `mcpm run` entry). */
-async function setup(name = 'notes', extra: string[] = []) {
-  const home = await makeTmpDir('mcpm-credentials-');
-  const mcpm = (args: string[], env: Record<string, string> = {}) =>
-    runMcpm([...args, '--registry', registry.url], { home, env: { MCPM_CACHE_TTL: '0', ...env }, timeoutMs: 60_000 });
-  const install = await mcpm(['install', name, '--client', 'claude-desktop', ...extra, '--json']);
-  expect(install.json?.ok, install.stderr + install.stdout).toBe(true);
-  const entry = (): ServerEntry => JSON.parse(readFileSync(path.join(home, '.config', 'Claude', 'claude_desktop_config.json'), 'utf8')).mcpServers[name];
-  const file = (profile = 'default', server = `io.github.acme/${name}`) =>
-    path.join(home, '.mcpm', 'secrets', ...(profile === 'default' ? [] : [`@${profile}`]), ...server.split('/')) + '.oauth.json';
-  const login = (args: string[] = [], env: Record<string, string> = {}) => loginAsBrowser(home, [name, ...args, '--registry', registry.url], { MCPM_CACHE_TTL: '0', ...env });
-  return { home, mcpm, entry, file, login };
-}
-
-async function whoami(client: any) {
-  const result: any = await client.callTool({ name: 'whoami', arguments: {} });
-  expect(result.isError ?? false, JSON.stringify(result)).toBe(false);
-  return JSON.parse(result.content[0].text);
-}
+const setup = (name = 'notes', extra: string[] = []) => remoteHome(registry.url, name, extra);
 
 /** A "browser" that logs the URLs it was given (and does not follow them). */
 function loggingBrowser(home: string): { path: string; log: () => string } {
