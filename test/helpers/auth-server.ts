@@ -9,7 +9,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import https from "node:https";
 import type http from "node:http";
-import { listenLocal, sendJson } from "./http.js";
+import { listenLocal, readBody, sendJson } from "./http.js";
 
 export interface IssuedToken {
   clientId: string;
@@ -214,16 +214,6 @@ export async function startAuthServer(options: { accessTokenSeconds?: number; te
     },
     close: () => server.close(),
   };
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
-    req.on("end", () => resolve(body));
-    req.on("error", reject);
-  });
 }
 
 function fetchDocument(url: string, ca: string | Buffer | undefined): Promise<Record<string, unknown> | undefined> {

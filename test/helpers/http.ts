@@ -49,3 +49,14 @@ export function describeRequest(req: http.IncomingMessage): string {
   const auth = req.headers.authorization ? " +auth" : "";
   return `${req.method ?? "?"} ${req.url ?? ""}${auth}`;
 }
+
+/** A request's whole body, as text. */
+export function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => (body += chunk));
+    req.on("end", () => resolve(body));
+    req.on("error", reject);
+  });
+}

@@ -13,7 +13,7 @@ import type http from "node:http";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from "@modelcontextprotocol/node";
 import { startAuthServer, type AuthEvents, type AuthKnobs, type AuthServer } from "./auth-server.js";
-import { listenLocal, sendJson } from "./http.js";
+import { listenLocal, readBody, sendJson } from "./http.js";
 import { API_KEY, SseServerTransport, notesServer } from "./notes-server.js";
 
 export { API_KEY };
@@ -189,14 +189,4 @@ export async function startOAuthWorld(options: { accessTokenSeconds?: number; te
       await Promise.all([as.close(), rs.close(), elsewhere.close()]);
     },
   };
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
-    req.on("end", () => resolve(body));
-    req.on("error", reject);
-  });
 }
