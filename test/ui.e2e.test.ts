@@ -5,22 +5,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMcpm } from './helpers/cli.js';
-import { serverEntry } from './helpers/mcp-registry.js';
 import { makeTmpDir, cleanupTmpDirs } from './helpers/tmp.js';
-import { decode, readable, startUi } from './helpers/ui.js';
-import { SERVER, TOKEN, startWorld, type World } from './helpers/world.js';
+import { decode, readable, startUi, startUiWorld } from './helpers/ui.js';
+import { SERVER, TOKEN, type World } from './helpers/world.js';
 
 let world: World;
-const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 
 beforeAll(async () => {
-  world = await startWorld({
-    extraEntries: (npmUrl) => {
-      const entry = serverEntry('io.github.mallory/scripty', '1.0.0', { identifier: 'github-posts', version: '2.0.0', registryBaseUrl: npmUrl });
-      (entry.server as { description: string }).description = HOSTILE;
-      return [entry];
-    },
-  });
+  world = await startUiWorld();
 });
 afterAll(async () => {
   await world.close();

@@ -1,7 +1,9 @@
 // `mcpm ui` from a test's side: starts it (no browser), reads the one-time link from stderr, and talks to it with
 // node:http, which lets a test send any Host or Origin header (fetch would not).
 import http from 'node:http';
+import { serverEntry } from './mcp-registry.js';
 import { spawnMcpm, type LiveMcpm } from './spawn.js';
+import { startWorld, type World } from './world.js';
 
 export interface UiReply {
   status: number;
@@ -87,4 +89,18 @@ export function readable(page: string): string {
 /** HTML text as it reads: the page's five entities decoded. */
 export function decode(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+}
+
+/** A registry description that must render as text, never as markup or script. */
+export const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+
+/** The seed's world plus a server whose registry description is HOSTILE (what the ui's tests search and escape). */
+export function startUiWorld(): Promise<World> {
+  return startWorld({
+    extraEntries: (npmUrl) => {
+      const entry = serverEntry('io.github.mallory/scripty', '1.0.0', { identifier: 'github-posts', version: '2.0.0', registryBaseUrl: npmUrl });
+      (entry.server as { description: string }).description = HOSTILE;
+      return [entry];
+    },
+  });
 }

@@ -9,10 +9,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverEntry } from '../helpers/mcp-registry.js';
 import { cleanupTmpDirs, makeTmpDir } from '../helpers/tmp.js';
-import { startUi, type Ui } from '../helpers/ui.js';
-import { SERVER, TOKEN, startWorld, type World } from '../helpers/world.js';
+import { HOSTILE, startUi, startUiWorld, type Ui } from '../helpers/ui.js';
+import { SERVER, TOKEN, type World } from '../helpers/world.js';
 
 /** The chromium to drive: $CHROMIUM_PATH, else the first of Debian's names on PATH. */
 function findChromium(): string | undefined {
@@ -30,7 +29,6 @@ function findChromium(): string | undefined {
 const CHROMIUM = findChromium();
 if (!CHROMIUM) console.warn('test:ui skipped: no chromium found (apt install chromium, or set CHROMIUM_PATH)');
 
-const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 const SHOTS = process.env.MCPM_UI_SCREENSHOTS;
 
 describe.skipIf(!CHROMIUM)('mcpm ui in chromium', () => {
@@ -41,13 +39,7 @@ describe.skipIf(!CHROMIUM)('mcpm ui in chromium', () => {
   let evil: http.Server;
 
   beforeAll(async () => {
-    world = await startWorld({
-      extraEntries: (npmUrl) => {
-        const entry = serverEntry('io.github.mallory/scripty', '1.0.0', { identifier: 'github-posts', version: '2.0.0', registryBaseUrl: npmUrl });
-        (entry.server as { description: string }).description = HOSTILE;
-        return [entry];
-      },
-    });
+    world = await startUiWorld();
     home = await makeTmpDir('mcpm-ui-browser-');
     mkdirSync(path.join(home, '.cursor', 'extensions'), { recursive: true });
     ui = await startUi(home, ['--registry', world.registryUrl]);
