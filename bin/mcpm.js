@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The commands scripts run most often are answered without building the whole CLI: `--version` here, `list` by a
-// small entry point with the same output (dist/fast.js). Everything else goes through dist/cli.js.
+// The commands run most often are answered without building the whole CLI: `--version` here, `list` and a client
+// entry's `run <name>` by small entry points with the same output (dist/fast.js). Everything else goes through
+// dist/cli.js.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { readFileSync } = await import('node:fs');
@@ -8,6 +9,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else if ((args[0] === 'list' || args[0] === 'ls') && (args.length === 1 || (args.length === 2 && args[1] === '--json'))) {
   const { fastList } = await import('../dist/fast.js');
   await fastList(args[1] === '--json');
+} else if (args[0] === 'run' && args.length >= 2 && !args[1].startsWith('-') && (args.length === 2 || args[2] === '--')) {
+  const { fastRun } = await import('../dist/fast.js');
+  await fastRun(args[1], args.slice(3));
 } else {
   const { main } = await import('../dist/cli.js');
   await main(args);

@@ -54,5 +54,21 @@ describe('start-up loads only what the command needs', () => {
     });
     expect(run.json?.error?.code, run.stderr).toBe('ENETWORK');
     expect(readFileSync(log, 'utf8')).toMatch(/node_modules\/pacote\//);
+    // The parsers of YAML and TOML clients load only for those clients' files (this one is JSON).
+    expect(readFileSync(log, 'utf8')).not.toMatch(/node_modules\/(yaml|smol-toml)\//);
+  });
+
+  it('a client entry\'s `mcpm run <name>` skips the CLI, and says what the CLI says', async () => {
+    const home = await makeTmpDir('mcpm-startup-');
+    const log = path.join(home, 'modules.log');
+    writeFileSync(log, '');
+    const fast = await runMcpm(['run', 'nosuch', '--', '--flag'], { home, env: { NODE_OPTIONS: `--import=${hook}`, MODULE_LOG: log } });
+    const modules = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    expect(modules.some((url) => /\/dist\/fast\.js$/.test(url))).toBe(true);
+    expect(modules.filter((url) => /\/dist\/cli\.js$/.test(url) || HEAVY.test(url) || /node_modules\/commander\//.test(url))).toEqual([]);
+    // The same command line through the CLI (a global option before the command takes that path).
+    const full = await runMcpm(['--no-color', 'run', 'nosuch', '--', '--flag'], { home });
+    expect(fast.stderr).toMatch(/nosuch/);
+    expect({ code: fast.code, stderr: fast.stderr, stdout: fast.stdout }).toEqual({ code: full.code, stderr: full.stderr, stdout: full.stdout });
   });
 });

@@ -1,4 +1,5 @@
-import { parse, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
+import type * as TomlLibrary from 'smol-toml';
 import { McpmError } from '../errors.js';
 import { parseError, parseErrorAt, type FormatEditor } from './format-editor.js';
 
@@ -11,6 +12,11 @@ import { parseError, parseErrorAt, type FormatEditor } from './format-editor.js'
  * such as `[mcp_servers.NAME.env]`), and removed again as exactly that block. Every edit is checked by parsing the
  * result: if it does not parse to the old data plus (or minus) the entry, mcpm refuses instead of writing.
  */
+
+/** smol-toml is loaded on first use, as `yaml` is (see yaml-editor.ts): most commands edit no TOML file. */
+let tomlLibrary: typeof TomlLibrary | undefined;
+const toml = (): typeof TomlLibrary => (tomlLibrary ??= createRequire(import.meta.url)('smol-toml') as typeof TomlLibrary);
+const parse = (text: string) => toml().parse(text);
 
 export type TomlRecord = {
   /** The whitespace `set` added before its block: the missing final newline and/or the blank line. */
@@ -38,7 +44,7 @@ function load(file: string, text: string, path: string[]): { data: Table; server
   try {
     data = parse(text);
   } catch (error) {
-    if (error instanceof TomlError) throw parseErrorAt(file, error.line, error.column, error.message.split('\n')[0]!);
+    if (error instanceof toml().TomlError) throw parseErrorAt(file, error.line, error.column, error.message.split('\n')[0]!);
     throw error;
   }
   let node: unknown = data;

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument, Scalar, visit } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlLibrary from 'yaml';
 import type { CST, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { McpmError } from '../errors.js';
 import { parseError, parseErrorAt, type EditRecord, type FormatEditor } from './format-editor.js';
@@ -22,12 +23,19 @@ type Collection = YAMLMap<unknown, unknown> | YAMLSeq<unknown>;
 /** One step of the path: the collection found there (undefined when the value is empty: `key:` or `key: ~`). */
 type Level = { node: Collection | undefined; pair?: Pair<unknown, unknown> };
 type Style = { eol: string; unit: number; indentSeq: boolean };
-type Parsed = ReturnType<typeof parseDocument>;
+/**
+ * `yaml` is loaded on first use: it costs ~40 ms of start-up, and most commands (an install into a JSON client) never
+ * touch a YAML file. A plain require: the package's node build is CommonJS, and this editor's API is synchronous.
+ */
+let yamlLibrary: typeof YamlLibrary | undefined;
+const Y = (): typeof YamlLibrary => (yamlLibrary ??= createRequire(import.meta.url)('yaml') as typeof YamlLibrary);
+
+type Parsed = ReturnType<typeof YamlLibrary.parseDocument>;
 
 
 /** Parses one block-mapping document, refusing anything else with the file's line and column. */
 function parseYaml(file: string, text: string): Parsed | undefined {
-  const doc = parseDocument(text, { keepSourceTokens: true });
+  const doc = Y().parseDocument(text, { keepSourceTokens: true });
   const error = doc.errors[0];
   if (error) {
     const what = error.code === 'MULTIPLE_DOCS' ? 'more than one YAML document (---)' : error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
@@ -38,14 +46,14 @@ function parseYaml(file: string, text: string): Parsed | undefined {
   const end = /^\.\.\.(?=\s|$)/m.exec(text);
   if (end) throw parseError(file, text, end.index, 'a document end marker (...)');
   // An alias to an anchor that is not defined (before it) parses, but no reader can load it: refuse it here.
-  visit(doc, {
+  Y().visit(doc, {
     Alias: (_, node) => {
       if (!node.resolve(doc)) throw parseError(file, text, node.range?.[0] ?? 0, `the alias *${node.source} has no anchor`);
     },
   });
   const root = doc.contents;
   if (root === null) return undefined;
-  if (!isMap(root) || root.flow) throw parseError(file, text, root.range?.[0] ?? 0, 'the top level is not a block mapping');
+  if (!Y().isMap(root) || root.flow) throw parseError(file, text, root.range?.[0] ?? 0, 'the top level is not a block mapping');
   return doc;
 }
 
@@ -55,31 +63,31 @@ function open(file: string, text: string, path: string[], kind: Kind): { doc: Pa
   const levels: Level[] = doc ? [{ node: doc.contents as YAMLMap }] : [];
   for (const [i, step] of path.entries()) {
     const map = levels[i]?.node;
-    const pair = isMap(map) ? map.items.find((p) => isScalar(p.key) && String(p.key.value) === step) : undefined;
+    const pair = Y().isMap(map) ? map.items.find((p) => Y().isScalar(p.key) && String(p.key.value) === step) : undefined;
     if (!pair) break;
     const where = `"${path.slice(0, i + 1).join('.')}"`;
     const value = pair.value;
-    const offset = isNode(value) ? (value.range?.[0] ?? 0) : 0;
+    const offset = Y().isNode(value) ? (value.range?.[0] ?? 0) : 0;
     // Anchors, aliases and merge keys make one text span mean several places: editing lines there is unsafe.
-    if (isNode(value) || isAlias(value)) {
-      visit(value, {
+    if (Y().isNode(value) || Y().isAlias(value)) {
+      Y().visit(value, {
         Node: (_, node) => {
-          if (!isAlias(node) && !node.anchor) return;
+          if (!Y().isAlias(node) && !node.anchor) return;
           const at = node.range?.[0] ?? offset;
           const anchor = node.anchor ? text.lastIndexOf(`&${node.anchor}`, at) : -1; // point at `&name`, not the value
           throw parseError(file, text, anchor >= 0 ? anchor : at, `${where} uses anchors or aliases`);
         },
         Pair: (_, p) => {
-          if (isScalar(p.key) && p.key.value === '<<') throw parseError(file, text, p.key.range?.[0] ?? offset, `${where} uses a merge key (<<)`);
+          if (Y().isScalar(p.key) && p.key.value === '<<') throw parseError(file, text, p.key.range?.[0] ?? offset, `${where} uses a merge key (<<)`);
         },
       });
     }
-    if (value === null || (isScalar(value) && value.value === null)) {
+    if (value === null || (Y().isScalar(value) && value.value === null)) {
       levels.push({ node: undefined, pair });
       continue;
     }
     const list = i === path.length - 1 && kind === 'list';
-    if (list ? !isSeq(value) : !isMap(value)) throw parseError(file, text, offset, `${where} is not a ${list ? 'list' : 'map'}`);
+    if (list ? !Y().isSeq(value) : !Y().isMap(value)) throw parseError(file, text, offset, `${where} is not a ${list ? 'list' : 'map'}`);
     const node = value as Collection;
     if (node.flow && node.items.length > 0) throw parseError(file, text, offset, `${where} is written in flow style ({...} or [...])`);
     levels.push({ node, pair });
@@ -89,8 +97,8 @@ function open(file: string, text: string, path: string[], kind: Kind): { doc: Pa
 
 /** The index of mcpm's entry: the pair whose key is `key`, or the list item whose `name` is `key`. */
 function findEntry(file: string, text: string, node: Collection, kind: Kind, key: string): number {
-  if (kind === 'map') return node.items.findIndex((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
-  const named = node.items.flatMap((item, index) => (isMap(item) && item.has('name') && String(item.get('name')) === key ? [index] : []));
+  if (kind === 'map') return node.items.findIndex((p) => Y().isPair(p) && Y().isScalar(p.key) && String(p.key.value) === key);
+  const named = node.items.flatMap((item, index) => (Y().isMap(item) && item.has('name') && String(item.get('name')) === key ? [index] : []));
   // Two items with one name: which one a client uses is anyone's guess, so mcpm touches neither.
   if (named.length > 1) throw parseError(file, text, (node.items[named[1]!] as YAMLMap).range?.[0] ?? 0, `two entries are named "${key}"`);
   return named[0] ?? -1;
@@ -109,14 +117,14 @@ function lineEnd(text: string, offset: number): number {
 
 /** Where a node's content ends: its last value character, not the comments or blank lines that follow it. */
 function contentEnd(text: string, node: unknown): number {
-  if (isPair(node)) return Math.max(contentEnd(text, node.key), contentEnd(text, node.value));
-  if (isScalar(node) && node.range) {
+  if (Y().isPair(node)) return Math.max(contentEnd(text, node.key), contentEnd(text, node.value));
+  if (Y().isScalar(node) && node.range) {
     const end = node.range[1];
     // Block scalars (| and >) end after their last line break; the entry ends on that line.
-    const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+    const block = node.type === Y().Scalar.BLOCK_LITERAL || node.type === Y().Scalar.BLOCK_FOLDED;
     return block && text[end - 1] === '\n' ? end - 1 : end;
   }
-  if ((isMap(node) || isSeq(node)) && node.range) {
+  if ((Y().isMap(node) || Y().isSeq(node)) && node.range) {
     return node.flow ? node.range[1] : Math.max(node.range[0], ...node.items.map((item) => contentEnd(text, item)));
   }
   return -1;
@@ -126,7 +134,7 @@ function contentEnd(text: string, node: unknown): number {
 function span(text: string, node: Collection, index: number): { start: number; column: number; end: number } {
   const item = node.items[index];
   let first: number | undefined;
-  if (isPair(item)) first = isNode(item.key) ? item.key.range?.[0] : undefined;
+  if (Y().isPair(item)) first = Y().isNode(item.key) ? item.key.range?.[0] : undefined;
   else first = (node.srcToken as CST.BlockSequence | undefined)?.items[index]?.start.find((t) => t.type === 'seq-item-ind')?.offset;
   if (first === undefined) throw new McpmError('EPARSE', 'cannot locate a YAML entry (unusual syntax such as `? key`)');
   const start = lineStart(text, first);
@@ -153,17 +161,17 @@ function detectStyle(text: string): Style {
 /** True when a plain (unquoted) scalar would read back as exactly `s` under both YAML 1.1 and 1.2. */
 function plainIsSafe(s: string): boolean {
   return (['1.1', '1.2'] as const).every((version) => {
-    const doc = parseDocument(s, { version });
-    return doc.errors.length === 0 && isScalar(doc.contents) && doc.contents.value === s;
+    const doc = Y().parseDocument(s, { version });
+    return doc.errors.length === 0 && Y().isScalar(doc.contents) && doc.contents.value === s;
   });
 }
 
 /** Renders data as block YAML at `column`, in the file's style, quoting every string a YAML reader could misread. */
 function render(data: unknown, column: number, style: Style): string {
-  const doc = new Document(data, { version: '1.1', aliasDuplicateObjects: false });
-  visit(doc, {
+  const doc = new (Y().Document)(data, { version: '1.1', aliasDuplicateObjects: false });
+  Y().visit(doc, {
     Scalar: (_, node) => {
-      if (typeof node.value === 'string' && !plainIsSafe(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+      if (typeof node.value === 'string' && !plainIsSafe(node.value)) node.type = Y().Scalar.QUOTE_DOUBLE;
     },
   });
   const yaml = doc.toString({ indent: style.unit, indentSeq: style.indentSeq, lineWidth: 0, blockQuote: false });
@@ -280,8 +288,8 @@ function removeEntry(kind: Kind, file: string, text: string, path: string[], key
     if (undone && level === 0 && record.addedNewline === true) out = out.replace(/\r?\n$/, '');
   }
   if (record.wholeFile !== undefined) {
-    const root = parseDocument(out).contents;
-    if (root === null || (isMap(root) && root.items.length === 0)) return record.wholeFile as string | null;
+    const root = Y().parseDocument(out).contents;
+    if (root === null || (Y().isMap(root) && root.items.length === 0)) return record.wholeFile as string | null;
   }
   return out;
 }
@@ -292,18 +300,18 @@ function editor(kind: Kind): FormatEditor {
     const collection = levels[path.length]?.node;
     const index = collection ? findEntry(file, text, collection, kind, key) : -1;
     const item = collection?.items[index];
-    return { doc, item: isPair(item) ? item.value : item };
+    return { doc, item: Y().isPair(item) ? item.value : item };
   };
   return {
     check: (file, text, path) => void open(file, text, path, kind),
     get(file, text, path, key) {
       const { doc, item } = entry(file, text, path, key);
-      return isNode(item) && doc ? item.toJS(doc) : undefined;
+      return Y().isNode(item) && doc ? item.toJS(doc) : undefined;
     },
     keys(file, text, path) {
       const items = open(file, text, path, kind).levels[path.length]?.node?.items ?? [];
-      if (kind === 'map') return items.flatMap((p) => (isPair(p) && isScalar(p.key) ? [String(p.key.value)] : []));
-      return items.flatMap((item) => (isMap(item) && item.has('name') ? [String(item.get('name'))] : []));
+      if (kind === 'map') return items.flatMap((p) => (Y().isPair(p) && Y().isScalar(p.key) ? [String(p.key.value)] : []));
+      return items.flatMap((item) => (Y().isMap(item) && item.has('name') ? [String(item.get('name'))] : []));
     },
     document: (file, text) => parseYaml(file, text)?.toJS() ?? null,
     set: (file, text, path, key, value) => setEntry(kind, file, text, path, key, value),
