@@ -33,6 +33,8 @@ export interface Settings {
   policy?: Record<string, unknown>;
   /** Entries start `mcpm run --guard <name>`, which withholds tools that changed since they were pinned. */
   guard?: boolean;
+  /** Versions installed from now on keep their packages' source maps and type declarations (see store/dev-files.ts). */
+  'dev-files'?: boolean;
 }
 
 export function readSettings(file: string): Settings {

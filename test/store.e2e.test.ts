@@ -4,7 +4,7 @@
 // file and --fix fetches it again, a store from before the content store is moved onto it without downloading
 // anything, and where links are impossible the version is made of read-only copies.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,24 @@ describe('the content store', () => {
     expect(casFiles().length).toBe(files - pruned.json.result.collected.files);
     for (const file of casFiles()) expect(statSync(file).nlink, file).toBeGreaterThan(1);
     await launches('1.1.0');
+  });
+
+  it('source maps and type declarations are left out unless dev-files is set; then a reinstall fetches them again', async () => {
+    const devFiles = ['index.d.ts', 'index.js.map'].map((name) => path.join(version('1.1.0'), 'node_modules', 'posts-format', name));
+    expect(devFiles.filter((file) => existsSync(file))).toEqual([]);
+    expect(existsSync(path.join(version('1.1.0'), 'node_modules', 'posts-format', 'index.js'))).toBe(true);
+    expect((await installedFiles(version('1.1.0')))?.map((f) => f.path).filter((p) => p.includes('index.d.ts'))).toEqual([]);
+    expect((await mcpm(['config', 'set', 'dev-files', 'true'])).json?.ok).toBe(true);
+    try {
+      expect((await mcpm(['uninstall', 'github-posts'])).json?.ok).toBe(true);
+      const again = await mcpm(['install', 'github-posts@1.1.0', ...inputs]);
+      expect(again.json, again.stderr).toMatchObject({ ok: true, result: { version: '1.1.0' } });
+      for (const file of devFiles) expect(statSync(file).nlink, `${file} is a link into the store`).toBe(2);
+      expect(await userFiles(version('1.1.0'))).toEqual([]);
+      await launches('1.1.0');
+    } finally {
+      expect((await mcpm(['config', 'unset', 'dev-files'])).json?.ok).toBe(true);
+    }
   });
 
   it('doctor finds a stored file whose content is not its hash; --fix fetches the package again and relinks it', async () => {

@@ -68,6 +68,14 @@ const KEYS: Record<string, KeySpec> = {
       return value === 'true';
     },
   },
+  'dev-files': {
+    description: 'true: versions installed from now on keep their packages\' source maps (.map) and type declarations (.d.ts); by default the store leaves them out, as nothing a server runs reads them',
+    fallback: false,
+    parse: (value) => {
+      if (value !== 'true' && value !== 'false') throw new McpmError('EUSAGE', `Invalid dev-files "${value}"`, { hint: 'Give true or false.' });
+      return value === 'true';
+    },
+  },
 };
 
 /** A key's value in the file: `policy.<rule>` keys live in the policy section. */

@@ -30,6 +30,8 @@ export interface VersionJob {
   packages: TreePackage[];
   indexes: Map<string, PackageIndex>;
   allowScripts: boolean;
+  /** Keep the packages' source maps and type declarations (see dev-files.ts). */
+  devFiles: boolean;
   record: NpmInstallRecord;
 }
 
@@ -47,7 +49,7 @@ export async function buildVersion(ctx: Context, job: VersionJob): Promise<boole
     }
     const { dir: staging, done } = await createStaging(store);
     try {
-      const jobs: LinkJob[] = job.packages.map((p) => ({ location: p.location, index: job.indexes.get(p.integrity)!, copy: job.allowScripts && p.hasInstallScript }));
+      const jobs: LinkJob[] = job.packages.map((p) => ({ location: p.location, index: job.indexes.get(p.integrity)!, copy: job.allowScripts && p.hasInstallScript, devFiles: job.devFiles }));
       const state = {};
       ctx.out.progress(`Linking ${job.spec} and its dependencies from the store`);
       const linked = await linkPackages(store, staging, jobs, state);
@@ -55,7 +57,7 @@ export async function buildVersion(ctx: Context, job: VersionJob): Promise<boole
         // Files removed since they were checked (a prune, a person): fetch those packages again and link them.
         for (const missing of linked.missing) {
           const pkg = job.packages.find((p) => p.location === missing.location)!;
-          missing.index = await fetchPackage(store, job.options, pkg, job.spec);
+          missing.index = await fetchPackage(store, job.options, pkg, job.spec, job.devFiles);
         }
         const again = await linkPackages(store, staging, linked.missing, state);
         if (again.missing.length > 0) {
@@ -82,6 +84,7 @@ export async function buildVersion(ctx: Context, job: VersionJob): Promise<boole
         tree: job.treeKey,
         packages: Object.fromEntries(jobs.filter((j) => !j.copy).map((j) => [j.location, j.index.integrity])),
         own,
+        ...(job.devFiles ? {} : { devFiles: false as const }),
       };
       if (job.allowScripts) {
         record.scripts = true;

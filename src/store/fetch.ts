@@ -19,13 +19,15 @@ export async function ensurePackages(
   spec: string,
   known = new Map<string, PackageIndex>(),
   onFetched?: (done: number, total: number) => void,
+  devFiles = true,
 ): Promise<{ indexes: Map<string, PackageIndex>; skipped: TreePackage[]; fetched: number }> {
   const indexes = new Map(known);
   const wanted: TreePackage[] = [];
   for (const pkg of packages) {
     if (indexes.has(pkg.integrity)) continue;
     const index = await readIndex(store, pkg.integrity);
-    if (index) indexes.set(pkg.integrity, index);
+    // Unpacked without its dev files, and they are wanted now: unpacked again (from the npm cache) with them.
+    if (index && (index.devFiles !== false || !devFiles)) indexes.set(pkg.integrity, index);
     else if (!wanted.some((w) => w.integrity === pkg.integrity)) wanted.push(pkg);
   }
   const skipped: TreePackage[] = [];
@@ -33,7 +35,7 @@ export async function ensurePackages(
     let done = 0;
     const fetched = await inParallel(wanted, PARALLEL, async (pkg) => {
       try {
-        const index = await fetchPackage(store, options, pkg, spec);
+        const index = await fetchPackage(store, options, pkg, spec, devFiles);
         onFetched?.(++done, wanted.length);
         return index;
       } catch (error) {
@@ -50,11 +52,11 @@ export async function ensurePackages(
 }
 
 /** One package: tarball (verified by pacote against the integrity) -> content store -> index. */
-export async function fetchPackage(store: string, options: NpmOptions, pkg: Pick<TreePackage, 'name' | 'version' | 'resolved' | 'integrity'>, spec: string): Promise<PackageIndex> {
+export async function fetchPackage(store: string, options: NpmOptions, pkg: Pick<TreePackage, 'name' | 'version' | 'resolved' | 'integrity'>, spec: string, devFiles = true): Promise<PackageIndex> {
   const { default: pacote } = await import('pacote');
   const what = pkg.name === spec.slice(0, spec.lastIndexOf('@')) ? spec : `${pkg.name}@${pkg.version} (for ${spec})`;
   const tarball = await npmCall(what, () => pacote.tarball(`${pkg.name}@${pkg.version}`, { ...options, integrity: pkg.integrity, resolved: pkg.resolved }));
-  const index = await unpackTarball(store, tarball, { name: pkg.name, version: pkg.version, integrity: pkg.integrity });
+  const index = await unpackTarball(store, tarball, { name: pkg.name, version: pkg.version, integrity: pkg.integrity }, { devFiles });
   await writeIndex(store, index);
   return index;
 }

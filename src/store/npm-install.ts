@@ -18,6 +18,7 @@ import { pinVersion, withStoreLock } from './store-lock.js';
 import { completeTree, readTreeRecord, resolveTree, selectPackages, treeKey, type LockPackages } from './tree.js';
 import type { PackageIndex } from './unpack.js';
 import { acceptSupply, minAgeOf, supplyOfTree } from '../supply/npm-supply.js';
+import { keepsDevFiles } from './dev-files.js';
 import type { SupplyRecord } from '../supply/record.js';
 
 export { assertRegistryPackage } from './npm-checks.js';
@@ -129,7 +130,8 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   });
   acceptSupply(ctx, request.serverName, spec, supply, request.lock?.supply);
   // Says how the download goes: each package fetched and unpacked into the store.
-  const have = await ensurePackages(store, options, packages, spec, undefined, (done, total) => ctx.out.progress(`Installing ${spec}: ${done} of ${total} packages fetched`));
+  const devFiles = keepsDevFiles(ctx.settings());
+  const have = await ensurePackages(store, options, packages, spec, undefined, (done, total) => ctx.out.progress(`Installing ${spec}: ${done} of ${total} packages fetched`), devFiles);
   if (have.fetched > 0) ctx.out.progress(`Fetched ${have.fetched} package${have.fetched === 1 ? '' : 's'} of ${spec} into the store`);
   failpoint('after-fetch');
   const installable = packages.filter((p) => !have.skipped.includes(p));
@@ -157,6 +159,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     packages: installable,
     indexes: have.indexes,
     allowScripts: request.allowScripts,
+    devFiles,
     record: { identifier: request.identifier, version: request.version, integrity: top.integrity, resolved: top.resolved, bin, installedAt: new Date(ctx.now()).toISOString(), supply },
   });
   return { storePath: target, bin: path.join(target, bin), integrity: top.integrity, added, supply };

@@ -26,6 +26,8 @@ export interface NpmInstallRecord {
   own?: Record<string, FileEntry>;
   /** With --allow-scripts: packages laid out as writable copies for their scripts, and their files after the scripts ran. */
   scripted?: Record<string, Record<string, FileEntry>>;
+  /** false: the packages' source maps and type declarations were left out (see dev-files.ts). */
+  devFiles?: false;
   /** Packages of a migrated version whose tarball was not at hand: their files stayed as they were. */
   unindexed?: string[];
   scripts?: boolean;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { casFile, keyedJson, LargeFileWriter, putBuffer, type FileEntry } from './cas.js';
+import { casFile, keyedJson, LargeFileWriter, putBuffer, sha256, type FileEntry } from './cas.js';
+import { isDevFile } from './dev-files.js';
 
 /** One package tarball's files in the content store: written after every file is in place, read instead of the tarball. */
 export interface PackageIndex {
@@ -11,6 +12,8 @@ export interface PackageIndex {
   integrity: string;
   /** Path inside the package ('/' separated) -> its content. */
   files: Record<string, FileEntry>;
+  /** false: the package's dev files (dev-files.ts) are listed but their content was not stored. */
+  devFiles?: false;
 }
 
 export const indexFile = (store: string, integrity: string) => keyedJson(store, 'index', integrity);
@@ -44,12 +47,13 @@ const LARGE = 8 << 20;
  * only (links, devices and fifos are dropped), nothing that walks up or is absolute, `.gitignore` named
  * `.npmignore` as npm names it, and the package's bins executable.
  */
-export async function unpackTarball(store: string, tarball: Buffer, meta: { name: string; version: string; integrity: string }): Promise<PackageIndex> {
+export async function unpackTarball(store: string, tarball: Buffer, meta: { name: string; version: string; integrity: string }, options: { devFiles: boolean } = { devFiles: true }): Promise<PackageIndex> {
   const { Parser } = await import('tar');
   const files = new Map<string, FileEntry>();
   const dirs = new Set<string>();
   const ignores = new Set<string>();
   let manifest: Buffer | undefined;
+  let leftOut = false;
   const add = (rel: string, entry: FileEntry) => {
     // A later entry replaces an earlier one at the same path, and a file where a folder is needed gives way.
     const parts = rel.split('/');
@@ -93,7 +97,10 @@ export async function unpackTarball(store: string, tarball: Buffer, meta: { name
       entry.on('end', () => {
         const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         if (target === 'package.json') manifest = data;
-        add(target, { h: putBuffer(store, data, exec), s: data.length, ...(exec ? { x: 1 as const } : {}) });
+        // A dev file left out is still listed (the index is the whole tarball), its content not stored.
+        const stored = options.devFiles || !isDevFile(meta.name, target);
+        if (!stored) leftOut = true;
+        add(target, { h: stored ? putBuffer(store, data, exec) : sha256(data), s: data.length, ...(exec ? { x: 1 as const } : {}) });
       });
     });
     parser.on('error', reject);
@@ -106,7 +113,7 @@ export async function unpackTarball(store: string, tarball: Buffer, meta: { name
     // As npm does: a declared bin is executable whatever its mode in the tarball.
     if (file && !file.x) files.set(bin, { ...file, h: putBuffer(store, readFileSync(casFile(store, file.h, false)), true), x: 1 });
   }
-  return { ...meta, files: Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  return { ...meta, files: Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), ...(leftOut ? { devFiles: false as const } : {}) };
 }
 
 /** The path inside the package, or undefined for a path that is empty, walks up or would leave the folder. */
