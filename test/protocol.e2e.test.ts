@@ -3,6 +3,7 @@
 // streamable HTTP endpoint), the 2025 version of the initialize handshake for older ones (the hand-written
 // github-posts fixture and a 2025-11-25 HTTP server with sessions). An SDK v2 client also reaches the v2 stdio
 // server through `mcpm run` in either era.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCPM_BIN, runMcpm } from './helpers/cli.js';
@@ -59,6 +60,10 @@ describe('mcpm check speaks the newest protocol each server supports', () => {
     expect(byKey['github-posts']).toMatchObject({ ok: true, protocol: '2025-11-25', serverInfo: { name: 'github-posts' }, tools: ['get_posts'] });
     expect(byKey['open-notes-2025']).toMatchObject({ ok: true, protocol: '2025-11-25' });
 
+    // A store version speaking a 2025 version is remembered, so the next check connects with initialize at once
+    // instead of first asking a throw-away copy of the server for server/discover; the answer is the same.
+    const eras = path.join(home, '.mcpm', 'cache', 'protocol-eras');
+    expect(readdirSync(eras).map((file) => readFileSync(path.join(eras, file), 'utf8'))).toEqual(['2025-11-25\n']);
     const text = await mcpm(['check']);
     expect(text.stdout).toMatch(/^ok {4}notes-v2 in cursor: MCP 2026-07-28, connected in [\d.]+ ms, 1 tool,/m);
     expect(text.stdout).toMatch(/^ok {4}github-posts in cursor: MCP 2025-11-25, connected in/m);

@@ -9,6 +9,7 @@ import { readSecrets } from '../state/secrets.js';
 import { selectServers } from './outdated.js';
 import { locationOfEntry } from '../clients/targets.js';
 import type { RawSurface } from '../trust/surface.js';
+import { eraFile, knownLegacy, rememberEra } from './check-era.js';
 
 export type CheckFailure = 'drift' | 'command-not-found' | 'exited' | 'timeout' | 'missing-secret' | 'missing-entry' | 'unparseable-file' | 'unreachable' | 'error';
 
@@ -128,11 +129,12 @@ export async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: numb
     });
     transport = stdio;
   }
+  const era = eraFile(ctx, launch);
   const started = process.hrtime.bigint();
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      client.connect(transport),
+      client.connect(transport, knownLegacy(era) ? { prior: { kind: 'legacy' } } : undefined),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(Object.assign(new Error(`no answer to initialize within ${timeoutMs} ms`), { code: 'ETIMEOUT' })), timeoutMs);
       }),
@@ -149,6 +151,7 @@ export async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: numb
     const surface: RawSurface = { tools: toolList, prompts: promptList, resourceTemplates };
     const info = client.getServerVersion();
     const protocol = client.getNegotiatedProtocolVersion();
+    await rememberEra(era, protocol);
     return { ok: true, initializeMs, ...(protocol ? { protocol } : {}), serverInfo: { name: info?.name, version: info?.version }, tools, resources, prompts, surface };
   } catch (error) {
     return { ok: false, failure: classify(error, launch, stderr) };

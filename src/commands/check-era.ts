@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import type { ForeignLaunch } from '../plan/foreign.js';
+
+/** The first protocol version of the stateless era (server/discover instead of initialize). */
+const MODERN = '2026-07-28';
+
+/**
+ * Which protocol era a stdio server speaks, remembered for launches whose bytes cannot change: a command or argument
+ * inside mcpm's store (a version folder is never rewritten; another version is another path). The SDK learns the
+ * era by starting a second, throw-away copy of the server to ask `server/discover` (a server from before 2026-07-28
+ * may exit on that request), so a server that once answered with the initialize handshake is connected to directly
+ * next time: one process start instead of two for every check and pin of it. A launch outside the store (npx, uvx,
+ * a user's own command) may start other code tomorrow, so it is asked every time.
+ */
+export function eraFile(ctx: Context, launch: ForeignLaunch): string | undefined {
+  if (launch.url || !launch.command) return undefined;
+  const store = path.resolve(ctx.paths.store) + path.sep;
+  const parts = [launch.command, ...launch.args];
+  if (!parts.some((part) => path.isAbsolute(part) && path.resolve(part).startsWith(store))) return undefined;
+  const key = createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+  return path.join(ctx.paths.cache, 'protocol-eras', `${key}.legacy`);
+}
+
+/** A launch known to speak a version before 2026-07-28: connect with initialize straight away. */
+export const knownLegacy = (file: string | undefined): boolean => file !== undefined && existsSync(file);
+
+/** Remembers a launch that settled on a version before 2026-07-28 (a cache: failing to write it changes nothing). */
+export async function rememberEra(file: string | undefined, protocol: string | undefined): Promise<void> {
+  if (!file || !protocol || protocol >= MODERN) return;
+  await mkdir(path.dirname(file), { recursive: true }).then(() => writeFile(file, `${protocol}\n`)).catch(() => undefined);
+}
