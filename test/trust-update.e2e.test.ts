@@ -96,15 +96,14 @@ describe('tools before entries move', () => {
     expect(refused.code).toBe(1);
     expect(refused.json.error.code).toBe('EPOLICY');
     expect(refused.json.error.message).toContain(`${VERSIONED}@1.1.0 breaks the policy: block-on-drift: ${VERSIONED}@1.1.0's tools differ from the pins of 1.0.0: tool add_note changed (description) (set by policy.block-on-drift in `);
-    expect(refused.json.error.hint).toContain('mcpm update versioned --accept-tools');
+    expect(refused.json.error.hint).toContain('run the same command again with --accept-tools');
     expect(refused.stderr).toContain(`${VERSIONED}'s tools changed since 1.0.0: tool add_note changed (description)`);
     expect(snapshot()).toEqual(guarded);
     // outdated --tools learnt 1.1.0's tools from these very bytes and launch: update did not start it again.
     expect(startCount()).toBe(previewed);
 
-    // Without the rule, update says the diff (before moving) and moves.
-    expect((await mcpm(['config', 'set', 'policy.block-on-drift', 'false'])).code).toBe(0);
-    const update = await mcpm(['update', 'versioned', '--latest']);
+    // Accepted: update says the diff (before moving, as without the rule: see trust.e2e.test.ts) and moves.
+    const update = await mcpm(['update', 'versioned', '--latest', '--accept-tools']);
     expect(update.code, update.stderr).toBe(0);
     expect(update.stderr).toContain(`${VERSIONED}'s tools changed since 1.0.0: tool add_note changed (description)`);
     expect(update.stdout).toContain(`Updated ${VERSIONED} 1.0.0 -> 1.1.0`);

@@ -100,7 +100,7 @@ function enforce(ctx: Context, plan: InstallPlan, findings: Finding[], changes: 
   }));
   const ways = violations.map((v) =>
     v.rule === 'block-on-drift'
-      ? `review the change above and take it with --accept-tools (\`mcpm update ${plan.key} --accept-tools\`)`
+      ? `review the change above and run the same command again with --accept-tools`
       : `if you judge the findings harmless, turn the rule off (\`mcpm config set policy.block-on-findings false\`; a rule from MCPM_POLICY is your organisation's)`,
   );
   const { message } = policyError(`${plan.server}@${plan.version}`, violations);
