@@ -21,9 +21,11 @@ import { machineOf } from './machine.js';
 
 /**
  * Carries out an install plan, for every package type alike: store, secrets, client files, state, manifest and
- * lock, in that order. If a step fails, what the earlier steps wrote is undone (client files restored, a new store
- * version removed, secrets put back), so a failed install leaves every file as it was. The entries about to be
- * written are journaled first, so a kill between the client writes and the state write is completed by a rerun.
+ * lock, in that order; `vet` judges the stored version before anything else is written (install/index.ts learns
+ * its tools there) and may refuse it. If a step fails, what the earlier steps wrote is undone (client files
+ * restored, a new store version removed, secrets put back), so a failed install leaves every file as it was. The
+ * entries about to be written are journaled first, so a kill between the client writes and the state write is
+ * completed by a rerun.
  */
 export async function applyInstall(ctx: Context, plan: InstallPlan, vet?: (stored: StoredPackage) => Promise<void>) {
   const task = ctx.out.task(`Installing ${plan.server}@${plan.version}`);
