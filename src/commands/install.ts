@@ -31,6 +31,7 @@ export const commands = [
       { flags: '--allow-scripts', description: 'run install scripts of the package and its dependencies (off by default)' },
       { flags: '--engine-strict', description: 'fail when the package\'s engines.node excludes the node that will run it' },
       { flags: '--no-secret <NAME>', description: 'keep this input in plaintext although its name or value looks like a credential (repeatable)', repeatable: true },
+      { flags: '--accept-tools', description: 'take a version whose tools differ from the installed version\'s pins although policy.block-on-drift is on' },
       { flags: '--inline-secrets', description: 'also write secret values into the client files (plaintext; a warning is printed)' },
     ],
     // commander files `--no-secret NAME` under `secret` (true when not given).

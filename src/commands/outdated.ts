@@ -7,6 +7,7 @@ import { deriveContext, type Context } from '../context.js';
 import { table } from './list.js';
 import { recordedRange } from '../plan/version.js';
 import { oldEnough } from '../supply/release-age.js';
+import type { ToolPreview } from '../trust/preview.js';
 
 export interface OutdatedRow {
   name: string;
@@ -20,10 +21,12 @@ export interface OutdatedRow {
   registry: string;
   /** The installed version is deprecated, or deleted (taken down) in its registry. */
   status?: 'deprecated' | 'deleted';
+  /** --tools: the wanted version's tools (else the latest's) against the installed pins (trust/preview.ts). */
+  tools?: ToolPreview;
 }
 
 /** For each installed server: the installed version, the newest its recorded range allows, the newest of all. */
-export async function outdated(ctx: Context, names: string[] = []): Promise<OutdatedRow[]> {
+export async function outdated(ctx: Context, names: string[] = [], options: { tools?: boolean } = {}): Promise<OutdatedRow[]> {
   const rows: OutdatedRow[] = [];
   for (const server of selectServers(ctx, names)) {
     const range = recordedRange(server.range, server.version);
@@ -53,6 +56,15 @@ export async function outdated(ctx: Context, names: string[] = []): Promise<Outd
     rows.push({ name: server.name, key: server.entries[0]?.key ?? '', current: server.version, wanted, latest, range, registry: resolved.source.id, ...(status ? { status } : {}) });
   }
   await recordStatus(ctx, rows);
+  if (options.tools) {
+    // Opt-in: it downloads each newer version into the store and starts it (nothing else of the install happens).
+    const { previewTools } = await import('../trust/preview.js');
+    // The version `update` takes, else the one `update --latest` takes (the preview says which).
+    for (const row of rows) {
+      const next = row.wanted !== row.current ? row.wanted : row.latest !== row.current ? row.latest : undefined;
+      if (next) row.tools = await previewTools(ctx, row.name, next);
+    }
+  }
   return rows;
 }
 
@@ -84,7 +96,9 @@ export function isOutdated(row: OutdatedRow): boolean {
 export function renderOutdated(rows: OutdatedRow[]): string {
   const behind = rows.filter(isOutdated);
   if (behind.length === 0) return rows.length === 0 ? 'No servers installed.' : 'Everything is up to date.';
-  return table(['KEY', 'SERVER', 'CURRENT', 'WANTED', 'LATEST'], behind.map((r) => [r.key, r.name, `${r.current}${r.status ? ` (${r.status})` : ''}`, r.wanted, r.latest]));
+  const tools = behind.some((r) => r.tools);
+  const toolsColumn = (r: OutdatedRow) => (r.tools ? `${r.tools.summary}${r.tools.findings ? ` (${r.tools.findings} description finding${r.tools.findings === 1 ? '' : 's'}: \`mcpm audit\` after updating)` : ''}` : '');
+  return table(['KEY', 'SERVER', 'CURRENT', 'WANTED', 'LATEST', ...(tools ? ['TOOLS (NEW VS PINS)'] : [])], behind.map((r) => [r.key, r.name, `${r.current}${r.status ? ` (${r.status})` : ''}`, r.wanted, r.latest, ...(tools ? [toolsColumn(r)] : [])]));
 }
 
 export const commands = [
@@ -92,9 +106,12 @@ export const commands = [
     name: 'outdated',
     description: 'installed version, the newest the recorded range allows, the newest of all',
     arguments: [['[names...]', 'servers to check (default: all)']],
-    options: [{ flags: '--exit-code', description: 'exit 1 when something is outdated (for scripts)' }],
+    options: [
+      { flags: '--exit-code', description: 'exit 1 when something is outdated (for scripts)' },
+      { flags: '--tools', description: 'download each wanted version into the store, start it and show how its tools differ from the pins (no entry moves)' },
+    ],
     run: async (ctx, { args, options }) => {
-      const result = await outdated(ctx, args.names ?? []);
+      const result = await outdated(ctx, args.names ?? [], { tools: Boolean(options.tools) });
       return { result, exitCode: options.exitCode && result.some(isOutdated) ? 1 : 0 };
     },
     render: renderOutdated,

@@ -10,7 +10,7 @@ import { recordedRange } from '../plan/version.js';
  * `mcpm update [name...]`: moves each server to the newest version its recorded range allows (`--latest`: the
  * newest of all, and the range becomes ^that). The previous version stays in the store for `mcpm rollback`.
  */
-export async function update(ctx: Context, names: string[], options: { latest?: boolean }) {
+export async function update(ctx: Context, names: string[], options: { latest?: boolean; acceptTools?: boolean }) {
   const updated: Array<{ name: string; from: string; to: string }> = [];
   const current: string[] = [];
   /** Newer versions outside the recorded range: not taken without --latest, but said. */
@@ -24,7 +24,9 @@ export async function update(ctx: Context, names: string[], options: { latest?: 
     }
     // The range outdated read (recorded, or ^the version first installed) stays the range: an update within it
     // must not narrow it to the exact version it moved to.
-    await install(ctx, `${row.name}@${target}`, { recordRange: options.latest ? recordedRange(undefined, target) : row.range });
+    // The new version's tools are learnt, said (changed since the installed pins) and judged by policy before any
+    // entry moves (trust/pin-install.ts); --accept-tools takes a change policy.block-on-drift would refuse.
+    await install(ctx, `${row.name}@${target}`, { recordRange: options.latest ? recordedRange(undefined, target) : row.range, ...(options.acceptTools ? { acceptTools: true } : {}) });
     updated.push({ name: row.name, from: row.current, to: target });
   }
   return { updated, upToDate: current, ...(beyond.length ? { beyond } : {}) };
@@ -48,7 +50,8 @@ export async function rollback(ctx: Context, name: string) {
   }
   // The version is in the store, and its server.json in the state: rolling back needs no registry.
   const recorded = server.previousServers?.[previous];
-  await install(ctx, `${server.name}@${previous}`, { recordRange: recordedRange(server.range, previous), ...(recorded ? { resolved: { server: recorded, registry: server.registry } } : {}) });
+  // The same bytes that ran before the update: block-on-drift does not stand between the user and going back.
+  await install(ctx, `${server.name}@${previous}`, { recordRange: recordedRange(server.range, previous), acceptTools: true, ...(recorded ? { resolved: { server: recorded, registry: server.registry } } : {}) });
   ctx.out.note(`${server.name} is back at ${previous}${recorded ? ' (from the store, without asking the registry)' : ''}`);
   return { name: server.name, from: server.version, to: previous };
 }
@@ -58,8 +61,11 @@ export const commands = [
     name: 'update',
     description: 'update within the recorded range (--latest: to the newest, crossing it)',
     arguments: [['[names...]', 'servers to update (default: all)']],
-    options: [{ flags: '--latest', description: 'move to the newest version even outside the recorded range' }],
-    run: async (ctx, { args, options }) => ({ result: await update(ctx, args.names ?? [], { latest: Boolean(options.latest) }) }),
+    options: [
+      { flags: '--latest', description: 'move to the newest version even outside the recorded range' },
+      { flags: '--accept-tools', description: 'take the new version although its tools differ from the pins (policy.block-on-drift refuses otherwise)' },
+    ],
+    run: async (ctx, { args, options }) => ({ result: await update(ctx, args.names ?? [], { latest: Boolean(options.latest), acceptTools: Boolean(options.acceptTools) }) }),
     render: renderUpdate,
   }),
   defineCommand({

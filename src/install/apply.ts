@@ -21,31 +21,37 @@ import { machineOf } from './machine.js';
 
 /**
  * Carries out an install plan, for every package type alike: store, secrets, client files, state, manifest and
- * lock, in that order. If a step fails, what the earlier steps wrote is undone (client files restored, a new store
- * version removed, secrets put back), so a failed install leaves every file as it was. The entries about to be
- * written are journaled first, so a kill between the client writes and the state write is completed by a rerun.
+ * lock, in that order; `vet` judges the stored version before anything else is written (install/index.ts learns
+ * its tools there) and may refuse it. If a step fails, what the earlier steps wrote is undone (client files
+ * restored, a new store version removed, secrets put back), so a failed install leaves every file as it was. The
+ * entries about to be written are journaled first, so a kill between the client writes and the state write is
+ * completed by a rerun.
  */
-export async function applyInstall(ctx: Context, plan: InstallPlan) {
+export async function applyInstall(ctx: Context, plan: InstallPlan, vet?: (stored: StoredPackage) => Promise<void>) {
   const task = ctx.out.task(`Installing ${plan.server}@${plan.version}`);
   try {
-    return await apply(ctx, plan);
+    return await apply(ctx, plan, vet);
   } finally {
     task.stop();
   }
 }
 
-async function apply(ctx: Context, plan: InstallPlan) {
+async function apply(ctx: Context, plan: InstallPlan, vet?: (stored: StoredPackage) => Promise<void>) {
   const stored = await putInStore(ctx, plan.store);
   await pausepoint('after-store');
-  ctx.out.progress(`Writing ${plan.targets.length} client file${plan.targets.length === 1 ? '' : 's'}`);
   // Interrupted before the files are touched: the version this run added to the store goes.
   const forgetStore = stored.added && stored.storePath ? onInterrupt(() => rmSync(stored.storePath!, { recursive: true, force: true })) : () => undefined;
   const carried = await carryData(ctx, plan, stored);
   try {
+    // The new version, as stored, is judged before any client file, state or lock moves (trust/pin-install.ts).
+    if (vet) await vet(stored);
+    ctx.out.progress(`Writing ${plan.targets.length} client file${plan.targets.length === 1 ? '' : 's'}`);
     return await critically(() => writeAll(ctx, plan, stored));
   } catch (error) {
-    // The install did not happen: the version it was moving to does not keep the copies (the old folder has them).
+    // The install did not happen: the version it was moving to does not keep the copies (the old folder has them),
+    // and a version this run added goes (writeAll removes it too when it fails; vet's refusal comes before that).
     if (!stored.added && stored.storePath) for (const file of carried) await rm(path.join(stored.storePath, ...file.split('/')), { force: true }).catch(() => undefined);
+    if (stored.added && stored.storePath) await rm(stored.storePath, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   } finally {
     forgetStore();

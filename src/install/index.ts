@@ -5,6 +5,7 @@ import { machineOf } from './machine.js';
 import { prepareInstall, type InstallOptions } from './prepare.js';
 import { own } from '../json.js';
 import { readLock } from '../state/lockfile.js';
+import type { SurfaceVerdict } from '../trust/pin-install.js';
 
 export type { InstallOptions } from './prepare.js';
 export type { InstallResult } from './apply.js';
@@ -21,8 +22,13 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   if (options.dryRun) return describePlan(plan, machineOf(ctx));
   // A project's lock may pin the tools of this very version (read now: apply rewrites the lock's record).
   const locked = plan.scope === 'project' ? own((await readLock(plan.project ?? ctx.cwd).catch(() => undefined))?.servers, plan.server) : undefined;
-  const result = await applyInstall(ctx, plan);
-  // Tool pins: the surface the user approves by installing (see trust/pin-install.ts).
-  const { pinAfterInstall } = await import('../trust/pin-install.js');
-  return { ...result, pins: await pinAfterInstall(ctx, plan.server, plan.previous?.trust?.pins, locked?.version === plan.version ? locked.pins : undefined) };
+  // Tool pins: the surface the user approves by installing, learnt and judged (policy) before any entry moves, and
+  // recorded with the install (see trust/pin-install.ts).
+  const { vetSurface, recordSurface } = await import('../trust/pin-install.js');
+  let verdict: SurfaceVerdict | undefined;
+  const vetting = { ...(locked?.version === plan.version && locked.pins ? { locked: locked.pins } : {}), ...(options.acceptTools ? { acceptTools: true } : {}) };
+  const result = await applyInstall(ctx, plan, async (stored) => {
+    verdict = await vetSurface(ctx, plan, stored, vetting);
+  });
+  return { ...result, pins: await recordSurface(ctx, verdict!) };
 }

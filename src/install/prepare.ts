@@ -60,6 +60,8 @@ export interface InstallOptions {
   extraArgs?: string[];
   /** No client files unless named: the server goes into `mcpm serve`'s gateway only (an agent's install). */
   gatewayOnly?: boolean;
+  /** The new version's tools may differ from the installed version's pins although policy.block-on-drift is on. */
+  acceptTools?: boolean;
   /** A version already resolved (rollback to a version in the store): no registry is asked. */
   resolved?: { server: ServerJson; registry: string; status?: string };
 }

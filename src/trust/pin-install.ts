@@ -1,11 +1,14 @@
 import type { Context } from '../context.js';
-import { own } from '../json.js';
-import { readState } from '../state/installed.js';
-import { liveSurface } from './live.js';
+import { McpmError } from '../errors.js';
+import type { InstallPlan } from '../plan/install.js';
+import type { StoredPackage } from '../plan/store-action.js';
+import { evaluatePolicy, type Violation } from '../supply/policy.js';
+import { loadPolicy, policyError } from '../supply/policy-load.js';
+import { plannedSurface } from './planned-surface.js';
 import { saveObserved, savePins, saveUnpinned } from './record.js';
-import { visible } from './rules.js';
+import { visible, type Finding } from './rules.js';
 import { scanSurface } from './scan.js';
-import { describeChanges, diffPins, comparable, pinsFromLock, PINS_FORMAT, type LockPins, type Pins } from './surface.js';
+import { describeChanges, diffPins, comparable, pinsFromLock, PINS_FORMAT, type ItemChange, type LockPins, type Pins } from './surface.js';
 
 export interface PinOutcome {
   pinned: boolean;
@@ -13,47 +16,93 @@ export interface PinOutcome {
   tools?: number;
   note?: string;
   findings: number;
+  /** The surface was known from the same bytes started the same way before (surface-cache.ts): not started now. */
+  cached?: boolean;
+}
+
+/** What an install learnt of the new version's surface before any entry moved, and what it will record. */
+export type SurfaceVerdict =
+  | { server: string; unpinned: string }
+  | { server: string; pins: Pins; observed?: Pins; outcome: PinOutcome };
+
+export interface VetOptions {
+  /** A project's lock pins this very version: its pins are what was approved, not the surface seen now. */
+  locked?: LockPins;
+  /** The user accepted that the tools differ from the installed version's pins (`--accept-tools`). */
+  acceptTools?: boolean;
 }
 
 /**
- * Right after an install: one handshake with the installed version, its surface pinned (the moment the user
- * approved the server), its descriptions scanned (findings are warnings here; audit lists them), and a surface
- * that changed since the version before said. Only npm servers are started here: other package types start a
- * runtime (uvx, docker, dnx) and remotes need the network and maybe a login first; they are pinned by the first
- * `mcpm check` or `mcpm run --guard`.
+ * Between putting the new version in the store and writing any client file, state or lock: one handshake with the
+ * new version (or its cached surface, see planned-surface.ts), its descriptions scanned (findings are warnings;
+ * audit lists them), the change against the installed version's pins said, and the policy applied: findings under
+ * `block-on-findings`, a change of tools under `block-on-drift` (unless accepted) refuse the install with EPOLICY,
+ * so nothing moves. Only npm servers are started: other package types start a runtime (uvx, docker, dnx) and
+ * remotes need the network and maybe a login first; they are pinned by the first `mcpm check` or `mcpm run --guard`.
  */
-export async function pinAfterInstall(ctx: Context, name: string, before: Pins | undefined, locked?: LockPins): Promise<PinOutcome> {
-  const server = own(readState(ctx).servers, name);
-  if (!server) return { pinned: false, findings: 0 };
-  if (server.package?.registryType !== 'npm') {
-    const note = `not started at install (${server.remote ? 'remote' : server.package?.registryType ?? 'package'}): \`mcpm check\` pins its tools`;
-    await saveUnpinned(ctx, name, note);
-    return { pinned: false, note, findings: 0 };
+export async function vetSurface(ctx: Context, plan: InstallPlan, stored: StoredPackage, options: VetOptions = {}): Promise<SurfaceVerdict> {
+  const name = plan.server;
+  if (plan.source.kind !== 'npm') {
+    return { server: name, unpinned: `not started at install (${plan.source.kind === 'remote' ? 'remote' : plan.package?.registryType ?? 'package'}): \`mcpm check\` pins its tools` };
   }
-  const live = await liveSurface(ctx, server);
+  const before = plan.previous?.trust?.pins;
+  const approved = options.locked?.formatVersion === PINS_FORMAT ? pinsFromLock(options.locked, plan.version, new Date(ctx.now())) : undefined;
+  const known = [...(comparable(before) && before.version === plan.version ? [before] : []), ...(approved ? [approved] : [])];
+  const live = await plannedSurface(ctx, plan, stored, known);
   if ('note' in live) {
-    await saveUnpinned(ctx, name, live.note);
     ctx.out.note(`${name}'s tools are not pinned yet (${live.note}); the next \`mcpm check\` or \`mcpm run --guard\` pins them`);
-    return { pinned: false, note: live.note, findings: 0 };
+    return { server: name, unpinned: live.note };
   }
-  if (locked && locked.formatVersion === PINS_FORMAT) {
-    // Installing what a lock pins (a project's committed lock): its pins are what was approved, not this surface.
-    const approved = pinsFromLock(locked, server.version, new Date(ctx.now()));
+  const findings = scanSurface(Object.values(live.pins.items));
+  const cached = live.cached ? { cached: true } : {};
+  if (approved) {
     const changes = diffPins(approved, live.pins);
     if (changes.length > 0) {
-      await savePins(ctx, name, approved);
-      await saveObserved(ctx, name, live.pins);
+      enforce(ctx, plan, findings, []);
       ctx.out.warn(`${name}'s tools differ from the pins in mcpm-lock.json: ${describeChanges(changes)}; \`mcpm check\` fails and \`mcpm run --guard\` withholds them until \`mcpm trust accept ${name}\``);
-      return { pinned: true, hash: approved.hash, note: `drift from the lock: ${describeChanges(changes)}`, findings: scanSurface(Object.values(live.pins.items)).length };
+      return { server: name, pins: approved, observed: live.pins, outcome: { pinned: true, hash: approved.hash, note: `drift from the lock: ${describeChanges(changes)}`, findings: findings.length, ...cached } };
     }
   }
-  await savePins(ctx, name, live.pins);
-  const findings = scanSurface(Object.values(live.pins.items));
   for (const finding of findings) ctx.out.warn(`${name}: ${finding.where}: ${finding.rule} (${finding.severity}): ${visible(finding.excerpt)}`);
-  if (comparable(before)) {
-    const changes = diffPins(before, live.pins);
-    if (changes.length > 0) ctx.out.warn(`${name}'s tools changed since ${before.version}: ${describeChanges(changes)}`);
-  }
+  const changes = comparable(before) ? diffPins(before, live.pins) : [];
+  if (changes.length > 0) ctx.out.warn(`${name}'s tools changed since ${before!.version}: ${describeChanges(changes)}`);
+  enforce(ctx, plan, findings, options.acceptTools ? [] : changes);
   const tools = Object.values(live.pins.items).filter((item) => item.kind === 'tool').length;
-  return { pinned: true, hash: live.pins.hash, tools, findings: findings.length };
+  return { server: name, pins: live.pins, outcome: { pinned: true, hash: live.pins.hash, tools, findings: findings.length, ...cached } };
+}
+
+/** After the install wrote its entries: the verdict goes into the state and the lock (record.ts). */
+export async function recordSurface(ctx: Context, verdict: SurfaceVerdict): Promise<PinOutcome> {
+  if ('unpinned' in verdict) {
+    await saveUnpinned(ctx, verdict.server, verdict.unpinned);
+    return { pinned: false, note: verdict.unpinned, findings: 0 };
+  }
+  await savePins(ctx, verdict.server, verdict.pins);
+  if (verdict.observed) await saveObserved(ctx, verdict.server, verdict.observed);
+  return verdict.outcome;
+}
+
+/** block-on-findings and block-on-drift, judged by the one policy function, refused before anything moves. */
+function enforce(ctx: Context, plan: InstallPlan, findings: Finding[], changes: ItemChange[]): void {
+  if (findings.length === 0 && changes.length === 0) return;
+  const policy = loadPolicy(ctx);
+  const judged = evaluatePolicy(
+    { ...(policy.blockOnFindings ? { blockOnFindings: policy.blockOnFindings } : {}), ...(policy.blockOnDrift ? { blockOnDrift: policy.blockOnDrift } : {}) },
+    { server: plan.server, findings: findings.length > 0, drift: changes.length > 0 },
+  );
+  if (judged.length === 0) return;
+  const violations: Violation[] = judged.map((v) => ({
+    ...v,
+    message:
+      v.rule === 'block-on-findings'
+        ? `${v.message}: ${findings.map((f) => `${f.where}: ${f.rule} (${f.severity})`).join(', ')}`
+        : `${plan.server}@${plan.version}'s tools differ from the pins of ${plan.previous?.trust?.pins?.version ?? 'the installed version'}: ${describeChanges(changes)}`,
+  }));
+  const ways = violations.map((v) =>
+    v.rule === 'block-on-drift'
+      ? `review the change above and run the same command again with --accept-tools`
+      : `if you judge the findings harmless, turn the rule off (\`mcpm config set policy.block-on-findings false\`; a rule from MCPM_POLICY is your organisation's)`,
+  );
+  const { message } = policyError(`${plan.server}@${plan.version}`, violations);
+  throw new McpmError('EPOLICY', message, { hint: `Nothing was installed: client files, the state and the lock are as they were. To go on, ${ways.join('; or ')}.` });
 }

@@ -1,8 +1,9 @@
 // Tool pins' pure core: normalisation (NFKC, key order) makes equal surfaces hash equal, the diff names what
 // changed, accepting one tool keeps the others' pins, and the guard's filter withholds and refuses drifted tools
-// line by line while every other line passes byte for byte.
+// line by line while every other line passes byte for byte; the surface cache key covers bytes and launch.
 import { describe, expect, it } from 'vitest';
 import { GuardFilter, GUARD_ERROR_CODE } from '../../src/trust/guard-filter.js';
+import { sha256Hex, surfaceKey, type LaunchIdentity } from '../../src/trust/surface-cache.js';
 import { acceptItems, describeChanges, diffPins, lockPins, pinSurface, type RawSurface } from '../../src/trust/surface.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -75,5 +76,26 @@ describe('guard filter', () => {
     for (const line of ['{"jsonrpc":"2.0","id":3,"result":{"tools":[{"name":"evil"}]}}', '{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}', 'not json ✓']) {
       expect(filter.fromServer(line)).toBe(line);
     }
+  });
+});
+
+describe('surface cache key', () => {
+  const start: LaunchIdentity = { registryType: 'npm', identifier: 'notes', version: '1.0.0', integrity: 'sha512-abc', command: '/usr/bin/node', args: ['/store/notes/bin.js', '--token', sha256Hex('s3cret')], env: { A: '1', TOKEN: 's3cret' } };
+  it('is the same for the same bytes started the same way (env in any order), and differs when any part differs', () => {
+    const key = surfaceKey(start);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(surfaceKey({ ...start, env: { TOKEN: 's3cret', A: '1' } })).toBe(key);
+    const variants: LaunchIdentity[] = [
+      { ...start, registryType: 'pypi' },
+      { ...start, identifier: 'other' },
+      { ...start, version: '1.0.1' },
+      { ...start, integrity: 'sha512-abd' },
+      { ...start, command: '/opt/node' },
+      { ...start, args: ['/store/notes/bin.js', '--token', sha256Hex('other')] },
+      { ...start, env: { A: '1', TOKEN: 'other' } },
+      { ...start, env: { A: '1' } },
+    ];
+    expect(new Set(variants.map(surfaceKey)).size).toBe(variants.length);
+    expect(variants.map(surfaceKey)).not.toContain(key);
   });
 });
