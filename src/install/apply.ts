@@ -17,6 +17,8 @@ import { updateProjectManifest } from '../state/manifest.js';
 import { snapshotSecrets, writeSecrets } from '../state/secrets.js';
 import { putInStore } from '../store/put.js';
 import { carryServerData } from '../store/server-data.js';
+import type { LockPins } from '../trust/surface.js';
+import type { TrustRecord } from '../trust/types.js';
 import { machineOf } from './machine.js';
 
 /**
@@ -27,7 +29,13 @@ import { machineOf } from './machine.js';
  * entries about to be written are journaled first, so a kill between the client writes and the state write is
  * completed by a rerun.
  */
-export async function applyInstall(ctx: Context, plan: InstallPlan, vet?: (stored: StoredPackage) => Promise<void>) {
+/** What vet learnt, written with the install itself: the trust record (from the one before) and the lock's pins. */
+export interface Vetted {
+  trust(before: TrustRecord | undefined): TrustRecord;
+  lockPins?: LockPins;
+}
+
+export async function applyInstall(ctx: Context, plan: InstallPlan, vet?: (stored: StoredPackage) => Promise<Vetted | undefined>) {
   const task = ctx.out.task(`Installing ${plan.server}@${plan.version}`);
   try {
     return await apply(ctx, plan, vet);
@@ -36,7 +44,7 @@ export async function applyInstall(ctx: Context, plan: InstallPlan, vet?: (store
   }
 }
 
-async function apply(ctx: Context, plan: InstallPlan, vet?: (stored: StoredPackage) => Promise<void>) {
+async function apply(ctx: Context, plan: InstallPlan, vet?: (stored: StoredPackage) => Promise<Vetted | undefined>) {
   const stored = await putInStore(ctx, plan.store);
   await pausepoint('after-store');
   // Interrupted before the files are touched: the version this run added to the store goes.
@@ -44,9 +52,9 @@ async function apply(ctx: Context, plan: InstallPlan, vet?: (stored: StoredPacka
   const carried = await carryData(ctx, plan, stored);
   try {
     // The new version, as stored, is judged before any client file, state or lock moves (trust/pin-install.ts).
-    if (vet) await vet(stored);
+    const vetted = vet ? await vet(stored) : undefined;
     ctx.out.progress(`Writing ${plan.targets.length} client file${plan.targets.length === 1 ? '' : 's'}`);
-    return await critically(() => writeAll(ctx, plan, stored));
+    return await critically(() => writeAll(ctx, plan, stored, vetted));
   } catch (error) {
     // The install did not happen: the version it was moving to does not keep the copies (the old folder has them),
     // and a version this run added goes (writeAll removes it too when it fails; vet's refusal comes before that).
@@ -75,7 +83,7 @@ async function carryData(ctx: Context, plan: InstallPlan, stored: StoredPackage)
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** Secrets, journal, client files, state, manifest and lock, as one critical section (see interrupt.ts). */
-async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage) {
+async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage, vetted: Vetted | undefined) {
   const ownFiles = readState(ctx).files ?? {};
   const writes: AppliedWrite[] = [];
   const changed: PlannedTarget[] = [];
@@ -101,15 +109,18 @@ async function writeAll(ctx: Context, plan: InstallPlan, stored: StoredPackage) 
     failpoint('before-state-write');
     await updateState(ctx, (state) => {
       if (state.pending) delete state.pending[plan.server];
-      state.servers[plan.server] = serverRecord(plan, stored, entries, state.servers[plan.server], new Date(ctx.now()).toISOString(), launch);
+      const before = state.servers[plan.server];
+      state.servers[plan.server] = serverRecord(plan, stored, entries, before, new Date(ctx.now()).toISOString(), launch);
+      // The pins move with the entries, in the same write: no moment where a server runs without its trust record.
+      if (vetted) state.servers[plan.server]!.trust = vetted.trust(before?.trust);
       // Files this install created: removed again (with their folders) when nothing of anyone's is left in them.
       for (const write of writes) if (write.created) state.files = { ...state.files, [write.file]: write.created };
     });
     failpoint('after-state-write');
     // The user's global manifest + lock live in the state folder; a project's beside its mcpm.json (and a project
     // install touches the project's files only).
-    if (plan.scope === 'project') await recordSetup(plan.project ?? ctx.cwd, plan, 'project', stored);
-    else await recordSetup(ctx.paths.state, plan, 'user', stored);
+    if (plan.scope === 'project') await recordSetup(plan.project ?? ctx.cwd, plan, 'project', stored, vetted?.lockPins);
+    else await recordSetup(ctx.paths.state, plan, 'user', stored, vetted?.lockPins);
   } catch (error) {
     for (const write of writes.reverse()) {
       const undone = await undoWrite(write).catch(() => false);
@@ -168,14 +179,14 @@ async function writeTarget(ctx: Context, plan: InstallPlan, target: PlannedTarge
  * Records an install in a setup's manifest (what was asked) and lock file (what was resolved): a project's
  * mcpm.json + mcpm-lock.json, or the same two files for the user's global setup in mcpm's state folder.
  */
-async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' | 'project', stored: StoredPackage): Promise<void> {
+async function recordSetup(dir: string, plan: InstallPlan, scope: 'user' | 'project', stored: StoredPackage, pins: LockPins | undefined): Promise<void> {
   const backup = { backup: scope === 'user' };
   await updateProjectManifest(dir, (manifest) => {
     manifest.servers[plan.server] = manifestRecord(plan, scope);
   }, backup);
   const dependencies = stored.storePath && plan.source.kind === 'npm' ? await storeTree(stored.storePath) : undefined;
   await updateLock(dir, (lock) => {
-    lock.servers[plan.server] = lockRecord(plan, stored, dependencies);
+    lock.servers[plan.server] = { ...lockRecord(plan, stored, dependencies), ...(pins ? { pins } : {}) };
   }, backup);
 }
 

@@ -24,11 +24,12 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   const locked = plan.scope === 'project' ? own((await readLock(plan.project ?? ctx.cwd).catch(() => undefined))?.servers, plan.server) : undefined;
   // Tool pins: the surface the user approves by installing, learnt and judged (policy) before any entry moves, and
   // recorded with the install (see trust/pin-install.ts).
-  const { vetSurface, recordSurface } = await import('../trust/pin-install.js');
+  const { vetSurface, vettedOf, outcomeOf } = await import('../trust/pin-install.js');
   let verdict: SurfaceVerdict | undefined;
   const vetting = { ...(locked?.version === plan.version && locked.pins ? { locked: locked.pins } : {}), ...(options.acceptTools ? { acceptTools: true } : {}) };
   const result = await applyInstall(ctx, plan, async (stored) => {
     verdict = await vetSurface(ctx, plan, stored, vetting);
+    return vettedOf(verdict, new Date(ctx.now()).toISOString());
   });
-  return { ...result, pins: await recordSurface(ctx, verdict!) };
+  return { ...result, pins: outcomeOf(verdict!) };
 }

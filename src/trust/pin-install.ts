@@ -5,10 +5,11 @@ import type { StoredPackage } from '../plan/store-action.js';
 import { evaluatePolicy, type Violation } from '../supply/policy.js';
 import { loadPolicy, policyError } from '../supply/policy-load.js';
 import { plannedSurface } from './planned-surface.js';
-import { saveObserved, savePins, saveUnpinned } from './record.js';
+import type { Vetted } from '../install/apply.js';
+import { withObserved, withUnpinned } from './record.js';
 import { visible, type Finding } from './rules.js';
 import { scanSurface } from './scan.js';
-import { describeChanges, diffPins, comparable, pinsFromLock, PINS_FORMAT, type ItemChange, type LockPins, type Pins } from './surface.js';
+import { describeChanges, diffPins, comparable, lockPins, pinsFromLock, PINS_FORMAT, type ItemChange, type LockPins, type Pins } from './surface.js';
 
 export interface PinOutcome {
   pinned: boolean;
@@ -71,16 +72,18 @@ export async function vetSurface(ctx: Context, plan: InstallPlan, stored: Stored
   return { server: name, pins: live.pins, outcome: { pinned: true, hash: live.pins.hash, tools, findings: findings.length, ...cached } };
 }
 
-/** After the install wrote its entries: the verdict goes into the state and the lock (record.ts). */
-export async function recordSurface(ctx: Context, verdict: SurfaceVerdict): Promise<PinOutcome> {
-  if ('unpinned' in verdict) {
-    await saveUnpinned(ctx, verdict.server, verdict.unpinned);
-    return { pinned: false, note: verdict.unpinned, findings: 0 };
-  }
-  await savePins(ctx, verdict.server, verdict.pins);
-  if (verdict.observed) await saveObserved(ctx, verdict.server, verdict.observed);
-  return verdict.outcome;
+/**
+ * The verdict as the install writes it, in its own state and lock writes (apply.ts): the trust record (from the
+ * one before, by record.ts's rules) and the lock's pin hashes.
+ */
+export function vettedOf(verdict: SurfaceVerdict, now: string): Vetted {
+  if ('unpinned' in verdict) return { trust: (before) => withUnpinned(before, verdict.unpinned, now) };
+  const { pins, observed } = verdict;
+  return { trust: () => (observed ? withObserved({ pins }, observed, now) : { pins }), lockPins: lockPins(pins) };
 }
+
+/** What the install says of its pins. */
+export const outcomeOf = (verdict: SurfaceVerdict): PinOutcome => ('unpinned' in verdict ? { pinned: false, note: verdict.unpinned, findings: 0 } : verdict.outcome);
 
 /** block-on-findings and block-on-drift, judged by the one policy function, refused before anything moves. */
 function enforce(ctx: Context, plan: InstallPlan, findings: Finding[], changes: ItemChange[]): void {

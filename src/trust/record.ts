@@ -8,7 +8,9 @@ import type { TrustRecord } from './types.js';
 
 /**
  * Writes what was learnt of a server's surface: pins into the state (whole items, for `trust diff`) and into the
- * setup's mcpm-lock.json (hashes only), an unpinned note, or a drift. The only writer of InstalledServer.trust.
+ * setup's mcpm-lock.json (hashes only), an unpinned note, or a drift. An install writes the record it builds
+ * with withUnpinned and withObserved in the same state write as its entries (install/apply.ts); nothing else
+ * writes InstalledServer.trust.
  */
 export async function savePins(ctx: Context, name: string, pins: Pins): Promise<void> {
   const lockDirs = await changeTrust(ctx, name, () => ({ pins }));
@@ -21,18 +23,22 @@ export async function savePins(ctx: Context, name: string, pins: Pins): Promise<
   }
 }
 
-export async function saveUnpinned(ctx: Context, name: string, note: string): Promise<void> {
-  await changeTrust(ctx, name, (trust) => ({ ...(trust?.pins ? { pins: trust.pins } : {}), unpinned: { note, at: new Date(ctx.now()).toISOString() } }));
+/** No handshake could happen: the note says why, and pins taken before stay. */
+export function withUnpinned(trust: TrustRecord | undefined, note: string, now: string): TrustRecord {
+  return { ...(trust?.pins ? { pins: trust.pins } : {}), unpinned: { note, at: now } };
 }
 
-/** Records the live surface against the pins: a drift when they differ, nothing left of an old drift when not. */
+/** A live surface against the pins: a drift when they differ, nothing left of an old drift when not. */
+export function withObserved(trust: TrustRecord | undefined, live: Pins, now: string): TrustRecord {
+  if (!trust?.pins) return trust ?? {};
+  const changes = diffPins(trust.pins, live);
+  if (changes.length === 0) return { pins: trust.pins };
+  return { pins: trust.pins, drift: { detectedAt: now, summary: describeChanges(changes), live } };
+}
+
+/** Records the live surface against the pins (see withObserved). */
 export async function saveObserved(ctx: Context, name: string, live: Pins): Promise<void> {
-  await changeTrust(ctx, name, (trust) => {
-    if (!trust?.pins) return trust ?? {};
-    const changes = diffPins(trust.pins, live);
-    if (changes.length === 0) return { pins: trust.pins };
-    return { pins: trust.pins, drift: { detectedAt: new Date(ctx.now()).toISOString(), summary: describeChanges(changes), live } };
-  });
+  await changeTrust(ctx, name, (trust) => withObserved(trust, live, new Date(ctx.now()).toISOString()));
 }
 
 /** Applies a change to one server's trust record; returns the lock folders (global, projects) that hold it. */
