@@ -2,6 +2,10 @@
 // The commands run most often are answered without building the whole CLI: `--version` here, `list` and a client
 // entry's `run <name>` by small entry points with the same output (dist/fast.js). Everything else goes through
 // dist/cli.js.
+// On Node 22.1+ the compiled code of mcpm's modules is kept between runs (Node's own cache in the OS temporary
+// folder, as npm's own CLI enables it). Node 20 has no such cache: nothing changes there.
+const { default: nodeModule } = await import('node:module');
+nodeModule.enableCompileCache?.();
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { readFileSync } = await import('node:fs');

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import type { NpmOptions } from '../store/npm-config.js';
 import type { TreePackage } from '../store/tree.js';
-import { readIndex } from '../store/unpack.js';
+import { indexFile } from '../store/unpack.js';
 import { evaluatePolicy } from './policy.js';
 import { loadPolicy, minReleaseAge, policyError } from './policy-load.js';
 import { lockDifferences, type SupplyRecord } from './record.js';
@@ -26,7 +27,7 @@ export interface TreeSupply {
  * no network: that is how a reinstall stays offline. Anything to download, or no record: the registry is asked.
  */
 export async function supplyOfTree(ctx: Context, options: NpmOptions, tree: TreeSupply): Promise<SupplyRecord> {
-  const stored = await allInStore(ctx.paths.store, tree.packages);
+  const stored = allInStore(ctx.paths.store, tree.packages);
   if (tree.prior && stored) return tree.prior;
   ctx.out.progress(`Checking the registry signatures of ${tree.spec}`);
   try {
@@ -71,7 +72,7 @@ export function acceptSupply(ctx: Context, serverName: string, spec: string, sup
   }
 }
 
-async function allInStore(store: string, packages: TreePackage[]): Promise<boolean> {
-  for (const pkg of packages) if (!(await readIndex(store, pkg.integrity))) return false;
-  return true;
+/** A package's index is written once its files are in place, so its presence says the package is stored. */
+function allInStore(store: string, packages: TreePackage[]): boolean {
+  return packages.every((pkg) => existsSync(indexFile(store, pkg.integrity)));
 }
