@@ -33,3 +33,30 @@ export async function rememberEra(file: string | undefined, protocol: string | u
   if (!file || !protocol || protocol >= MODERN) return;
   await mkdir(path.dirname(file), { recursive: true }).then(() => writeFile(file, `${protocol}\n`)).catch(() => undefined);
 }
+
+/**
+ * How a stdio server's protocol version is negotiated. 'auto': the SDK asks with server/discover (2026-07-28) and
+ * falls back to the initialize handshake of 2024-11-05 .. 2025-11-25; on stdio it asks a throw-away second copy of
+ * the server, because some servers exit on a request before initialize. 'in-place': the same question on the one
+ * process, for node servers (the TypeScript SDK, and servers written by hand in JavaScript, answer an unknown method
+ * with an error and go on), so the server is started once; one that exits anyway is started again with 'legacy'
+ * (see closedDuringProbe). 'legacy': initialize at once, for a launch known to speak a 2025 version.
+ */
+export type Negotiation = 'auto' | 'in-place' | 'legacy';
+
+export function negotiationFor(ctx: Context, launch: ForeignLaunch): Negotiation {
+  if (launch.url) return 'auto';
+  if (knownLegacy(eraFile(ctx, launch))) return 'legacy';
+  const node = launch.command !== undefined && (launch.command === ctx.nodePath || /^node(\.exe)?$/i.test(path.basename(launch.command)));
+  return node ? 'in-place' : 'auto';
+}
+
+/** The SDK probes on a second process only for its own stdio transport class exactly; a subclass is asked in place. */
+// `any[]`: TypeScript lets a class extend a constructor parameter only with this exact signature.
+export function stdioTransportClass<T extends new (...args: any[]) => object>(base: T, how: Negotiation): T {
+  return how === 'in-place' ? class InPlaceStdio extends base {} : base;
+}
+
+/** The in-place probe ended because the server exited: start it again with 'legacy'. */
+export const closedDuringProbe = (error: unknown): boolean =>
+  (error as { code?: string }).code === 'ERA_NEGOTIATION_FAILED' && /closed during the server\/discover probe/.test((error as Error).message);

@@ -9,7 +9,7 @@ import { readSecrets } from '../state/secrets.js';
 import { selectServers } from './outdated.js';
 import { locationOfEntry } from '../clients/targets.js';
 import type { RawSurface } from '../trust/surface.js';
-import { eraFile, knownLegacy, rememberEra } from './check-era.js';
+import { closedDuringProbe, eraFile, negotiationFor, rememberEra, stdioTransportClass, type Negotiation } from './check-era.js';
 
 export type CheckFailure = 'drift' | 'command-not-found' | 'exited' | 'timeout' | 'missing-secret' | 'missing-entry' | 'unparseable-file' | 'unreachable' | 'error';
 
@@ -109,36 +109,23 @@ export type ProbeResult = Omit<CheckResult, 'name' | 'client' | 'file' | 'key'> 
 
 /** One handshake: connect, list tools, resources, prompts and resource templates (the surface pins cover). */
 export async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: number): Promise<ProbeResult> {
-  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
-  // 'auto': ask with server/discover for the newest version (2026-07-28), fall back to the initialize handshake
-  // of 2024-11-05 .. 2025-11-25 for servers that do not know it.
-  const client = new Client({ name: 'mcpm-check', version: '1' }, { versionNegotiation: { mode: 'auto' } });
-  let stderr = '';
-  let transport;
-  if (launch.url) {
-    const { sameOriginFetch } = await import('../auth/http.js');
-    // The entry's headers (API keys) go to the entry's origin only.
-    transport = new StreamableHTTPClientTransport(new URL(launch.url), { requestInit: { headers: launch.headers ?? {} }, fetch: sameOriginFetch });
-  } else {
-    const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
-    const env: Record<string, string> = { HOME: ctx.home, PATH: SYSTEM_PATH };
-    for (const key of PASS_THROUGH) if (ctx.env[key]) env[key] = ctx.env[key]!;
-    const stdio = new StdioClientTransport({ command: launch.command!, args: launch.args, env: { ...env, ...launch.env }, stderr: 'pipe', cwd: ctx.home });
-    stdio.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    transport = stdio;
-  }
   const era = eraFile(ctx, launch);
+  const how = negotiationFor(ctx, launch);
+  const deadline = Date.now() + timeoutMs;
   const started = process.hrtime.bigint();
-  let timer: NodeJS.Timeout | undefined;
+  let session = await openSession(ctx, launch, how);
   try {
-    await Promise.race([
-      client.connect(transport, knownLegacy(era) ? { prior: { kind: 'legacy' } } : undefined),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(`no answer to initialize within ${timeoutMs} ms`), { code: 'ETIMEOUT' })), timeoutMs);
-      }),
-    ]);
+    try {
+      await session.connect(deadline, timeoutMs);
+    } catch (error) {
+      // A server that exits on the discover probe: started again and asked with initialize only (as a sibling probe
+      // would have found, at the cost of the same second start).
+      if (how !== 'in-place' || !closedDuringProbe(error)) throw error;
+      await session.close();
+      session = await openSession(ctx, launch, 'legacy');
+      await session.connect(deadline, timeoutMs);
+    }
+    const { client } = session;
     const initializeMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
     const capabilities = client.getServerCapabilities() ?? {};
     const toolList = capabilities.tools ? (await client.listTools()).tools : [];
@@ -154,11 +141,57 @@ export async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: numb
     await rememberEra(era, protocol);
     return { ok: true, initializeMs, ...(protocol ? { protocol } : {}), serverInfo: { name: info?.name, version: info?.version }, tools, resources, prompts, surface };
   } catch (error) {
-    return { ok: false, failure: classify(error, launch, stderr) };
+    return { ok: false, failure: classify(error, launch, session.stderr()) };
   } finally {
-    clearTimeout(timer);
-    await client.close().catch(() => undefined);
+    await session.close();
   }
+}
+
+interface Session {
+  client: InstanceType<typeof import('@modelcontextprotocol/client').Client>;
+  connect(deadline: number, timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+  stderr(): string;
+}
+
+async function openSession(ctx: Context, launch: ForeignLaunch, how: Negotiation): Promise<Session> {
+  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const client = new Client({ name: 'mcpm-check', version: '1' }, { versionNegotiation: { mode: how === 'legacy' ? 'legacy' : 'auto' } });
+  let stderr = '';
+  let transport;
+  if (launch.url) {
+    const { sameOriginFetch } = await import('../auth/http.js');
+    // The entry's headers (API keys) go to the entry's origin only.
+    transport = new StreamableHTTPClientTransport(new URL(launch.url), { requestInit: { headers: launch.headers ?? {} }, fetch: sameOriginFetch });
+  } else {
+    const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
+    const Transport = stdioTransportClass(StdioClientTransport, how);
+    const env: Record<string, string> = { HOME: ctx.home, PATH: SYSTEM_PATH };
+    for (const key of PASS_THROUGH) if (ctx.env[key]) env[key] = ctx.env[key]!;
+    const stdio = new Transport({ command: launch.command!, args: launch.args, env: { ...env, ...launch.env }, stderr: 'pipe', cwd: ctx.home });
+    stdio.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    transport = stdio;
+  }
+  return {
+    client,
+    async connect(deadline, timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          client.connect(transport, how === 'legacy' && !launch.url ? { prior: { kind: 'legacy' } } : undefined),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(Object.assign(new Error(`no answer to initialize within ${timeoutMs} ms`), { code: 'ETIMEOUT' })), Math.max(0, deadline - Date.now()));
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: () => client.close().catch(() => undefined),
+    stderr: () => stderr,
+  };
 }
 
 function classify(error: unknown, launch: ForeignLaunch, stderr: string): NonNullable<CheckResult['failure']> {

@@ -134,7 +134,12 @@ export class Child {
       ? { command: this.ctx.nodePath, args: [process.argv[1]!, 'run', this.server.name], env: { ...this.ctx.env } }
       : await launchOf(this.ctx, this.server);
     const env = Object.fromEntries(Object.entries(launch.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-    const transport = new StdioClientTransport({ command: launch.command, args: launch.args, env, stderr: 'pipe', cwd: this.ctx.home });
+    // The first start learns the protocol version as check does (check-era.ts); later starts reuse what it learnt.
+    const { negotiationFor, stdioTransportClass, closedDuringProbe } = await import('../commands/check-era.js');
+    let how = this.negotiation === 'auto' ? negotiationFor(this.ctx, { command: launch.command, args: launch.args, env }) : undefined;
+    if (how === 'legacy') this.negotiation = 'legacy';
+    const Transport = stdioTransportClass(StdioClientTransport, how ?? 'auto');
+    const transport = new Transport({ command: launch.command, args: launch.args, env, stderr: 'pipe', cwd: this.ctx.home });
     this.stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => {
       // A flooding server costs a bounded buffer, nothing more.
@@ -157,6 +162,12 @@ export class Child {
       ]);
     } catch (error) {
       await client.close().catch(() => undefined);
+      if (how === 'in-place' && closedDuringProbe(error)) {
+        // It exits on the discover probe: a 2025 server, started again with initialize only.
+        this.negotiation = 'legacy';
+        how = undefined;
+        return this.start();
+      }
       const tail = this.stderr.trim().split('\n').slice(-5).join(' | ');
       throw new McpmError('EINTERNAL', `${this.key} did not start: ${(error as Error).message}${tail ? ` (${tail})` : ''}`, { hint: `Run \`mcpm check ${this.server.name}\` to see why.` });
     } finally {
