@@ -19,6 +19,7 @@ import { completeTree, readTreeRecord, resolveTree, selectPackages, treeKey, typ
 import type { PackageIndex } from './unpack.js';
 import { acceptSupply, minAgeOf, supplyOfTree } from '../supply/npm-supply.js';
 import { keepsDevFiles } from './dev-files.js';
+import { registryKeys, registryOf } from '../supply/registry-keys.js';
 import type { SupplyRecord } from '../supply/record.js';
 
 export { assertRegistryPackage } from './npm-checks.js';
@@ -99,8 +100,13 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   }
   let checkedManifest = false;
   if (!tree) {
-    // Nothing known: the registry's metadata is checked before anything is downloaded, then the tree resolved.
+    // Nothing known: the registry's metadata is checked before any package is downloaded. The tree is resolved
+    // meanwhile (that reads metadata only), and the registry's signing keys asked for, as the check below needs them.
     const { default: pacote } = await import('pacote');
+    const { before } = minAgeOf(ctx);
+    const resolving = withScratch(ctx, (dir) => npmCall(spec, () => resolveTree(dir, options, request.identifier, request.version, before)));
+    resolving.catch(() => undefined); // awaited below, unless the metadata check refuses first
+    registryKeys(registryOf(request.identifier, options), options).catch(() => undefined);
     const manifest = await npmCall(spec, () => pacote.manifest(spec, { ...options, fullMetadata: true }));
     if (request.lock?.integrity && manifest._integrity !== request.lock.integrity) throw lockMismatch(spec);
     checkOwnership(ctx, request.serverName, manifest.mcpName, spec);
@@ -108,8 +114,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     checkedManifest = true;
     failpoint('after-manifest');
     ctx.out.progress(`Resolving the dependencies of ${spec}`);
-    const { before } = minAgeOf(ctx);
-    tree = await withScratch(ctx, (dir) => npmCall(spec, () => resolveTree(dir, options, request.identifier, request.version, before)));
+    tree = await resolving;
   }
   const top = tree[topLocation];
   if (!top || top.version !== request.version) {
