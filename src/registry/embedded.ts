@@ -26,8 +26,11 @@ export interface EmbeddedHeader {
 
 const file = (name: string) => new URL(`./${name}`, import.meta.url);
 
+let text: string | undefined;
+
+/** Unzipped once per process: the header and a search (resolving a short name does both) read the same text. */
 function searchText(): string {
-  return gunzipSync(readFileSync(file('embedded-search.jsonl.gz'))).toString('utf8');
+  return (text ??= gunzipSync(readFileSync(file('embedded-search.jsonl.gz'))).toString('utf8'));
 }
 
 let header: EmbeddedHeader | undefined;
