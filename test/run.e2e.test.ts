@@ -1,7 +1,7 @@
 // `mcpm run` for npm servers: a server taking a secret argument is installed with entries that start `mcpm run`, and
 // the secret reaches the process only then; stdout is byte for byte what the server wrote, extra arguments are
 // passed on, exit codes and signals go through, and the launcher loads neither the MCP SDK nor pacote.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +145,25 @@ describe('mcpm run, npm servers', () => {
       if (said) expect(live.stderr()).toContain(said);
     });
   }
+
+  it('the server runs in mcpm\'s own process (no second node start), with the argv and environment node would give it', async (ctx) => {
+    const live = spawnMcpm(['run', 'launch-probe'], { home });
+    try {
+      await live.waitFor(/probe: ready/);
+      const children = (() => {
+        try {
+          return execFileSync('ps', ['--ppid', String(live.child.pid), '-o', 'pid='], { encoding: 'utf8' });
+        } catch (error) {
+          return (error as { status?: number }).status === 1 ? '' : undefined; // ps says 1 when nothing matched
+        }
+      })();
+      if (children === undefined) return ctx.skip('ps is not available to list child processes');
+      expect(children.trim()).toBe('');
+    } finally {
+      live.child.kill('SIGTERM');
+      await live.exited;
+    }
+  });
 
   it('loads neither the MCP SDK nor pacote', async () => {
     const log = path.join(home, 'modules.log');

@@ -1,6 +1,7 @@
 import { defineCommand } from './spec.js';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { constants } from 'node:os';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
@@ -32,7 +33,47 @@ export async function run(ctx: Context, name: string, extra: string[], options: 
     const { guardedRun } = await import('../trust/guard.js');
     return guardedRun(ctx, server, name, { command, args: [...args, ...extra], env });
   }
+  const own = inThisProcess(command, args);
+  if (own) return becomeServer(own, extra, env);
   return spawnPassthrough(command, [...args, ...extra], env);
+}
+
+interface OwnLaunch {
+  bin: string;
+  args: string[];
+  envFile?: string;
+}
+
+/**
+ * An npm server started by this very node (the entry's node is the one running mcpm) with no node options but the
+ * secrets' env file: it can run in this process instead of a child, which saves a whole node start on every start
+ * of the server (the client waits for it). Anything else (another node, node options, another runtime) is spawned.
+ */
+function inThisProcess(command: string, args: string[]): OwnLaunch | undefined {
+  if (command !== process.execPath) return undefined;
+  const envFile = args[0]?.startsWith(`${NODE_ENV_FILE}=`) ? args[0].slice(NODE_ENV_FILE.length + 1) : undefined;
+  const [bin, ...rest] = envFile === undefined ? args : args.slice(1);
+  if (!bin || !path.isAbsolute(bin)) return undefined;
+  return { bin, args: rest, ...(envFile !== undefined ? { envFile } : {}) };
+}
+
+/**
+ * Runs the server's bin as this process's main module, as `node <bin> <args>` would: the same argv, the launch's
+ * environment, the env file read as node's --env-file-if-exists reads it (the environment's values win), stdin,
+ * stdout and stderr untouched, `require.main` the bin; its exit is this process's exit. Never resolves: the
+ * process is the server's from here on.
+ */
+async function becomeServer(own: OwnLaunch, extra: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { parseEnv } = await import('node:util');
+  const { default: nodeModule } = await import('node:module');
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
+  if (own.envFile !== undefined && existsSync(own.envFile)) {
+    for (const [key, value] of Object.entries(parseEnv(readFileSync(own.envFile, 'utf8')))) process.env[key] ??= value;
+  }
+  process.argv = [process.execPath, own.bin, ...own.args, ...extra];
+  (nodeModule as unknown as { runMain(main: string): void }).runMain(own.bin);
+  return new Promise<number>(() => undefined);
 }
 
 /**
