@@ -96,7 +96,7 @@ describe('tools before entries move', () => {
     expect(refused.code).toBe(1);
     expect(refused.json.error.code).toBe('EPOLICY');
     expect(refused.json.error.message).toContain(`${VERSIONED}@1.1.0 breaks the policy: block-on-drift: ${VERSIONED}@1.1.0's tools differ from the pins of 1.0.0: tool add_note changed (description) (set by policy.block-on-drift in `);
-    expect(refused.json.error.hint).toContain('run the same command again with --accept-tools');
+    expect(refused.json.error.hint).toContain(`then take it with \`mcpm install ${VERSIONED}@1.1.0 --accept-tools\``);
     expect(refused.stderr).toContain(`${VERSIONED}'s tools changed since 1.0.0: tool add_note changed (description)`);
     expect(snapshot()).toEqual(guarded);
     // outdated --tools learnt 1.1.0's tools from these very bytes and launch: update did not start it again.

@@ -3,7 +3,7 @@
 // `mcpm run --guard` hides from an MCP SDK client (and refuses to call) and `mcpm trust accept --tool` re-pins (the
 // `guard` setting writes guarded entries); a
 // poisoned description (Unicode tag characters) warns at install and fails `mcpm audit`, in text, JSON and SARIF.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCPM_BIN, runMcpm } from './helpers/cli.js';
@@ -134,6 +134,20 @@ describe('tool pins', () => {
     expect(lock().pins).toEqual(committed);
     const diff = await inProject(other, 'trust', 'diff', 'drifty');
     expect(diff.stdout).toContain('      pinned: (only its hash is known: pinned from mcpm-lock.json)\n      now:    Adds a note, and something else on this machine');
+
+    // An organisation that blocks drift: the third machine is refused before any of its files is written.
+    const org = path.join(project, '..', `policy-${path.basename(project)}.json`);
+    writeFileSync(org, JSON.stringify({ policy: { 'block-on-drift': true } }));
+    const third = await makeTmpDir('mcpm-trust-third-');
+    const projectFiles = () => ['mcpm-lock.json', path.join('.cursor', 'mcp.json')].map((name) => readFileSync(path.join(project, name), 'utf8'));
+    const before = projectFiles();
+    const refused = await runMcpm(['install', '--env', `DRIFT_FILE=${file}`, '--registry', registryUrl, '--json'], { home: third, cwd: project, env: { MCPM_POLICY: org }, timeoutMs: 60_000 });
+    expect(refused.json?.error?.code, refused.stderr).toBe('EPOLICY');
+    expect(refused.json.error.message).toContain(`${DRIFTY}@`);
+    expect(refused.json.error.message).toContain('tools differ from the pins in mcpm-lock.json: tool add_note changed');
+    expect(projectFiles()).toEqual(before);
+    const state = path.join(third, '.mcpm', 'state', 'installed.json');
+    expect(existsSync(state) ? readFileSync(state, 'utf8') : '').not.toContain('drifty');
   });
 
   it('an update whose new version describes a tool differently says so, and pins the new surface', async () => {

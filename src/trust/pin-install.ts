@@ -59,7 +59,8 @@ export async function vetSurface(ctx: Context, plan: InstallPlan, stored: Stored
   if (approved) {
     const changes = diffPins(approved, live.pins);
     if (changes.length > 0) {
-      enforce(ctx, plan, findings, []);
+      // The lock's pins are what the project approved: tools that differ from them are a drift for block-on-drift.
+      enforce(ctx, plan, findings, options.acceptTools ? [] : changes, 'the pins in mcpm-lock.json');
       ctx.out.warn(`${name}'s tools differ from the pins in mcpm-lock.json: ${describeChanges(changes)}; \`mcpm check\` fails and \`mcpm run --guard\` withholds them until \`mcpm trust accept ${name}\``);
       return { server: name, pins: approved, observed: live.pins, outcome: { pinned: true, hash: approved.hash, note: `drift from the lock: ${describeChanges(changes)}`, findings: findings.length, ...cached } };
     }
@@ -67,7 +68,7 @@ export async function vetSurface(ctx: Context, plan: InstallPlan, stored: Stored
   for (const finding of findings) ctx.out.warn(`${name}: ${finding.where}: ${finding.rule} (${finding.severity}): ${visible(finding.excerpt)}`);
   const changes = comparable(before) ? diffPins(before, live.pins) : [];
   if (changes.length > 0) ctx.out.warn(`${name}'s tools changed since ${before!.version}: ${describeChanges(changes)}`);
-  enforce(ctx, plan, findings, options.acceptTools ? [] : changes);
+  enforce(ctx, plan, findings, options.acceptTools ? [] : changes, `the pins of ${before?.version ?? 'the installed version'}`);
   const tools = Object.values(live.pins.items).filter((item) => item.kind === 'tool').length;
   return { server: name, pins: live.pins, outcome: { pinned: true, hash: live.pins.hash, tools, findings: findings.length, ...cached } };
 }
@@ -86,7 +87,7 @@ export function vettedOf(verdict: SurfaceVerdict, now: string): Vetted {
 export const outcomeOf = (verdict: SurfaceVerdict): PinOutcome => ('unpinned' in verdict ? { pinned: false, note: verdict.unpinned, findings: 0 } : verdict.outcome);
 
 /** block-on-findings and block-on-drift, judged by the one policy function, refused before anything moves. */
-function enforce(ctx: Context, plan: InstallPlan, findings: Finding[], changes: ItemChange[]): void {
+function enforce(ctx: Context, plan: InstallPlan, findings: Finding[], changes: ItemChange[], pinsOf: string): void {
   if (findings.length === 0 && changes.length === 0) return;
   const policy = loadPolicy(ctx);
   const judged = evaluatePolicy(
@@ -99,11 +100,11 @@ function enforce(ctx: Context, plan: InstallPlan, findings: Finding[], changes: 
     message:
       v.rule === 'block-on-findings'
         ? `${v.message}: ${findings.map((f) => `${f.where}: ${f.rule} (${f.severity})`).join(', ')}`
-        : `${plan.server}@${plan.version}'s tools differ from the pins of ${plan.previous?.trust?.pins?.version ?? 'the installed version'}: ${describeChanges(changes)}`,
+        : `${plan.server}@${plan.version}'s tools differ from ${pinsOf}: ${describeChanges(changes)}`,
   }));
   const ways = violations.map((v) =>
     v.rule === 'block-on-drift'
-      ? `review the change above and run the same command again with --accept-tools`
+      ? `review the change above, then take it with \`mcpm install ${plan.server}@${plan.version} --accept-tools\` (or \`mcpm update ${plan.server} --accept-tools\`)`
       : `if you judge the findings harmless, turn the rule off (\`mcpm config set policy.block-on-findings false\`; a rule from MCPM_POLICY is your organisation's)`,
   );
   const { message } = policyError(`${plan.server}@${plan.version}`, violations);
