@@ -75,6 +75,9 @@ describe("mcpm serve, driven by an agent", () => {
       expect(form).toContain("Secret POSTS_API_TOKEN");
       expect(form).not.toContain(TOKEN);
       await agent.waitForListChanged(before);
+      // Pinned as the CLI's install pins: the tools the user approved, judged by the policy before it joined.
+      const state = JSON.parse(readFileSync(path.join(home, ".mcpm", "state", "installed.json"), "utf8"));
+      expect(Object.keys(state.servers[SERVER].trust?.pins?.items ?? {})).toEqual(["tool:get_posts"]);
 
       const tools = (await agent.client.listTools()).tools.map((t) => t.name);
       expect(tools).toContain("github-posts__get_posts");

@@ -3,6 +3,7 @@ import { describePlan } from '../plan/describe.js';
 import { applyInstall } from './apply.js';
 import { machineOf } from './machine.js';
 import { prepareInstall, type InstallOptions } from './prepare.js';
+import type { InstallPlan } from '../plan/install.js';
 import { own } from '../json.js';
 import { readLock } from '../state/lockfile.js';
 import type { SurfaceVerdict } from '../trust/pin-install.js';
@@ -20,10 +21,17 @@ export async function install(ctx: Context, spec: string, options: InstallOption
   for (const warning of plan.warnings) ctx.out.warn(warning);
   for (const note of plan.notes) ctx.out.note(note);
   if (options.dryRun) return describePlan(plan, machineOf(ctx));
+  return applyPlan(ctx, plan, { acceptTools: Boolean(options.acceptTools) });
+}
+
+/**
+ * Carries out a plan with its tool pins: the surface the user approves by installing, learnt and judged (policy)
+ * before any entry moves, and recorded with the install (see trust/pin-install.ts). Also what `mcpm serve`'s
+ * install tool runs once the user approved its plan.
+ */
+export async function applyPlan(ctx: Context, plan: InstallPlan, options: { acceptTools: boolean }) {
   // A project's lock may pin the tools of this very version (read now: apply rewrites the lock's record).
   const locked = plan.scope === 'project' ? own((await readLock(plan.project ?? ctx.cwd).catch(() => undefined))?.servers, plan.server) : undefined;
-  // Tool pins: the surface the user approves by installing, learnt and judged (policy) before any entry moves, and
-  // recorded with the install (see trust/pin-install.ts).
   const { vetSurface, vettedOf, outcomeOf } = await import('../trust/pin-install.js');
   let verdict: SurfaceVerdict | undefined;
   const vetting = { ...(locked?.version === plan.version && locked.pins ? { locked: locked.pins } : {}), ...(options.acceptTools ? { acceptTools: true } : {}) };

@@ -175,8 +175,9 @@ async function install(services: Services, args: Record<string, unknown>, consen
     if (consent.answer === undefined || (consent.answer === 'accept' && consent.shown !== shown)) return { ask: installForm(description, launch), shown };
     if (consent.answer === 'decline') return textResult(`The user did not approve installing ${server.name}: nothing was installed. Do not retry unless they ask.`, { installed: false, reason: 'declined' });
   }
-  const { applyInstall } = await import('../install/apply.js');
-  const result = await applyInstall(quiet, plan);
+  // As the CLI installs: the tools pinned (and judged by the policy) before the server joins the gateway.
+  const { applyPlan } = await import('../install/index.js');
+  const result = await applyPlan(quiet, plan, { acceptTools: false });
   services.gateway.refresh();
   services.changed();
   const key = result.key;
