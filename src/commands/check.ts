@@ -111,6 +111,8 @@ export type ProbeResult = Omit<CheckResult, 'name' | 'client' | 'file' | 'key'> 
 export async function probe(ctx: Context, launch: ForeignLaunch, timeoutMs: number): Promise<ProbeResult> {
   const era = eraFile(ctx, launch);
   const how = negotiationFor(ctx, launch);
+  // The SDK is loaded before the clock starts: the time reported is the server's.
+  await Promise.all([import('@modelcontextprotocol/client'), import('@modelcontextprotocol/client/stdio')]);
   const deadline = Date.now() + timeoutMs;
   const started = process.hrtime.bigint();
   let session = await openSession(ctx, launch, how);
