@@ -12,6 +12,7 @@ import { readServerResponse, type ServerVersion } from './types.js';
  */
 export class IndexRegistrySource implements RegistrySource {
   private loaded?: Promise<ServerVersion[]>;
+  private body?: Promise<unknown[]>;
 
   readonly name: string;
 
@@ -32,20 +33,27 @@ export class IndexRegistrySource implements RegistrySource {
   }
 
   async versions(name: string): Promise<ServerVersion[]> {
-    return (await this.entries()).filter((entry) => entry.server.name === name);
+    // One server's versions (an install): only its entries are read into shape, not the whole index's.
+    const named = (await this.raw()).filter((raw) => (raw as { server?: { name?: unknown } } | null)?.server?.name === name);
+    return named.flatMap((raw) => readServerResponse(raw, this.id) ?? []);
   }
 
   private entries(): Promise<ServerVersion[]> {
-    this.loaded ??= this.load().then((body) => {
+    this.loaded ??= this.raw().then((servers) => servers.flatMap((raw) => readServerResponse(raw, this.id) ?? []));
+    return this.loaded;
+  }
+
+  private raw(): Promise<unknown[]> {
+    this.body ??= this.load().then((body) => {
       const servers = (body as { servers?: unknown })?.servers;
       if (!Array.isArray(servers)) {
         throw new McpmError('EREGISTRY', `Index ${this.id} is not a server list`, {
           hint: 'A static index is a JSON file shaped like { "servers": [{ "server": {...}, "_meta": {...} }] }.',
         });
       }
-      return servers.flatMap((raw) => readServerResponse(raw, this.id) ?? []);
+      return servers as unknown[];
     });
-    return this.loaded;
+    return this.body;
   }
 }
 
