@@ -1,4 +1,4 @@
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { casFile, hashFile } from './cas.js';
 import { INSTALL_RECORD } from './layout.js';
@@ -58,15 +58,27 @@ export async function userFiles(storePath: string, options: { verify?: boolean }
   if (!installed) return undefined;
   const store = storeOf(storePath);
   const known = new Map(installed.map((file) => [file.path, file]));
-  const out: UserFile[] = [];
-  const walk = async (relative: string) => {
+  // In walk order; a file whose content must be read to tell is hashed after the walk, keeping its place.
+  const out: Array<UserFile | { path: string; file: string; hash: string }> = [];
+  // Synchronous: a version folder has thousands of files, and a thread-pool round trip per lstat costs more than it.
+  const walk = (relative: string) => {
     const dir = relative ? path.join(storePath, ...relative.split('/')) : storePath;
-    for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
       const rel = relative ? `${relative}/${name}` : name;
-      const info = await lstat(path.join(dir, name)).catch(() => undefined);
-      if (!info) continue;
+      let info;
+      try {
+        info = lstatSync(path.join(dir, name));
+      } catch {
+        continue;
+      }
       if (info.isDirectory()) {
-        await walk(rel);
+        walk(rel);
         continue;
       }
       if (rel === INSTALL_RECORD) continue;
@@ -79,14 +91,24 @@ export async function userFiles(storePath: string, options: { verify?: boolean }
         out.push({ path: rel, reason: 'changed' });
         continue;
       }
-      const stored = await stat(casFile(store, mine.hash, mine.executable)).catch(() => undefined);
+      let stored;
+      try {
+        stored = statSync(casFile(store, mine.hash, mine.executable));
+      } catch {
+        stored = undefined;
+      }
       const linked = stored && stored.ino === info.ino && stored.dev === info.dev;
       // A link to the stored copy is unchanged unless the stored copy itself was (doctor checks those).
-      if ((!linked || options.verify) && (await hashFile(path.join(dir, name))) !== mine.hash) out.push({ path: rel, reason: 'changed' });
+      if (!linked || options.verify) out.push({ path: rel, file: path.join(dir, name), hash: mine.hash });
     }
   };
-  await walk('');
-  return out;
+  walk('');
+  const found: UserFile[] = [];
+  for (const item of out) {
+    if ('reason' in item) found.push(item);
+    else if ((await hashFile(item.file)) !== item.hash) found.push({ path: item.path, reason: 'changed' });
+  }
+  return found;
 }
 
 /** `<store>/<namespace>/<name>/<version>` -> `<store>`. */
