@@ -27,7 +27,7 @@ describe('evaluatePolicy', () => {
 
   it('a server that meets every rule breaks none; facts not known yet are not judged', () => {
     expect(rules({ server: NAME })).toEqual([]);
-    expect(rules({ server: NAME, registry: 'https://registry.modelcontextprotocol.io/', signatures: 'verified', provenance: 'attested', repositoryMatch: true, publishedAt: '2025-01-01T00:00:00Z', now: Date.parse('2025-02-01T00:00:00Z'), drift: false, findings: false })).toEqual([]);
+    expect(rules({ server: NAME, registry: 'https://registry.modelcontextprotocol.io/', signatures: 'verified', provenance: 'verified', repositoryMatch: true, publishedAt: '2025-01-01T00:00:00Z', now: Date.parse('2025-02-01T00:00:00Z'), drift: false, findings: false })).toEqual([]);
     expect(rules({ server: NAME, signatures: 'not-applicable', provenance: 'not-applicable' })).toEqual([]);
   });
 
@@ -38,8 +38,11 @@ describe('evaluatePolicy', () => {
     expect(rules({ server: NAME, signatures: 'unsigned' })).toEqual(['require-signatures']);
     expect(rules({ server: NAME, signatures: 'unknown' })).toEqual(['require-signatures']);
     expect(rules({ server: NAME, provenance: 'none' })).toEqual(['require-provenance']);
-    expect(rules({ server: NAME, provenance: 'attested', repositoryMatch: false })).toEqual(['require-provenance']);
-    expect(rules({ server: NAME, provenance: 'attested' })).toEqual([]);
+    expect(rules({ server: NAME, provenance: 'verified', repositoryMatch: false })).toEqual(['require-provenance']);
+    expect(rules({ server: NAME, provenance: 'verified' })).toEqual([]);
+    // An attestation that could not be verified proves nothing: require-provenance wants it verified.
+    expect(evaluatePolicy(everything, { server: NAME, provenance: 'attested', provenanceNote: 'not verified: no trust root' }).map((v) => v.message)).toEqual([`${NAME}'s provenance attestation is not verified (not verified: no trust root)`]);
+    expect(evaluatePolicy(everything, { server: NAME, provenance: 'attested', repositoryMatch: true }).map((v) => v.message)).toEqual([`${NAME}'s provenance attestation is not verified (recorded before mcpm verified attestations; a reinstall verifies it)`]);
     expect(rules({ server: NAME, drift: true, findings: true })).toEqual(['block-on-drift', 'block-on-findings']);
     const young = evaluatePolicy(everything, { server: NAME, publishedAt: '2025-01-30T00:00:00Z', now: Date.parse('2025-02-01T00:00:00Z') });
     expect(young).toEqual([{ rule: 'min-release-age', setting: 'test', message: `${NAME} was published 2025-01-30T00:00:00Z, less than 7 days ago (eligible 2025-02-06T00:00:00.000Z)` }]);
@@ -120,9 +123,9 @@ describe('provenance statements', () => {
 });
 
 describe('a lock\'s supply record', () => {
-  const record = (signatures: 'verified' | 'unsigned', provenance: 'attested' | 'none', repository?: string, keyids = ['k1']): SupplyRecord => ({
+  const record = (signatures: 'verified' | 'unsigned', provenance: 'verified' | 'attested' | 'none', repository?: string, keyids = ['k1'], note?: string): SupplyRecord => ({
     signatures: { status: signatures, keyids, verified: 1, unsigned: 0 },
-    provenance: { status: provenance, ...(repository ? { repository } : {}) },
+    provenance: { status: provenance, ...(repository ? { repository } : {}), ...(note ? { note } : {}) },
   });
 
   it('refuses what lowers trust, not gains or key rotation', () => {
@@ -134,6 +137,11 @@ describe('a lock\'s supply record', () => {
       'provenance: the lock recorded source https://github.com/a/b, the attestation now says https://github.com/c/b',
     ]);
     expect(lockDifferences(record('unsigned', 'none'), record('verified', 'attested', 'https://github.com/a/b'))).toEqual([]);
+    // A lock that recorded a verified attestation refuses one that can no longer be verified; attested -> verified is a gain.
+    expect(lockDifferences(record('verified', 'verified', 'https://github.com/a/b'), record('verified', 'attested', 'https://github.com/a/b', ['k1'], 'not verified: no trust root'))).toEqual([
+      'provenance: the lock recorded a verified attestation, now it is not verified (not verified: no trust root)',
+    ]);
+    expect(lockDifferences(record('verified', 'attested', 'https://github.com/a/b'), record('verified', 'verified', 'https://github.com/a/b'))).toEqual([]);
     expect(lockDifferences(record('verified', 'none', undefined, ['old']), record('verified', 'none', undefined, ['new']))).toEqual([]);
     expect(lockDifferences(undefined, record('unsigned', 'none'))).toEqual([]);
   });
