@@ -104,17 +104,28 @@ export function sha512Hex(integrity: string): string | undefined {
   return token ? Buffer.from(token.slice('sha512-'.length).replace(/\?.*$/, ''), 'base64').toString('hex') : undefined;
 }
 
+/** Who signed a bundle, as its Fulcio certificate says. */
+export interface SignerIdentity {
+  /** The SAN: for CI, the workflow that ran (which may be a reusable workflow of another repository). */
+  san?: string;
+  /** Fulcio's Source Repository URI extension (1.3.6.1.4.1.57264.1.12): the repository the build ran for. */
+  sourceRepository?: string;
+}
+
 /**
- * Why the signing certificate's identity does not vouch for the attested repository (undefined: it does). A CI
- * provider's certificate names the workflow that ran, inside its repository (GitHub:
+ * Why the signing certificate's identity does not vouch for the attested repository (undefined: it does).
+ * Without this, any build anywhere could sign a statement naming someone else's repository. Fulcio's Source
+ * Repository URI names the repository the build ran for, also when the workflow is a reusable one from elsewhere;
+ * certificates from before that extension (2023) name only the workflow, inside its repository (GitHub:
  * https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1; GitLab: https://gitlab.com/o/r//.gitlab-ci.yml@...).
- * Without this, any build anywhere could sign a statement naming someone else's repository.
  */
-export function identityProblem(san: string | undefined, repository: string | undefined): string | undefined {
+export function identityProblem(signer: SignerIdentity, repository: string | undefined): string | undefined {
   if (!repository) return undefined;
-  if (!san) return `the signing certificate names no identity, so nothing ties it to ${repository}`;
-  const signer = san.toLowerCase();
-  return signer.startsWith(`${repository}/`) ? undefined : `it was signed by ${san}, which is not a build of ${repository}`;
+  if (signer.sourceRepository) {
+    return normalizeRepository(signer.sourceRepository) === repository ? undefined : `it was signed by a build of ${signer.sourceRepository}, not of ${repository}`;
+  }
+  if (!signer.san) return `the signing certificate names no identity, so nothing ties it to ${repository}`;
+  return signer.san.toLowerCase().startsWith(`${repository}/`) ? undefined : `it was signed by ${signer.san}, which is not a build of ${repository}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { McpmError } from '../errors.js';
-import { attestedRepository, identityProblem, isProvenance, listAttestations, subjectProblem, type Attestation } from './provenance.js';
+import { attestedRepository, identityProblem, isProvenance, listAttestations, subjectProblem, type Attestation, type SignerIdentity } from './provenance.js';
 import type { RegistryKey } from './registry-keys.js';
 import { loadTrustRoot, type TrustRoot } from './sigstore-root.js';
 
@@ -61,14 +61,14 @@ export async function verifyAttestations(env: NodeJS.ProcessEnv, answer: unknown
       if (!registryKeys) return { status: 'attested', note: `not verified: the ${attestation.predicateType} attestation is signed with registry key ${attestation.keyid}, and the registry publishes no keys`, ...withProvenance(provenance) };
       if (!key) throw refused(id, attestation, `it is signed with key ${attestation.keyid}, which the registry does not publish`);
     }
-    let san: string | undefined;
+    let signer: SignerIdentity;
     try {
-      san = verify(attestation.bundle, key);
+      signer = verify(attestation.bundle, key);
     } catch (error) {
       throw refused(id, attestation, describeFailure(error));
     }
     if (isProvenance(attestation.predicateType) && !key) {
-      const problem = identityProblem(san, attestedRepository(attestation.statement!, attestation.predicateType));
+      const problem = identityProblem(signer, attestedRepository(attestation.statement!, attestation.predicateType));
       if (problem) throw refused(id, attestation, problem);
     }
   }
@@ -79,8 +79,10 @@ function withProvenance(provenance: AttestationOutcome['provenance']): Pick<Atte
   return provenance ? { provenance } : {};
 }
 
-/** A function that verifies one bundle JSON (with the registry key for a keyid) and returns the signer's SAN. */
-async function verifierFor(trust: TrustRoot): Promise<(bundle: unknown, key?: RegistryKey) => string | undefined> {
+const SOURCE_REPOSITORY_OID = '1.3.6.1.4.1.57264.1.12';
+
+/** A function that verifies one bundle JSON (with the registry key for a keyid) and returns who signed it. */
+async function verifierFor(trust: TrustRoot): Promise<(bundle: unknown, key?: RegistryKey) => SignerIdentity> {
   const [{ Verifier, toSignedEntity, toTrustMaterial }, { bundleFromJSON }] = await Promise.all([import('@sigstore/verify'), import('@sigstore/bundle')]);
   const thresholds = trust.custom
     ? { tlogThreshold: trust.root.tlogs.length > 0 ? 1 : 0, ctlogThreshold: trust.root.ctlogs.length > 0 ? 1 : 0, timestampThreshold: 1 }
@@ -94,9 +96,21 @@ async function verifierFor(trust: TrustRoot): Promise<(bundle: unknown, key?: Re
       return { publicKey: createPublicKey(key.pemkey), validFor: (date: Date) => expires === undefined || date.getTime() < expires };
     };
     const verifier = new Verifier(toTrustMaterial(trust.root, keyFinder), thresholds);
-    const signer = verifier.verify(toSignedEntity(bundleFromJSON(bundleJson)));
-    return signer.identity?.subjectAlternativeName;
+    const { identity } = verifier.verify(toSignedEntity(bundleFromJSON(bundleJson)));
+    const source = identity?.oids?.find((o) => o.oid?.id.join('.') === SOURCE_REPOSITORY_OID);
+    const sourceRepository = source ? derUtf8(Buffer.from(source.value)) : undefined;
+    return { ...(identity?.subjectAlternativeName ? { san: identity.subjectAlternativeName } : {}), ...(sourceRepository ? { sourceRepository } : {}) };
   };
+}
+
+/** The text of a DER UTF8String (how Fulcio's newer extensions hold their values); undefined if it is not one. */
+function derUtf8(der: Buffer): string | undefined {
+  if (der[0] !== 0x0c || der.length < 2) return undefined;
+  const first = der[1]!;
+  const lengthBytes = first & 0x80 ? first & 0x7f : 0;
+  const length = lengthBytes ? der.subarray(2, 2 + lengthBytes).reduce((n, b) => n * 256 + b, 0) : first;
+  const start = 2 + lengthBytes;
+  return start + length === der.length ? der.subarray(start).toString('utf8') : undefined;
 }
 
 /** "certificate chain: no trusted certificate path found": sigstore's error code and message, and its cause. */

@@ -116,6 +116,8 @@ export function makeSigstoreWorld(): SigstoreWorld {
         "subjectKeyIdentifier=hash",
         "authorityKeyIdentifier=keyid",
         "1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:https://token.actions.githubusercontent.com",
+        // Fulcio's Source Repository URI, which mcpm compares with the statement's repository.
+        `1.3.6.1.4.1.57264.1.12=ASN1:UTF8String:${repository}`,
       ].join("\n"));
       openssl(["req", "-new", "-key", `${stem}.key`, "-subj", "/O=sigstore.dev", "-out", `${stem}.csr`]);
       openssl(["x509", "-req", "-in", `${stem}.csr`, "-CA", ca.certFile, "-CAkey", ca.keyFile, "-set_serial", String(1000 + leaves.size), "-days", "1", "-extfile", `${stem}.ext`, "-out", `${stem}.pem`]);

@@ -67,7 +67,7 @@ describe('a local trust root (MCPM_SIGSTORE_TRUSTED_ROOT)', () => {
     await expect(fails(undefined, { name: 'posts' })).rejects.toMatchObject({ code: 'EPROVENANCE', message: expect.stringContaining('it is about pkg:npm/%40acme/posts@1.0.0, not pkg:npm/posts@1.0.0') });
     // A valid signature by mallory's workflow on a statement claiming acme's repository.
     await expect(fails(undefined, { signer: 'https://github.com/mallory/posts' })).rejects.toMatchObject({
-      code: 'EPROVENANCE', message: expect.stringContaining('it was signed by https://github.com/mallory/posts/.github/workflows/release.yml@refs/heads/main, which is not a build of https://github.com/acme/posts'),
+      code: 'EPROVENANCE', message: expect.stringContaining('it was signed by a build of https://github.com/mallory/posts, not of https://github.com/acme/posts'),
     });
   });
 
@@ -91,10 +91,15 @@ describe('statement checks (pure)', () => {
     expect(subjectProblem(statement, '@a/b', '1.0.1', integrity)).toBe('it is about pkg:npm/%40a/b@1.0.0, not pkg:npm/%40a/b@1.0.1');
     expect(subjectProblem(undefined, '@a/b', '1.0.0', integrity)).toBe('its payload is not an in-toto statement');
     expect(subjectProblem(statement, '@a/b', '1.0.0', 'sha1-abc')).toContain('has no sha512 to compare');
-    expect(identityProblem('https://github.com/a/b/.github/workflows/x.yml@refs/tags/v1', 'https://github.com/a/b')).toBeUndefined();
-    expect(identityProblem('https://gitlab.com/a/b//.gitlab-ci.yml@refs/heads/main', 'https://gitlab.com/a/b')).toBeUndefined();
-    expect(identityProblem('https://github.com/a/bc/.github/workflows/x.yml@refs/tags/v1', 'https://github.com/a/b')).toContain('not a build of');
-    expect(identityProblem(undefined, 'https://github.com/a/b')).toContain('names no identity');
-    expect(identityProblem('anything', undefined)).toBeUndefined();
+    // Certificates without Fulcio's Source Repository URI: the workflow's SAN must be inside the repository.
+    expect(identityProblem({ san: 'https://github.com/a/b/.github/workflows/x.yml@refs/tags/v1' }, 'https://github.com/a/b')).toBeUndefined();
+    expect(identityProblem({ san: 'https://gitlab.com/a/b//.gitlab-ci.yml@refs/heads/main' }, 'https://gitlab.com/a/b')).toBeUndefined();
+    expect(identityProblem({ san: 'https://github.com/a/bc/.github/workflows/x.yml@refs/tags/v1' }, 'https://github.com/a/b')).toContain('not a build of');
+    expect(identityProblem({}, 'https://github.com/a/b')).toContain('names no identity');
+    expect(identityProblem({ san: 'anything' }, undefined)).toBeUndefined();
+    // With it, a reusable workflow of another repository signs for the repository the build ran for.
+    const reusable = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder.yml@refs/tags/v2';
+    expect(identityProblem({ san: reusable, sourceRepository: 'https://github.com/A/b' }, 'https://github.com/a/b')).toBeUndefined();
+    expect(identityProblem({ san: 'https://github.com/a/b/.github/workflows/x.yml@v1', sourceRepository: 'https://github.com/m/b' }, 'https://github.com/a/b')).toContain('signed by a build of https://github.com/m/b');
   });
 });
