@@ -78,7 +78,7 @@ export function evaluatePolicy(policy: Policy, facts: PolicyFacts): Violation[] 
   // but could not be verified proves nothing about where the package was built).
   if (requireProvenance?.value) {
     if (facts.provenance === 'none' || facts.provenance === 'unknown') add('require-provenance', requireProvenance.from, `${facts.server} has no provenance attestation${facts.provenance === 'unknown' ? ' on record' : ''}`);
-    else if (facts.provenance === 'attested') add('require-provenance', requireProvenance.from, `${facts.server}'s provenance attestation is not verified (${facts.provenanceNote ?? 'recorded before mcpm verified attestations; a reinstall verifies it'})`);
+    else if (facts.provenance === 'attested') add('require-provenance', requireProvenance.from, `${facts.server}'s provenance attestation is not verified (${facts.provenanceNote ?? 'recorded before mcpm verified attestations'})`);
     else if (facts.provenance === 'verified' && facts.repositoryMatch === false) add('require-provenance', requireProvenance.from, `${facts.server}'s attested source repository is not its repository.url`);
   }
   if (minReleaseAge && facts.publishedAt !== undefined && facts.now !== undefined) {

@@ -42,7 +42,7 @@ describe('evaluatePolicy', () => {
     expect(rules({ server: NAME, provenance: 'verified' })).toEqual([]);
     // An attestation that could not be verified proves nothing: require-provenance wants it verified.
     expect(evaluatePolicy(everything, { server: NAME, provenance: 'attested', provenanceNote: 'not verified: no trust root' }).map((v) => v.message)).toEqual([`${NAME}'s provenance attestation is not verified (not verified: no trust root)`]);
-    expect(evaluatePolicy(everything, { server: NAME, provenance: 'attested', repositoryMatch: true }).map((v) => v.message)).toEqual([`${NAME}'s provenance attestation is not verified (recorded before mcpm verified attestations; a reinstall verifies it)`]);
+    expect(evaluatePolicy(everything, { server: NAME, provenance: 'attested', repositoryMatch: true }).map((v) => v.message)).toEqual([`${NAME}'s provenance attestation is not verified (recorded before mcpm verified attestations)`]);
     expect(rules({ server: NAME, drift: true, findings: true })).toEqual(['block-on-drift', 'block-on-findings']);
     const young = evaluatePolicy(everything, { server: NAME, publishedAt: '2025-01-30T00:00:00Z', now: Date.parse('2025-02-01T00:00:00Z') });
     expect(young).toEqual([{ rule: 'min-release-age', setting: 'test', message: `${NAME} was published 2025-01-30T00:00:00Z, less than 7 days ago (eligible 2025-02-06T00:00:00.000Z)` }]);
