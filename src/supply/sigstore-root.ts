@@ -27,7 +27,12 @@ export interface TrustRoot {
 export type TrustRootResult = { ok: true; trust: TrustRoot } | { ok: false; note: string };
 
 export async function loadTrustRoot(env: NodeJS.ProcessEnv): Promise<TrustRootResult> {
-  const { TrustedRoot } = await import('@sigstore/protobuf-specs');
+  let TrustedRoot: typeof import('@sigstore/protobuf-specs').TrustedRoot;
+  try {
+    ({ TrustedRoot } = await import('@sigstore/protobuf-specs'));
+  } catch (error) {
+    return { ok: false, note: `sigstore's libraries cannot be loaded (${(error as Error).message})` };
+  }
   const file = env[TRUSTED_ROOT_ENV];
   if (file) {
     try {

@@ -52,7 +52,12 @@ export async function verifyAttestations(env: NodeJS.ProcessEnv, answer: unknown
   }
   const loaded = await loadTrustRoot(env);
   if (!loaded.ok) return { status: 'attested', note: `not verified: ${loaded.note}`, ...withProvenance(provenance) };
-  const verify = await verifierFor(loaded.trust);
+  let verify: Awaited<ReturnType<typeof verifierFor>>;
+  try {
+    verify = await verifierFor(loaded.trust);
+  } catch (error) {
+    return { status: 'attested', note: `not verified: sigstore's verifier cannot be loaded (${(error as Error).message})`, ...withProvenance(provenance) };
+  }
   for (const attestation of attestations) {
     let key: RegistryKey | undefined;
     if (attestation.keyid) {
