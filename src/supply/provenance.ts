@@ -5,12 +5,6 @@
  * entries are verified in sigstore.ts; a repository read here counts as proven only once that passed.
  */
 
-export interface AttestedSource {
-  predicateType: string;
-  /** The source repository the build says it came from, normalised (https://host/owner/repo). */
-  repository?: string;
-}
-
 const SLSA_V1 = 'https://slsa.dev/provenance/v1';
 const SLSA_V02 = 'https://slsa.dev/provenance/v0.2';
 
@@ -49,17 +43,6 @@ export function listAttestations(answer: unknown): Attestation[] {
   });
 }
 
-/** The provenance statement about `name@version` in a registry's attestations answer, if there is one. */
-export function readProvenance(answer: unknown, name: string, version: string): AttestedSource | undefined {
-  for (const { predicateType, statement } of listAttestations(answer)) {
-    if (predicateType !== SLSA_V1 && predicateType !== SLSA_V02) continue;
-    // A statement about another package is not this package's provenance.
-    if (!statement || !namesPackage(statement, name, version)) continue;
-    return { predicateType, ...withRepository(attestedRepository(statement, predicateType)) };
-  }
-  return undefined;
-}
-
 export function isProvenance(predicateType: string): boolean {
   return predicateType === SLSA_V1 || predicateType === SLSA_V02;
 }
@@ -69,14 +52,6 @@ export function attestedRepository(statement: Statement, predicateType: string):
   const predicate = statement.predicate ?? {};
   const raw = predicateType === SLSA_V1 ? predicate.buildDefinition?.externalParameters?.workflow?.repository : predicate.invocation?.configSource?.uri;
   return typeof raw === 'string' ? normalizeRepository(raw) : undefined;
-}
-
-function withRepository(repository: string | undefined): { repository?: string } {
-  return repository ? { repository } : {};
-}
-
-function namesPackage(statement: Statement, name: string, version: string): boolean {
-  return purlsOf(name, version).some((purl) => statement.subject?.some((s) => s?.name === purl));
 }
 
 /** pkg:npm/%40scope/name@1.0.0 (the PURL npm signs) and the unescaped spelling. */

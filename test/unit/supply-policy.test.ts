@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Context } from '../../src/context.js';
 import { describeAge, evaluatePolicy, matchesPattern, type Policy } from '../../src/supply/policy.js';
 import { loadPolicy, minReleaseAge } from '../../src/supply/policy-load.js';
-import { normalizeRepository, readProvenance, sameRepository } from '../../src/supply/provenance.js';
+import { attestedRepository, listAttestations, normalizeRepository, sameRepository } from '../../src/supply/provenance.js';
 import { lockDifferences, type SupplyRecord } from '../../src/supply/record.js';
 
 const by = <T>(value: T) => ({ value, from: 'test' });
@@ -102,14 +102,17 @@ describe('loadPolicy: the user\'s settings and the organisation\'s file, the str
 describe('provenance statements', () => {
   const bundle = (predicateType: string, statement: unknown) => ({ attestations: [{ predicateType, bundle: { dsseEnvelope: { payload: Buffer.from(JSON.stringify(statement)).toString('base64') } } }] });
 
-  it('reads the source repository of SLSA v1 and v0.2 statements about this package only', () => {
+  it('reads the statements of an attestations answer and the source repository of SLSA v1 and v0.2', () => {
     const v1 = bundle('https://slsa.dev/provenance/v1', { subject: [{ name: 'pkg:npm/%40acme/posts@1.0.0' }], predicate: { buildDefinition: { externalParameters: { workflow: { repository: 'https://github.com/Acme/Posts' } } } } });
-    expect(readProvenance(v1, '@acme/posts', '1.0.0')).toEqual({ predicateType: 'https://slsa.dev/provenance/v1', repository: 'https://github.com/acme/posts' });
-    expect(readProvenance(v1, '@acme/posts', '1.0.1'), 'a statement about another version').toBeUndefined();
+    const [read] = listAttestations(v1);
+    expect(read).toMatchObject({ predicateType: 'https://slsa.dev/provenance/v1', statement: { subject: [{ name: 'pkg:npm/%40acme/posts@1.0.0' }] } });
+    expect(attestedRepository(read!.statement!, read!.predicateType)).toBe('https://github.com/acme/posts');
     const v02 = bundle('https://slsa.dev/provenance/v0.2', { subject: [{ name: 'pkg:npm/posts@2.0.0' }], predicate: { invocation: { configSource: { uri: 'git+https://github.com/acme/posts@refs/heads/main' } } } });
-    expect(readProvenance(v02, 'posts', '2.0.0')?.repository).toBe('https://github.com/acme/posts');
-    expect(readProvenance({ attestations: [{ predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1' }] }, 'posts', '2.0.0')).toBeUndefined();
-    expect(readProvenance('garbage', 'posts', '2.0.0')).toBeUndefined();
+    const [old] = listAttestations(v02);
+    expect(attestedRepository(old!.statement!, old!.predicateType)).toBe('https://github.com/acme/posts');
+    expect(listAttestations({ attestations: [{ predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1' }] })).toEqual([{ predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1', bundle: undefined }]);
+    expect(listAttestations({ attestations: [{ predicateType: 'x', bundle: { dsseEnvelope: { payload: 'bm90IGpzb24=', signatures: [{ keyid: 'k1' }] } } }] })[0]).not.toHaveProperty('statement');
+    expect(listAttestations('garbage')).toEqual([]);
   });
 
   it('compares repositories however they are written', () => {
