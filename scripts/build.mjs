@@ -23,6 +23,7 @@ await build({
   external: [
     'pacote', '@npmcli/arborist', '@modelcontextprotocol/client', '@modelcontextprotocol/server', '@modelcontextprotocol/core', 'prompts', 'proper-lockfile', 'write-file-atomic',
     'tar', 'yaml', 'smol-toml', '@napi-rs/keyring', 'ora', '@pnpm/tabtab', 'ajv', 'ajv-formats',
+    '@sigstore/bundle', '@sigstore/protobuf-specs', '@sigstore/tuf', '@sigstore/verify',
   ],
   // Bundled CommonJS (commander, semver) may call require() for node built-ins.
   banner: { js: "import { createRequire as __mcpmCreateRequire } from 'node:module'; const require = __mcpmCreateRequire(import.meta.url);" },

@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'EUNSAFE'
   | 'EINVALID'
   | 'ESIGNATURE'
+  | 'EPROVENANCE'
   | 'ETOOYOUNG'
   | 'EPOLICY'
   | 'EHANDSHAKE'

@@ -8,6 +8,7 @@ import { runMcpm } from './helpers/cli.js';
 import { startMcpRegistry, serverEntry, OFFICIAL_META } from './helpers/mcp-registry.js';
 import { startNpmRegistry, type NpmRegistryOptions } from './helpers/npm-registry.js';
 import { makeSigningKey } from './helpers/npm-signing.js';
+import { makeSigstoreWorld } from './helpers/sigstore-world.js';
 import { packFixture } from './helpers/pack.js';
 import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
 import { createContext } from '../src/context.js';
@@ -16,8 +17,11 @@ import { FIXTURES, SERVER } from './helpers/world.js';
 
 const NOW = '2025-03-01T00:00:00.000Z';
 const key = makeSigningKey();
+// Attestations are signed by a local sigstore whose trusted root mcpm is pointed at (MCPM_SIGSTORE_TRUSTED_ROOT).
+const sigstore = makeSigstoreWorld();
 const npmOptions: NpmRegistryOptions = {
   signing: key,
+  sigstore,
   badSignature: ['posts-format@1.5.0'],
   times: {
     'github-posts@1.0.0': '2025-01-10T00:00:00.000Z',
@@ -65,7 +69,7 @@ afterAll(async () => {
 
 const INPUTS = ['--env', 'POSTS_API_URL=http://127.0.0.1:9', '--env', 'POSTS_API_TOKEN'];
 const mcpm = (args: string[], options: { home?: string; cwd?: string; env?: Record<string, string> } = {}) =>
-  runMcpm([...args, '--registry', registry.url, '--json'], { home: options.home ?? home, cwd: options.cwd, env: { MCPM_NOW: NOW, POSTS_API_TOKEN: 'tok', ...options.env }, timeoutMs: 60_000 });
+  runMcpm([...args, '--registry', registry.url, '--json'], { home: options.home ?? home, cwd: options.cwd, env: { MCPM_NOW: NOW, POSTS_API_TOKEN: 'tok', MCPM_SIGSTORE_TRUSTED_ROOT: sigstore.trustedRootFile, ...options.env }, timeoutMs: 60_000 });
 const install = (spec: string, options: Parameters<typeof mcpm>[1] = {}) => mcpm(['install', spec, '--client', 'cursor', ...INPUTS], options);
 const tarballs = () => npm.requests.filter((r) => r.includes('.tgz'));
 const stateLock = () => JSON.parse(readFileSync(path.join(home, '.mcpm', 'state', 'mcpm-lock.json'), 'utf8')).servers[SERVER];
@@ -105,7 +109,7 @@ describe('policy', () => {
     const warned = await install(`${SERVER}@1.2.0`);
     expect(warned.json?.ok, warned.stderr).toBe(true);
     expect(warned.stderr).toMatch(/provenance says it was built from https:\/\/github\.com\/mallory\/github-posts, which is not .* repository/);
-    expect(stateLock().supply.provenance).toMatchObject({ status: 'attested', repositoryMatch: false });
+    expect(stateLock().supply.provenance).toMatchObject({ status: 'verified', repositoryMatch: false });
     // outdated (and so update) does not offer 2.0.0: it is younger than min-release-age.
     const outdated = await mcpm(['outdated']);
     expect(outdated.json?.result, outdated.stderr).toEqual([expect.objectContaining({ current: '1.2.0', wanted: '1.2.0', latest: '1.2.0' })]);
@@ -127,7 +131,7 @@ describe('policy', () => {
     try {
       const [facts] = supplyFacts(createContext({}), { drift: { [SERVER]: true } });
       expect(facts).toMatchObject({
-        name: SERVER, version: '1.2.0', signatures: 'verified', keyids: [key.keyid], provenance: 'attested',
+        name: SERVER, version: '1.2.0', signatures: 'verified', keyids: [key.keyid], provenance: 'verified',
         repository: 'https://github.com/mallory/github-posts', repositoryMatch: false, publishedAt: '2025-01-12T00:00:00.000Z', ageDays: 48,
       });
       expect(facts.violations.map((v: { rule: string }) => v.rule)).toEqual(['deny', 'allowed-registries', 'block-on-drift']);
@@ -149,7 +153,7 @@ describe('a lock records signatures and provenance', () => {
     const locked = JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8')).servers[SERVER];
     expect(locked.supply).toEqual({
       signatures: { status: 'verified', keyids: [key.keyid], verified: 2, unsigned: 0 },
-      provenance: { status: 'attested', predicateType: 'https://slsa.dev/provenance/v1', repository: 'https://github.com/acme/github-posts', repositoryMatch: true },
+      provenance: { status: 'verified', predicateType: 'https://slsa.dev/provenance/v1', repository: 'https://github.com/acme/github-posts', repositoryMatch: true, trustRoot: sigstore.trustedRootFile },
       publishedAt: '2025-01-10T00:00:00.000Z',
     });
     expect(made.json.result.supply).toEqual(locked.supply);

@@ -11,9 +11,12 @@ export interface SupplyFacts {
   signatures: NonNullable<PolicyFacts['signatures']>;
   keyids?: string[];
   provenance: NonNullable<PolicyFacts['provenance']>;
-  /** The attested source repository (read from the registry's attestation, not verified) and whether it is server.json's. */
+  /** The attested source repository (proven when provenance is 'verified') and whether it is server.json's. */
   repository?: string;
   repositoryMatch?: boolean;
+  /** The trust root a verified attestation chains to; why an attested one is not verified. */
+  trustRoot?: string;
+  provenanceNote?: string;
   publishedAt?: string;
   /** Whole days since publishedAt. */
   ageDays?: number;
@@ -38,6 +41,7 @@ export function supplyFacts(ctx: Context, options: { names?: string[]; drift?: R
       signatures: facts.signatures,
       provenance: facts.provenance,
       ...(facts.repositoryMatch !== undefined ? { repositoryMatch: facts.repositoryMatch } : {}),
+      ...(facts.provenanceNote ? { provenanceNote: facts.provenanceNote } : {}),
       ...(facts.publishedAt ? { publishedAt: facts.publishedAt } : {}),
       now,
       ...(options.drift?.[server.name] !== undefined ? { drift: options.drift[server.name] } : {}),
@@ -55,7 +59,7 @@ export function supplyFacts(ctx: Context, options: { names?: string[]; drift?: R
   });
 }
 
-function factsOf(server: InstalledServer): Pick<SupplyFacts, 'signatures' | 'keyids' | 'provenance' | 'repository' | 'repositoryMatch' | 'publishedAt'> {
+function factsOf(server: InstalledServer): Pick<SupplyFacts, 'signatures' | 'keyids' | 'provenance' | 'repository' | 'repositoryMatch' | 'trustRoot' | 'provenanceNote' | 'publishedAt'> {
   if (server.remote) return { signatures: 'not-applicable', provenance: 'not-applicable' };
   if (server.package?.registryType !== 'npm') return { signatures: 'unsigned', provenance: 'none' };
   const supply = server.supply;
@@ -66,6 +70,8 @@ function factsOf(server: InstalledServer): Pick<SupplyFacts, 'signatures' | 'key
     provenance: supply.provenance.status,
     ...(supply.provenance.repository ? { repository: supply.provenance.repository } : {}),
     ...(supply.provenance.repositoryMatch !== undefined ? { repositoryMatch: supply.provenance.repositoryMatch } : {}),
+    ...(supply.provenance.trustRoot ? { trustRoot: supply.provenance.trustRoot } : {}),
+    ...(supply.provenance.note ? { provenanceNote: supply.provenance.note } : {}),
     ...(supply.publishedAt ? { publishedAt: supply.publishedAt } : {}),
   };
 }

@@ -27,7 +27,7 @@ export const SUPPLY_KEYS: Record<string, SupplyKey> = {
   'min-release-age': { description: 'skip versions published less than this long ago (7d, 36h), for servers and their npm dependencies', fallback: 0, parse: age('min-release-age') },
   'policy.allowed-registries': { description: 'policy: install only servers these registries list (names or URLs, comma-separated)', fallback: [], parse: list },
   'policy.require-signatures': { description: 'policy: refuse packages without verified registry signatures', fallback: false, parse: flag('policy.require-signatures') },
-  'policy.require-provenance': { description: 'policy: refuse packages without a provenance attestation naming their repository', fallback: false, parse: flag('policy.require-provenance') },
+  'policy.require-provenance': { description: 'policy: refuse packages without a verified provenance attestation naming their repository', fallback: false, parse: flag('policy.require-provenance') },
   'policy.min-release-age': { description: 'policy: refuse versions younger than this (7d)', fallback: 0, parse: age('policy.min-release-age') },
   'policy.deny': { description: 'policy: server names or package names never installed (comma-separated; * matches anything)', fallback: [], parse: list },
   'policy.block-on-drift': { description: 'policy: refuse servers whose tools changed since they were pinned', fallback: false, parse: flag('policy.block-on-drift') },

@@ -65,11 +65,13 @@ export function acceptSupply(ctx: Context, serverName: string, spec: string, sup
     signatures: supply?.signatures.status ?? 'unknown',
     provenance: supply?.provenance.status ?? 'unknown',
     ...(supply?.provenance.repositoryMatch !== undefined ? { repositoryMatch: supply.provenance.repositoryMatch } : {}),
+    ...(supply?.provenance.note ? { provenanceNote: supply.provenance.note } : {}),
   });
   if (violations.length > 0) throw policyError(serverName, violations);
   if (supply?.provenance.repositoryMatch === false) {
-    ctx.out.warn(`${spec}'s provenance says it was built from ${supply.provenance.repository}, which is not ${serverName}'s repository in its registry entry (the attestation was read, not verified)`);
+    ctx.out.warn(`${spec}'s provenance says it was built from ${supply.provenance.repository}, which is not ${serverName}'s repository in its registry entry (${supply.provenance.status === 'verified' ? 'the attestation is verified: that build signed it' : 'the attestation was not verified'})`);
   }
+  if (supply?.provenance.status === 'attested' && supply.provenance.note) ctx.out.warn(`${spec}'s provenance attestation is ${supply.provenance.note}`);
 }
 
 /** A package's index is written once its files are in place, so its presence says the package is stored. */

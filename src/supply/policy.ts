@@ -38,7 +38,10 @@ export interface PolicyFacts {
   /** The registry id the server comes from (a URL, a path, "embedded"). */
   registry?: string;
   signatures?: 'verified' | 'unsigned' | 'unknown' | 'not-applicable';
-  provenance?: 'attested' | 'none' | 'unknown' | 'not-applicable';
+  /** verified: the attestation's signature holds (sigstore.ts); attested: served but not verified. */
+  provenance?: 'verified' | 'attested' | 'none' | 'unknown' | 'not-applicable';
+  /** Why an attested provenance is not verified. */
+  provenanceNote?: string;
   /** Whether the attested source repository is the server's repository.url (undefined: not comparable). */
   repositoryMatch?: boolean;
   /** When the installed version was published (npm time, else the registry's publishedAt). */
@@ -71,9 +74,12 @@ export function evaluatePolicy(policy: Policy, facts: PolicyFacts): Violation[] 
   if (requireSignatures?.value && (facts.signatures === 'unsigned' || facts.signatures === 'unknown')) {
     add('require-signatures', requireSignatures.from, facts.signatures === 'unsigned' ? `${facts.server} has no registry signatures mcpm can verify` : `${facts.server}'s registry signatures were never checked`);
   }
+  // require-provenance: a VERIFIED provenance attestation naming the server's repository.url (one that is served
+  // but could not be verified proves nothing about where the package was built).
   if (requireProvenance?.value) {
     if (facts.provenance === 'none' || facts.provenance === 'unknown') add('require-provenance', requireProvenance.from, `${facts.server} has no provenance attestation${facts.provenance === 'unknown' ? ' on record' : ''}`);
-    else if (facts.provenance === 'attested' && facts.repositoryMatch === false) add('require-provenance', requireProvenance.from, `${facts.server}'s attested source repository is not its repository.url`);
+    else if (facts.provenance === 'attested') add('require-provenance', requireProvenance.from, `${facts.server}'s provenance attestation is not verified (${facts.provenanceNote ?? 'recorded before mcpm verified attestations'})`);
+    else if (facts.provenance === 'verified' && facts.repositoryMatch === false) add('require-provenance', requireProvenance.from, `${facts.server}'s attested source repository is not its repository.url`);
   }
   if (minReleaseAge && facts.publishedAt !== undefined && facts.now !== undefined) {
     const eligible = eligibleAt(facts.publishedAt, minReleaseAge.value);

@@ -13,13 +13,21 @@ export interface SupplyRecord {
     unsigned: number;
   };
   provenance: {
-    /** attested: the registry serves a provenance statement for the package (read, not verified: see provenance.ts). */
-    status: 'attested' | 'none';
+    /**
+     * verified: the registry's attestations verified against the sigstore trust root (sigstore.ts); attested: a
+     * provenance statement is served but could not be verified (`note` says why; state written before mcpm
+     * verified attestations says attested too, without a note); none: no provenance statement.
+     */
+    status: 'verified' | 'attested' | 'none';
     predicateType?: string;
     /** The attested source repository, normalised. */
     repository?: string;
     /** It equals server.json's repository.url (undefined: one of them cannot be read). */
     repositoryMatch?: boolean;
+    /** The trust root a verified attestation chains to ("sigstore public-good (...)", or a file's path). */
+    trustRoot?: string;
+    /** Why an attested statement is not verified. */
+    note?: string;
   };
   /** The package version's publish time (npm's time[version]). */
   publishedAt?: string;
@@ -34,7 +42,11 @@ export function lockDifferences(locked: SupplyRecord | undefined, now: SupplyRec
   if (!locked) return [];
   const out: string[] = [];
   if (locked.signatures?.status === 'verified' && now.signatures.status !== 'verified') out.push(`registry signatures: the lock recorded verified, the registry now gives ${now.signatures.status}`);
-  if (locked.provenance?.status === 'attested' && now.provenance.status !== 'attested') out.push('provenance: the lock recorded an attestation, the registry now serves none');
+  const rank = { none: 0, attested: 1, verified: 2 } as const;
+  const was = locked.provenance?.status;
+  if (was && was in rank && rank[now.provenance.status] < rank[was]) {
+    out.push(now.provenance.status === 'none' ? 'provenance: the lock recorded an attestation, the registry now serves none' : `provenance: the lock recorded a verified attestation, now it is not verified (${now.provenance.note ?? 'no reason given'})`);
+  }
   if (locked.provenance?.repository && now.provenance.repository && locked.provenance.repository !== now.provenance.repository) {
     out.push(`provenance: the lock recorded source ${locked.provenance.repository}, the attestation now says ${now.provenance.repository}`);
   }
@@ -45,6 +57,7 @@ export function lockDifferences(locked: SupplyRecord | undefined, now: SupplyRec
 export function describeSupply(record: SupplyRecord | undefined): string {
   if (!record) return 'signatures and provenance not checked';
   const signatures = record.signatures.status === 'verified' ? `registry signatures verified (${record.signatures.verified} package${record.signatures.verified === 1 ? '' : 's'})` : 'unsigned registry';
-  const provenance = record.provenance.status === 'attested' ? `provenance attested${record.provenance.repository ? ` from ${record.provenance.repository}` : ''} (not verified)` : 'no provenance';
+  const from = record.provenance.repository ? ` from ${record.provenance.repository}` : '';
+  const provenance = record.provenance.status === 'verified' ? `provenance verified${from}` : record.provenance.status === 'attested' ? `provenance attested${from} (not verified)` : 'no provenance';
   return `${signatures}, ${provenance}`;
 }

@@ -4,9 +4,10 @@ import { inParallel } from '../store/fetch.js';
 import type { NpmOptions } from '../store/npm-config.js';
 import { npmCall } from '../store/npm-errors.js';
 import { describeAge, eligibleAt, type Setting } from './policy.js';
-import { readProvenance, sameRepository } from './provenance.js';
+import { sameRepository } from './provenance.js';
 import type { SupplyRecord } from './record.js';
 import { keysOption, registryKeys, registryOf, type RegistryKey } from './registry-keys.js';
+import { verifyAttestations, type AttestationOutcome } from './sigstore.js';
 
 /** A package of the tree as the check needs it. */
 export interface CheckedPackage {
@@ -35,7 +36,8 @@ const PARALLEL = 16;
  * tree whose registry publishes signing keys, pacote verifies the registry's ECDSA signature over
  * `name@version:integrity` (the integrity the tree installs, so the signature covers the bytes that land), and a
  * package without a signature is refused too (pacote alone lets that pass). Each package's publish time is held
- * against the release-age cut-off. The top package's provenance statement is read and its repository compared.
+ * against the release-age cut-off. The top package's attestations are verified (sigstore.ts) and the provenance's
+ * repository compared with server.json's.
  */
 export async function checkSupply(ctx: Context, options: NpmOptions, check: SupplyCheck): Promise<SupplyRecord> {
   const all = dedupe([check.top, ...check.packages]);
@@ -70,13 +72,28 @@ export async function checkSupply(ctx: Context, options: NpmOptions, check: Supp
     if (check.minAge && time) assertOldEnough(ctx, what, time, check.minAge);
     if (isTop) top = { time, attestations: (manifest.dist as { attestations?: { url?: string } } | undefined)?.attestations };
   });
-  const attested = top.attestations?.url ? await readAttestations(top.attestations.url, options, check.top) : undefined;
+  const attested = top.attestations?.url ? await readAttestations(ctx, top.attestations.url, options, check.top, keys.get(registryOf(check.top.name, options))) : undefined;
   return {
     signatures: { status: unsigned === 0 ? 'verified' : 'unsigned', ...(keyids.size ? { keyids: [...keyids].sort() } : {}), verified, unsigned },
-    provenance: attested
-      ? { status: 'attested', predicateType: attested.predicateType, ...(attested.repository ? { repository: attested.repository } : {}), ...withMatch(sameRepository(attested.repository, check.repositoryUrl)) }
-      : { status: 'none' },
+    provenance: provenanceRecord(attested, check.repositoryUrl),
     ...(top.time ? { publishedAt: top.time } : {}),
+  };
+}
+
+/**
+ * Only a SLSA provenance statement says where a package was built: attestations without one (a publish
+ * attestation alone) are verified all the same, and record no provenance.
+ */
+function provenanceRecord(attested: AttestationOutcome | undefined, repositoryUrl: string | undefined): SupplyRecord['provenance'] {
+  if (!attested?.provenance) return { status: 'none' };
+  const { repository, predicateType } = attested.provenance;
+  return {
+    status: attested.status,
+    predicateType,
+    ...(repository ? { repository } : {}),
+    ...withMatch(sameRepository(repository, repositoryUrl)),
+    ...(attested.trustRoot ? { trustRoot: attested.trustRoot } : {}),
+    ...(attested.note ? { note: attested.note } : {}),
   };
 }
 
@@ -112,14 +129,14 @@ export function tooYoung(what: string, publishedAt: string, eligible: number, mi
   });
 }
 
-async function readAttestations(url: string, options: NpmOptions, top: CheckedPackage) {
+async function readAttestations(ctx: Context, url: string, options: NpmOptions, top: CheckedPackage, keys: RegistryKey[] | undefined) {
   const { default: fetch } = await import('npm-registry-fetch');
   // The registry's own attestations endpoint (the path of the URL it names, on the host it is fetched from, as
   // pacote does), so a manifest cannot point mcpm at another host.
   const registry = registryOf(top.name, options);
   const where = `${registry.replace(/\/+$/, '')}${new URL(url).pathname}`;
   const answer = await npmCall(`the attestations of ${top.name}@${top.version}`, () => fetch.json(where, { ...options, registry }));
-  return readProvenance(answer, top.name, top.version);
+  return verifyAttestations(ctx.env, answer, top, keys);
 }
 
 function dedupe(packages: CheckedPackage[]): CheckedPackage[] {

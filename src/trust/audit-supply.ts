@@ -21,11 +21,12 @@ export function supplyCheck(pinChecks: { drift: AuditCheck; descriptions: AuditC
       if (facts.signatures === 'verified') out.push({ check: 'signatures', status: 'ok', message: `registry signatures verified${facts.keyids?.length ? ` (${facts.keyids.join(', ')})` : ''}` });
       else if (facts.signatures === 'unsigned') out.push({ check: 'signatures', status: 'info', message: 'unsigned: its registry publishes no signing keys mcpm can check' });
       else if (facts.signatures === 'unknown') out.push({ check: 'signatures', status: 'info', message: 'no signature record (installed before mcpm checked signatures; a reinstall checks them)' });
-      if (facts.provenance === 'attested') {
+      if (facts.provenance === 'attested' || facts.provenance === 'verified') {
+        const how = facts.provenance === 'verified' ? `verified against ${facts.trustRoot ?? 'the sigstore trust root'}` : (facts.provenanceNote ?? 'read, not verified');
         out.push(
           facts.repositoryMatch === false
-            ? { check: 'provenance', status: 'warn', message: `attested source ${facts.repository} is not server.json's repository (the attestation is read, not verified)` }
-            : { check: 'provenance', status: 'ok', message: `attested source ${facts.repository ?? '(unnamed)'} (read, not verified)` },
+            ? { check: 'provenance', status: 'warn', message: `attested source ${facts.repository} is not server.json's repository (${how})` }
+            : { check: 'provenance', status: facts.provenance === 'verified' ? 'ok' : 'info', message: `${facts.provenance === 'verified' ? 'verified' : 'attested'} source ${facts.repository ?? '(unnamed)'}${facts.repositoryMatch ? ", server.json's repository" : ''} (${how})` },
         );
       }
       for (const violation of facts.violations) out.push({ check: `policy/${violation.rule}`, status: 'fail', message: `${violation.message} (policy ${violation.rule}, set in ${violation.setting})` });

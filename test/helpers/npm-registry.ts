@@ -6,6 +6,7 @@ import semver from "semver";
 import { describeRequest, listenLocal, sendJson } from "./http.js";
 import type { PackedPackage } from "./pack.js";
 import { provenanceAnswer, signRelease, type SigningKey } from "./npm-signing.js";
+import type { SigstoreWorld, Tamper } from "./sigstore-world.js";
 
 export interface NpmRegistryOptions {
   /** "name@version" whose packument advertises a wrong dist.integrity (tarball bytes stay correct). */
@@ -26,6 +27,13 @@ export interface NpmRegistryOptions {
   times?: Record<string, string>;
   /** "name@version" -> the source repository its provenance attestation names. */
   provenance?: Record<string, string>;
+  /**
+   * Sign attestations with this local sigstore (and add a publish attestation signed with `signing`, as npm does);
+   * without it the statement is served unsigned, which mcpm refuses.
+   */
+  sigstore?: SigstoreWorld;
+  /** "name@version" -> how its attestation is wrong. */
+  attestationTamper?: Record<string, Tamper>;
 }
 
 export interface NpmRegistry {
@@ -74,7 +82,11 @@ export async function startNpmRegistry(
       const repository = opts.provenance?.[id];
       if (!repository) return sendJson(res, 404, { error: "not found" });
       const at = id.lastIndexOf("@");
-      return sendJson(res, 200, provenanceAnswer(id.slice(0, at), id.slice(at + 1), repository));
+      const [name, version] = [id.slice(0, at), id.slice(at + 1)];
+      const pkg = byName.get(name)?.find((p) => p.version === version);
+      if (!opts.sigstore || !pkg) return sendJson(res, 200, provenanceAnswer(name, version, repository));
+      const tamper = opts.attestationTamper?.[id];
+      return sendJson(res, 200, opts.sigstore.attestations({ name, version, integrity: pkg.integrity, repository, ...(tamper ? { tamper } : {}), ...(opts.signing ? { registryKey: opts.signing } : {}) }));
     }
     const tarballAt = pathname.indexOf("/-/");
     if (tarballAt !== -1) {

@@ -21,7 +21,10 @@ export function signRelease(key: SigningKey, id: string, integrity: string): { k
   return { keyid: key.keyid, sig: signer.sign(key.privateKey, "base64") };
 }
 
-/** A registry's attestations answer with an (unsigned) SLSA v1 statement naming the source repository. */
+/**
+ * A registry's attestations answer with an UNSIGNED SLSA v1 statement naming the source repository (about no
+ * tarball): what mcpm refuses (EPROVENANCE). Signed bundles come from sigstore-world.ts.
+ */
 export function provenanceAnswer(name: string, version: string, repository: string): unknown {
   const statement = {
     _type: "https://in-toto.io/Statement/v1",

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Context } from '../../src/context.js';
 import { describeAge, evaluatePolicy, matchesPattern, type Policy } from '../../src/supply/policy.js';
 import { loadPolicy, minReleaseAge } from '../../src/supply/policy-load.js';
-import { normalizeRepository, readProvenance, sameRepository } from '../../src/supply/provenance.js';
+import { attestedRepository, listAttestations, normalizeRepository, sameRepository } from '../../src/supply/provenance.js';
 import { lockDifferences, type SupplyRecord } from '../../src/supply/record.js';
 
 const by = <T>(value: T) => ({ value, from: 'test' });
@@ -27,7 +27,7 @@ describe('evaluatePolicy', () => {
 
   it('a server that meets every rule breaks none; facts not known yet are not judged', () => {
     expect(rules({ server: NAME })).toEqual([]);
-    expect(rules({ server: NAME, registry: 'https://registry.modelcontextprotocol.io/', signatures: 'verified', provenance: 'attested', repositoryMatch: true, publishedAt: '2025-01-01T00:00:00Z', now: Date.parse('2025-02-01T00:00:00Z'), drift: false, findings: false })).toEqual([]);
+    expect(rules({ server: NAME, registry: 'https://registry.modelcontextprotocol.io/', signatures: 'verified', provenance: 'verified', repositoryMatch: true, publishedAt: '2025-01-01T00:00:00Z', now: Date.parse('2025-02-01T00:00:00Z'), drift: false, findings: false })).toEqual([]);
     expect(rules({ server: NAME, signatures: 'not-applicable', provenance: 'not-applicable' })).toEqual([]);
   });
 
@@ -38,8 +38,11 @@ describe('evaluatePolicy', () => {
     expect(rules({ server: NAME, signatures: 'unsigned' })).toEqual(['require-signatures']);
     expect(rules({ server: NAME, signatures: 'unknown' })).toEqual(['require-signatures']);
     expect(rules({ server: NAME, provenance: 'none' })).toEqual(['require-provenance']);
-    expect(rules({ server: NAME, provenance: 'attested', repositoryMatch: false })).toEqual(['require-provenance']);
-    expect(rules({ server: NAME, provenance: 'attested' })).toEqual([]);
+    expect(rules({ server: NAME, provenance: 'verified', repositoryMatch: false })).toEqual(['require-provenance']);
+    expect(rules({ server: NAME, provenance: 'verified' })).toEqual([]);
+    // An attestation that could not be verified proves nothing: require-provenance wants it verified.
+    expect(evaluatePolicy(everything, { server: NAME, provenance: 'attested', provenanceNote: 'not verified: no trust root' }).map((v) => v.message)).toEqual([`${NAME}'s provenance attestation is not verified (not verified: no trust root)`]);
+    expect(evaluatePolicy(everything, { server: NAME, provenance: 'attested', repositoryMatch: true }).map((v) => v.message)).toEqual([`${NAME}'s provenance attestation is not verified (recorded before mcpm verified attestations)`]);
     expect(rules({ server: NAME, drift: true, findings: true })).toEqual(['block-on-drift', 'block-on-findings']);
     const young = evaluatePolicy(everything, { server: NAME, publishedAt: '2025-01-30T00:00:00Z', now: Date.parse('2025-02-01T00:00:00Z') });
     expect(young).toEqual([{ rule: 'min-release-age', setting: 'test', message: `${NAME} was published 2025-01-30T00:00:00Z, less than 7 days ago (eligible 2025-02-06T00:00:00.000Z)` }]);
@@ -99,14 +102,17 @@ describe('loadPolicy: the user\'s settings and the organisation\'s file, the str
 describe('provenance statements', () => {
   const bundle = (predicateType: string, statement: unknown) => ({ attestations: [{ predicateType, bundle: { dsseEnvelope: { payload: Buffer.from(JSON.stringify(statement)).toString('base64') } } }] });
 
-  it('reads the source repository of SLSA v1 and v0.2 statements about this package only', () => {
+  it('reads the statements of an attestations answer and the source repository of SLSA v1 and v0.2', () => {
     const v1 = bundle('https://slsa.dev/provenance/v1', { subject: [{ name: 'pkg:npm/%40acme/posts@1.0.0' }], predicate: { buildDefinition: { externalParameters: { workflow: { repository: 'https://github.com/Acme/Posts' } } } } });
-    expect(readProvenance(v1, '@acme/posts', '1.0.0')).toEqual({ predicateType: 'https://slsa.dev/provenance/v1', repository: 'https://github.com/acme/posts' });
-    expect(readProvenance(v1, '@acme/posts', '1.0.1'), 'a statement about another version').toBeUndefined();
+    const [read] = listAttestations(v1);
+    expect(read).toMatchObject({ predicateType: 'https://slsa.dev/provenance/v1', statement: { subject: [{ name: 'pkg:npm/%40acme/posts@1.0.0' }] } });
+    expect(attestedRepository(read!.statement!, read!.predicateType)).toBe('https://github.com/acme/posts');
     const v02 = bundle('https://slsa.dev/provenance/v0.2', { subject: [{ name: 'pkg:npm/posts@2.0.0' }], predicate: { invocation: { configSource: { uri: 'git+https://github.com/acme/posts@refs/heads/main' } } } });
-    expect(readProvenance(v02, 'posts', '2.0.0')?.repository).toBe('https://github.com/acme/posts');
-    expect(readProvenance({ attestations: [{ predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1' }] }, 'posts', '2.0.0')).toBeUndefined();
-    expect(readProvenance('garbage', 'posts', '2.0.0')).toBeUndefined();
+    const [old] = listAttestations(v02);
+    expect(attestedRepository(old!.statement!, old!.predicateType)).toBe('https://github.com/acme/posts');
+    expect(listAttestations({ attestations: [{ predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1' }] })).toEqual([{ predicateType: 'https://github.com/npm/attestation/tree/main/specs/publish/v0.1', bundle: undefined }]);
+    expect(listAttestations({ attestations: [{ predicateType: 'x', bundle: { dsseEnvelope: { payload: 'bm90IGpzb24=', signatures: [{ keyid: 'k1' }] } } }] })[0]).not.toHaveProperty('statement');
+    expect(listAttestations('garbage')).toEqual([]);
   });
 
   it('compares repositories however they are written', () => {
@@ -120,9 +126,9 @@ describe('provenance statements', () => {
 });
 
 describe('a lock\'s supply record', () => {
-  const record = (signatures: 'verified' | 'unsigned', provenance: 'attested' | 'none', repository?: string, keyids = ['k1']): SupplyRecord => ({
+  const record = (signatures: 'verified' | 'unsigned', provenance: 'verified' | 'attested' | 'none', repository?: string, keyids = ['k1'], note?: string): SupplyRecord => ({
     signatures: { status: signatures, keyids, verified: 1, unsigned: 0 },
-    provenance: { status: provenance, ...(repository ? { repository } : {}) },
+    provenance: { status: provenance, ...(repository ? { repository } : {}), ...(note ? { note } : {}) },
   });
 
   it('refuses what lowers trust, not gains or key rotation', () => {
@@ -134,6 +140,11 @@ describe('a lock\'s supply record', () => {
       'provenance: the lock recorded source https://github.com/a/b, the attestation now says https://github.com/c/b',
     ]);
     expect(lockDifferences(record('unsigned', 'none'), record('verified', 'attested', 'https://github.com/a/b'))).toEqual([]);
+    // A lock that recorded a verified attestation refuses one that can no longer be verified; attested -> verified is a gain.
+    expect(lockDifferences(record('verified', 'verified', 'https://github.com/a/b'), record('verified', 'attested', 'https://github.com/a/b', ['k1'], 'not verified: no trust root'))).toEqual([
+      'provenance: the lock recorded a verified attestation, now it is not verified (not verified: no trust root)',
+    ]);
+    expect(lockDifferences(record('verified', 'attested', 'https://github.com/a/b'), record('verified', 'verified', 'https://github.com/a/b'))).toEqual([]);
     expect(lockDifferences(record('verified', 'none', undefined, ['old']), record('verified', 'none', undefined, ['new']))).toEqual([]);
     expect(lockDifferences(undefined, record('unsigned', 'none'))).toEqual([]);
   });
