@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { constants } from 'node:os';
+import { parseEnv } from 'node:util';
 import type { Context } from '../context.js';
 import { McpmError, usageError } from '../errors.js';
 import { renderPackageArguments } from '../plan/inputs.js';
@@ -33,7 +34,7 @@ export async function run(ctx: Context, name: string, extra: string[], options: 
     const { guardedRun } = await import('../trust/guard.js');
     return guardedRun(ctx, server, name, { command, args: [...args, ...extra], env });
   }
-  const own = inThisProcess(command, args);
+  const own = inThisProcess(command, args, env);
   if (own) return becomeServer(own, extra, env);
   return spawnPassthrough(command, [...args, ...extra], env);
 }
@@ -49,13 +50,21 @@ interface OwnLaunch {
  * secrets' env file: it can run in this process instead of a child, which saves a whole node start on every start
  * of the server (the client waits for it). Anything else (another node, node options, another runtime) is spawned.
  */
-function inThisProcess(command: string, args: string[]): OwnLaunch | undefined {
+export function inThisProcess(command: string, args: string[], env: NodeJS.ProcessEnv): OwnLaunch | undefined {
   if (command !== process.execPath) return undefined;
   const envFile = args[0]?.startsWith(`${NODE_ENV_FILE}=`) ? args[0].slice(NODE_ENV_FILE.length + 1) : undefined;
   const [bin, ...rest] = envFile === undefined ? args : args.slice(1);
   if (!bin || !path.isAbsolute(bin)) return undefined;
+  // Variables node reads as it starts (NODE_OPTIONS, NODE_PATH, NODE_EXTRA_CA_CERTS...) cannot change a running
+  // node: an entry or a secrets file that sets one of them gets a node of its own.
+  const fileValues = envFile !== undefined && existsSync(envFile) ? parseEnvFile(envFile) : {};
+  const startsNode = (key: string) => /^(NODE_|UV_)/.test(key);
+  if (Object.keys(env).some((key) => startsNode(key) && env[key] !== process.env[key])) return undefined;
+  if (Object.keys(fileValues).some((key) => startsNode(key) && env[key] === undefined)) return undefined;
   return { bin, args: rest, ...(envFile !== undefined ? { envFile } : {}) };
 }
+
+const parseEnvFile = (file: string): NodeJS.Dict<string> => parseEnv(readFileSync(file, 'utf8'));
 
 /**
  * Runs the server's bin as this process's main module, as `node <bin> <args>` would: the same argv, the launch's
@@ -64,12 +73,11 @@ function inThisProcess(command: string, args: string[]): OwnLaunch | undefined {
  * process is the server's from here on.
  */
 async function becomeServer(own: OwnLaunch, extra: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { parseEnv } = await import('node:util');
   const { default: nodeModule } = await import('node:module');
   for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
   for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
   if (own.envFile !== undefined && existsSync(own.envFile)) {
-    for (const [key, value] of Object.entries(parseEnv(readFileSync(own.envFile, 'utf8')))) process.env[key] ??= value;
+    for (const [key, value] of Object.entries(parseEnvFile(own.envFile))) process.env[key] ??= value;
   }
   process.argv = [process.execPath, own.bin, ...own.args, ...extra];
   (nodeModule as unknown as { runMain(main: string): void }).runMain(own.bin);
