@@ -115,7 +115,7 @@ describe('tool pins', () => {
     expect((await mcpm('check', 'drifty')).stdout).toContain('drift: the server\'s surface changed since it was pinned (1.0.0): tool add_note changed (description)');
   });
 
-  it('a project lock carries the pins: another machine whose server shows other tools gets drift, not new pins', async () => {
+  it('a project lock carries the pins: another machine whose server shows other tools is refused, or with --accept-tools gets drift, not new pins', async () => {
     const project = await makeTmpDir('mcpm-trust-project-');
     const file = path.join(project, 'description.txt');
     writeFileSync(path.join(project, 'mcpm.json'), '{}\n');
@@ -126,28 +126,26 @@ describe('tool pins', () => {
     const committed = lock().pins;
     expect(committed.items['tool:add_note']).toMatch(/^sha256-/);
 
+    // Installing from the lock on a machine where the server shows other tools: refused before anything is written.
     writeFileSync(file, 'Adds a note, and something else on this machine');
     const other = await makeTmpDir('mcpm-trust-other-');
-    const second = await inProject(other, 'install', '--env', `DRIFT_FILE=${file}`);
+    const projectFiles = () => ['mcpm-lock.json', path.join('.cursor', 'mcp.json')].map((name) => readFileSync(path.join(project, name), 'utf8'));
+    const before = projectFiles();
+    const refused = await inProject(other, 'install', '--env', `DRIFT_FILE=${file}`, '--json');
+    expect(refused.json?.error?.code, refused.stderr).toBe('EINTEGRITY');
+    expect(refused.json.error.message).toContain(`${DRIFTY}@1.0.0's tools no longer match the pins in mcpm-lock.json: tool add_note changed`);
+    expect(refused.json.error.hint).toContain('--accept-tools');
+    expect(projectFiles()).toEqual(before);
+    const state = path.join(other, '.mcpm', 'state', 'installed.json');
+    expect(existsSync(state) ? readFileSync(state, 'utf8') : '').not.toContain('drifty');
+
+    // Taken knowingly: the lock's pins stay, and the difference is a drift that check and the guard act on.
+    const second = await inProject(other, 'install', '--env', `DRIFT_FILE=${file}`, '--accept-tools');
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain('io.github.acme/drifty\'s tools differ from the pins in mcpm-lock.json: tool add_note changed;');
     expect(lock().pins).toEqual(committed);
     const diff = await inProject(other, 'trust', 'diff', 'drifty');
     expect(diff.stdout).toContain('      pinned: (only its hash is known: pinned from mcpm-lock.json)\n      now:    Adds a note, and something else on this machine');
-
-    // An organisation that blocks drift: the third machine is refused before any of its files is written.
-    const org = path.join(project, '..', `policy-${path.basename(project)}.json`);
-    writeFileSync(org, JSON.stringify({ policy: { 'block-on-drift': true } }));
-    const third = await makeTmpDir('mcpm-trust-third-');
-    const projectFiles = () => ['mcpm-lock.json', path.join('.cursor', 'mcp.json')].map((name) => readFileSync(path.join(project, name), 'utf8'));
-    const before = projectFiles();
-    const refused = await runMcpm(['install', '--env', `DRIFT_FILE=${file}`, '--registry', registryUrl, '--json'], { home: third, cwd: project, env: { MCPM_POLICY: org }, timeoutMs: 60_000 });
-    expect(refused.json?.error?.code, refused.stderr).toBe('EPOLICY');
-    expect(refused.json.error.message).toContain(`${DRIFTY}@`);
-    expect(refused.json.error.message).toContain('tools differ from the pins in mcpm-lock.json: tool add_note changed');
-    expect(projectFiles()).toEqual(before);
-    const state = path.join(third, '.mcpm', 'state', 'installed.json');
-    expect(existsSync(state) ? readFileSync(state, 'utf8') : '').not.toContain('drifty');
   });
 
   it('an update whose new version describes a tool differently says so, and pins the new surface', async () => {

@@ -12,7 +12,7 @@ import { manifestPath, type ProjectManifest } from '../state/manifest.js';
  * in mcpm.json that the lock does not have yet are resolved from their range. Secrets are asked for, never read
  * from these files.
  */
-export async function installProject(ctx: Context, options: { env?: string[]; arg?: string[]; allowScripts?: boolean }) {
+export async function installProject(ctx: Context, options: { env?: string[]; arg?: string[]; allowScripts?: boolean; acceptTools?: boolean }) {
   const dir = ctx.project;
   if (!dir) {
     throw usageError('install needs a server name here', 'Give one (`mcpm install memory`), or run it in a project that has an mcpm.json.');
@@ -36,6 +36,7 @@ export async function installProject(ctx: Context, options: { env?: string[]; ar
       env: [...Object.entries(wanted.env ?? {}).map(([k, v]) => `${k}=${v}`), ...(options.env ?? [])],
       arg: [...Object.entries(wanted.args ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => `${k}=${one}`)), ...(options.arg ?? [])],
       allowScripts: options.allowScripts,
+      ...(options.acceptTools ? { acceptTools: true } : {}),
       recordRange: wanted.range,
       ...(locked?.package ? { lock: { integrity: locked.package.integrity, packages: locked.dependencies, ...(locked.supply ? { supply: locked.supply } : {}) } } : {}),
     });

@@ -59,8 +59,14 @@ export async function vetSurface(ctx: Context, plan: InstallPlan, stored: Stored
   if (approved) {
     const changes = diffPins(approved, live.pins);
     if (changes.length > 0) {
-      // The lock's pins are what the project approved: tools that differ from them are a drift for block-on-drift.
-      enforce(ctx, plan, findings, options.acceptTools ? [] : changes, 'the pins in mcpm-lock.json');
+      // The lock's pins are what the project approved: a server that shows other tools is refused, as a package whose
+      // signatures or provenance no longer match the lock is, unless the user takes it knowingly.
+      if (!options.acceptTools) {
+        throw new McpmError('EINTEGRITY', `${name}@${plan.version}'s tools no longer match the pins in mcpm-lock.json: ${describeChanges(changes)}`, {
+          hint: `Nothing was installed. The lock holds the tools the project approved, and this server shows others here. Find out why; to install it anyway, run the same install with --accept-tools: the lock's pins stay, \`mcpm check\` fails and \`mcpm run --guard\` withholds the changed tools until \`mcpm trust accept ${name}\`.`,
+        });
+      }
+      enforce(ctx, plan, findings, [], 'the pins in mcpm-lock.json');
       ctx.out.warn(`${name}'s tools differ from the pins in mcpm-lock.json: ${describeChanges(changes)}; \`mcpm check\` fails and \`mcpm run --guard\` withholds them until \`mcpm trust accept ${name}\``);
       return { server: name, pins: approved, observed: live.pins, outcome: { pinned: true, hash: approved.hash, note: `drift from the lock: ${describeChanges(changes)}`, findings: findings.length, ...cached } };
     }
