@@ -63,6 +63,15 @@ const noTokenIn = (text: string) => world.events.issued.filter((token) => text.i
 
 const login = (name: string) => loginAsBrowser(home, [name, '--registry', registry.url]);
 
+/** What the "browser" of browserScript was shown, waiting (up to 10 s) for it to have written the page. */
+async function browserPage(browser: string): Promise<string> {
+  const log = `${browser}.log`;
+  const page = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
+  // Whole once it ends with the newline the script appends after the page.
+  for (let waited = 0; waited < 10_000 && !page().endsWith('\n'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  return page();
+}
+
 /** A "browser" that follows the authorization URL as a user who clicks Allow would, by absolute node path. */
 function browserScript(name: string): string {
   const browser = path.join(home, name);
@@ -222,7 +231,8 @@ describe('a 2026-07-28 server behind OAuth, through mcpm run', () => {
     const server = await connectToEntry({ ...entry, env: { ...entry.env, BROWSER: browser } }, { home });
     try {
       expect(await whoami(server.client)).toMatchObject({ clientId: world.events.registrations.at(-1)!.clientId, apiKeyOk: true });
-      expect(readFileSync(`${browser}.log`, 'utf8')).toContain('mcpm is authorized');
+      // The "browser" writes the page it was shown once it has read it, which may be just after mcpm has the token.
+      expect(await browserPage(browser)).toContain('mcpm is authorized');
       expect(server.stderr()).toMatch(/to authorize io\.github\.acme\/notes, continue in your browser/);
       expect(world.events.registrations).toHaveLength(registrations + 1);
     } finally {
