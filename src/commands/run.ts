@@ -15,9 +15,10 @@ import { readAllSecrets, secretsFile } from '../state/secrets.js';
 
 /**
  * `mcpm run <name> [-- args]`: starts an installed server as its client entry would, for clients (and people) that
- * want one stable command. An npm server is node on its bin with stdio inherited, so nothing but the server's own
- * bytes reach stdout and no byte is copied through mcpm; a remote server is bridged (see bridge.ts). Returns the
- * exit code mcpm should exit with. Loads neither commander-heavy paths nor the MCP SDK for npm servers.
+ * want one stable command. An npm server's bin runs in this process (see inThisProcess) or in a child node with
+ * stdio inherited: either way nothing but the server's own bytes reach stdout and no byte is copied through mcpm; a
+ * remote server is bridged (see bridge.ts). Returns the exit code mcpm should exit with (never, when the bin runs
+ * here: its exit is the process's). Loads neither commander-heavy paths nor the MCP SDK for npm servers.
  */
 export async function run(ctx: Context, name: string, extra: string[], options: { guard?: boolean } = {}): Promise<number> {
   const server = requireInstalled(readState(ctx), name);
