@@ -25,6 +25,17 @@ export function promptable(question: { message: string; choices?: Array<{ title:
   };
 }
 
+/**
+ * A prompter that asks nothing, for a caller nobody can answer (the ui's page, a report such as `outdated --tools`):
+ * `available` is false, and a question asked anyway is ECANCELLED with the caller's reason.
+ */
+export function noPrompts(message: string, hint: string): Prompter {
+  const refuse = async (): Promise<never> => {
+    throw new McpmError('ECANCELLED', message, { hint });
+  };
+  return { available: false, text: refuse, confirm: refuse, select: refuse, multiselect: refuse };
+}
+
 export function createPrompter(options: { yes: boolean }): Prompter {
   const available = Boolean(process.stdin.isTTY && process.stderr.isTTY) && !options.yes;
   async function ask<T>(question: Record<string, unknown>): Promise<T> {

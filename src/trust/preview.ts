@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { prepareInstall } from '../install/prepare.js';
-import type { Prompter } from '../prompter.js';
+import { noPrompts } from '../prompter.js';
 import { own } from '../json.js';
 import { readState } from '../state/installed.js';
 import { putInStore } from '../store/put.js';
@@ -21,16 +21,7 @@ export interface ToolPreview {
 }
 
 /** No questions from a command that only reports: what would need an answer is said in the row instead. */
-const NO_PROMPTS: Prompter = {
-  available: false,
-  text: async () => refuse(),
-  confirm: async () => refuse(),
-  select: async () => refuse(),
-  multiselect: async () => refuse(),
-};
-const refuse = (): never => {
-  throw new McpmError('ECANCELLED', 'It needs an answer only an install can ask for', { hint: 'Run `mcpm update` to answer it.' });
-};
+const NO_PROMPTS = noPrompts('It needs an answer only an install can ask for', 'Run `mcpm update` to answer it.');
 
 /**
  * Puts `version` in the store (no client entry, state record or lock moves: prune removes it like any version

@@ -1,7 +1,6 @@
 import type { Context } from '../context.js';
-import { McpmError } from '../errors.js';
 import type { Output } from '../output.js';
-import type { Prompter } from '../prompter.js';
+import { noPrompts } from '../prompter.js';
 
 /** What a command said while it ran for the page: the same lines the terminal would show, by kind. */
 export interface Said {
@@ -42,8 +41,4 @@ export function pageContext(ctx: Context, listen: (said: Said) => void = () => u
   return { ctx: Object.create(ctx, { out: { value: out }, prompter: { value: NO_PROMPTS } }) as Context, said };
 }
 
-const refuse = (): never => {
-  throw new McpmError('ECANCELLED', 'The page cannot answer a question here', { hint: 'Nothing was changed.' });
-};
-
-const NO_PROMPTS: Prompter = { available: false, text: refuse, confirm: refuse, select: refuse, multiselect: refuse };
+const NO_PROMPTS = noPrompts('The page cannot answer a question here', 'Nothing was changed.');
