@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, readFile, readlink, copyFile, access, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, readlink, copyFile, access, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
 
@@ -156,4 +156,16 @@ async function retryBusy<T>(fn: () => Promise<T>, attempts = process.platform ==
       await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
     }
   }
+}
+
+/**
+ * Whole or absent: a temporary file renamed into place, without locking or fsync, for files whose every writer
+ * writes the same content or that a later run can do without (the content store's records, caches).
+ */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  // Math.random, not node:crypto: commands that only read (search) load this file and must not pay for crypto.
+  const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`;
+  await writeFile(tmp, JSON.stringify(value));
+  await rename(tmp, file);
 }

@@ -9,7 +9,8 @@ import { npmOptions } from './npm-checks.js';
 import type { NpmOptions } from './npm-config.js';
 import { readRecord } from './record.js';
 import { selectPackages, type LockPackages, type TreePackage } from './tree.js';
-import { readIndex, unpackTarball, writeIndex, writeJsonAtomic, type PackageIndex } from './unpack.js';
+import { writeJsonAtomic } from '../fs/files.js';
+import { readIndex, unpackTarball, writeIndex, type PackageIndex } from './unpack.js';
 
 /** Written once every version folder of a store from before the content store has been moved onto it. */
 export const layoutMarker = (store: string) => path.join(casRoot(store), 'layout.json');

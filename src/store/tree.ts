@@ -3,7 +3,7 @@ import path from 'node:path';
 import semver from 'semver';
 import { McpmError } from '../errors.js';
 import { keyedJson } from './cas.js';
-import { writeJsonAtomic } from './unpack.js';
+import { writeJsonAtomic } from '../fs/files.js';
 import type { NpmOptions } from './npm-config.js';
 import type { SupplyRecord } from '../supply/record.js';
 

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { casFile, keyedJson, LargeFileWriter, putBuffer, sha256, type FileEntry } from './cas.js';
 import { isDevFile } from './dev-files.js';
+import { writeJsonAtomic } from '../fs/files.js';
 
 /** One package tarball's files in the content store: written after every file is in place, read instead of the tarball. */
 export interface PackageIndex {
@@ -26,14 +25,6 @@ export async function readIndex(store: string, integrity: string): Promise<Packa
   } catch {
     return undefined;
   }
-}
-
-/** Whole or absent: a temporary file renamed into place. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(value));
-  await rename(tmp, file);
 }
 
 export const writeIndex = (store: string, index: PackageIndex) => writeJsonAtomic(indexFile(store, index.integrity), index);

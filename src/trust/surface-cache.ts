@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
+import { writeJsonAtomic } from '../fs/files.js';
 import type { RawSurface } from './surface.js';
 
 /**
@@ -68,10 +69,7 @@ export async function saveCachedSurface(ctx: Context, key: string, about: { serv
   const file = fileOf(ctx, key);
   const record: CachedSurface = { formatVersion: KEY_FORMAT, ...about, learntAt: new Date(ctx.now()).toISOString(), surface: { tools: surface.tools, prompts: surface.prompts, resourceTemplates: surface.resourceTemplates } };
   try {
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(record) + '\n');
-    await rename(temp, file);
+    await writeJsonAtomic(file, record);
   } catch {
     // ignored on purpose (see above)
   }
