@@ -43,7 +43,8 @@ export async function run(ctx: Context, name: string, extra: string[], options: 
 interface OwnLaunch {
   bin: string;
   args: string[];
-  envFile?: string;
+  /** The secrets file's values (node's --env-file-if-exists), read once. */
+  fileValues: NodeJS.Dict<string>;
 }
 
 /**
@@ -62,7 +63,7 @@ export function inThisProcess(command: string, args: string[], env: NodeJS.Proce
   const startsNode = (key: string) => /^(NODE_|UV_)/.test(key);
   if (Object.keys(env).some((key) => startsNode(key) && env[key] !== process.env[key])) return undefined;
   if (Object.keys(fileValues).some((key) => startsNode(key) && env[key] === undefined)) return undefined;
-  return { bin, args: rest, ...(envFile !== undefined ? { envFile } : {}) };
+  return { bin, args: rest, fileValues };
 }
 
 const parseEnvFile = (file: string): NodeJS.Dict<string> => parseEnv(readFileSync(file, 'utf8'));
@@ -77,9 +78,7 @@ async function becomeServer(own: OwnLaunch, extra: string[], env: NodeJS.Process
   const { default: nodeModule } = await import('node:module');
   for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
   for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
-  if (own.envFile !== undefined && existsSync(own.envFile)) {
-    for (const [key, value] of Object.entries(parseEnvFile(own.envFile))) process.env[key] ??= value;
-  }
+  for (const [key, value] of Object.entries(own.fileValues)) process.env[key] ??= value;
   process.argv = [process.execPath, own.bin, ...own.args, ...extra];
   (nodeModule as unknown as { runMain(main: string): void }).runMain(own.bin);
   return new Promise<number>(() => undefined);

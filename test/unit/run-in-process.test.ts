@@ -18,8 +18,8 @@ const env = { ...process.env };
 
 describe('mcpm run in its own process', () => {
   it('the same node on an absolute bin, with or without the secrets file', () => {
-    expect(inThisProcess(process.execPath, [bin, '--flag'], env)).toEqual({ bin, args: ['--flag'] });
-    expect(inThisProcess(process.execPath, [`--env-file-if-exists=${plainFile}`, bin], env)).toEqual({ bin, args: [], envFile: plainFile });
+    expect(inThisProcess(process.execPath, [bin, '--flag'], env)).toEqual({ bin, args: ['--flag'], fileValues: {} });
+    expect(inThisProcess(process.execPath, [`--env-file-if-exists=${plainFile}`, bin], env)).toEqual({ bin, args: [], fileValues: { API_TOKEN: 'abc' } });
   });
 
   it('another node, a node option before the bin, or a relative bin: a child', () => {
@@ -32,6 +32,6 @@ describe('mcpm run in its own process', () => {
     expect(inThisProcess(process.execPath, [bin], { ...env, NODE_OPTIONS: '--max-old-space-size=64' })).toBeUndefined();
     expect(inThisProcess(process.execPath, [`--env-file-if-exists=${nodeFile}`, bin], env)).toBeUndefined();
     // The same value mcpm itself was started with changes nothing.
-    expect(inThisProcess(process.execPath, [bin], { ...env, ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}) })).toEqual({ bin, args: [] });
+    expect(inThisProcess(process.execPath, [bin], { ...env, ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}) })).toEqual({ bin, args: [], fileValues: {} });
   });
 });
