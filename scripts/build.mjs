@@ -22,7 +22,7 @@ await build({
   logLevel: 'warning',
   external: [
     'pacote', '@npmcli/arborist', '@modelcontextprotocol/client', '@modelcontextprotocol/server', '@modelcontextprotocol/core', 'prompts', 'proper-lockfile', 'write-file-atomic',
-    'tar', 'yaml', 'smol-toml', '@napi-rs/keyring', 'ora', '@pnpm/tabtab', 'ajv', 'ajv-formats',
+    'tar', 'yaml', 'smol-toml', '@npmcli/agent', '@napi-rs/keyring', 'ora', '@pnpm/tabtab', 'ajv', 'ajv-formats',
     '@sigstore/bundle', '@sigstore/protobuf-specs', '@sigstore/tuf', '@sigstore/verify',
   ],
   // Bundled CommonJS (commander, semver) may call require() for node built-ins.

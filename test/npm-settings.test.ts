@@ -1,8 +1,10 @@
 // The npm side of an install uses the user's npm settings (.npmrc auth per registry) and checks engines.node.
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runMcpm } from './helpers/cli.js';
+import { readNpmConfig } from '../src/store/npm-config.js';
 import { startMcpRegistry, serverEntry } from './helpers/mcp-registry.js';
 import { startNpmRegistry } from './helpers/npm-registry.js';
 import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
@@ -32,6 +34,45 @@ describe('npm settings', () => {
     }
   });
 
+  it('trusts the certificate authorities of npm\'s cafile, and only those', async () => {
+    const dir = await makeTmpDir('mcpm-cafile-');
+    const tls = localCertificate(dir);
+    const npm = await startNpmRegistry(await packGithubPosts(['1.0.0']), { tls });
+    const registry = await startMcpRegistry([serverEntry('io.github.acme/github-posts', '1.0.0', { identifier: 'github-posts', version: '1.0.0', registryBaseUrl: npm.url })]);
+    try {
+      const home = await makeTmpDir('mcpm-cafile-home-');
+      // The machine's own authorities (NODE_EXTRA_CA_CERTS and the like) do not include the test's.
+      const untrusted = await runMcpm(['install', 'github-posts', '--registry', registry.url, ...inputs], { home });
+      expect(untrusted.json?.error, untrusted.stderr).toMatchObject({ code: 'ENETWORK', message: expect.stringContaining('certificate'), hint: expect.stringContaining('cafile=') });
+
+      writeFileSync(path.join(home, '.npmrc'), `cafile=${tls.caFile}\n`);
+      const trusted = await runMcpm(['install', 'github-posts', '--registry', registry.url, ...inputs], { home });
+      expect(trusted.json, trusted.stderr).toMatchObject({ ok: true, result: { version: '1.0.0' } });
+      expect(npm.requests.some((r) => r.startsWith('GET /github-posts/-/'))).toBe(true);
+    } finally {
+      await Promise.all([npm.close(), registry.close()]);
+    }
+  });
+
+  it('parses the cafile once into a shared agent, unless a client certificate needs the list per request', async () => {
+    const dir = await makeTmpDir('mcpm-cafile-unit-');
+    const { caFile } = localCertificate(dir);
+    writeFileSync(path.join(dir, '.npmrc'), `cafile=${caFile}\n`);
+    const env = { npm_config_globalconfig: path.join(dir, 'none') };
+    // Handed as a list, every request joined 200 KB of PEM into its pool name and every connection parsed it again.
+    const shared = readNpmConfig(env, dir);
+    expect(shared.ca).toBeUndefined();
+    expect(typeof shared.agent).toBe('function');
+    const agent = (shared.agent as () => { options: { secureContext?: unknown } })();
+    expect(agent.options.secureContext).toBeDefined();
+    expect((shared.agent as () => unknown)()).toBe(agent);
+
+    writeFileSync(path.join(dir, '.npmrc'), `cafile=${caFile}\n//127.0.0.1:1/:certfile=${caFile}\n`);
+    const perRequest = readNpmConfig(env, dir);
+    expect(perRequest.agent).toBeUndefined();
+    expect(perRequest.ca).toEqual([readFileSync(caFile, 'utf8').trim()]);
+  });
+
   it('warns when engines.node excludes the node that will run it, and fails under --engine-strict', async () => {
     const packages = await packGithubPosts(['1.0.0'], { engines: { node: '>=99' } });
     const npm = await startNpmRegistry(packages);
@@ -48,3 +89,14 @@ describe('npm settings', () => {
     }
   });
 });
+
+/** A certificate authority of the test's own and a certificate for 127.0.0.1 that it signed (openssl CLI). */
+function localCertificate(dir: string): { key: string; cert: string; caFile: string } {
+  const at = (name: string) => path.join(dir, name);
+  const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.pem'), '-subj', '/CN=mcpm test npm CA', '-days', '2']);
+  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=127.0.0.1']);
+  writeFileSync(at('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl(['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-set_serial', '2', '-days', '2', '-extfile', at('server.ext'), '-out', at('server.pem')]);
+  return { key: readFileSync(at('server.key'), 'utf8'), cert: readFileSync(at('server.pem'), 'utf8'), caFile: at('ca.pem') };
+}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sharedAgent } from './npm-agent.js';
 
 /**
  * The user's npm settings, read the way npm reads them (global npmrc, user ~/.npmrc, then npm_config_* variables,
@@ -71,12 +72,13 @@ function flatten(raw: Record<string, string>): NpmOptions {
   const noProxy = raw.noproxy ?? raw['no-proxy'];
   if (noProxy) options.noProxy = noProxy;
   if (raw['strict-ssl'] !== undefined) options.strictSSL = raw['strict-ssl'] !== 'false';
-  if (raw.cafile) {
-    const bundle = readQuietly(raw.cafile);
-    const certs = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-    if (certs) options.ca = certs;
-  } else if (raw.ca) {
-    options.ca = raw.ca;
+  const authorities = raw.cafile ? readQuietly(raw.cafile).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) : raw.ca ? [raw.ca] : null;
+  if (authorities) {
+    // A client certificate (certfile/keyfile) is given per request, which a shared TLS context would override: with
+    // one, the authorities go with each request as npm hands them.
+    const clientCertificates = Object.keys(raw).some((key) => /:(certfile|keyfile)$/.test(key));
+    if (clientCertificates) options.ca = authorities;
+    else options.agent = sharedAgent(authorities, options);
   }
   if (raw['fetch-retries'] !== undefined) options.retry = { retries: Number(raw['fetch-retries']) };
   return options;

@@ -34,6 +34,13 @@ export async function npmCall<T>(spec: string, fn: () => Promise<T>): Promise<T>
         detail: message,
       });
     }
+    // Node's TLS verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED...).
+    if (/CERT|_SIGNATURE|^ERR_TLS/.test(code)) {
+      throw new McpmError('ENETWORK', `The npm registry's certificate for ${spec} is not trusted (${code})`, {
+        hint: "If your network's TLS goes through an authority of its own, name its certificates in .npmrc (cafile=/path/to/ca.pem), as npm reads them.",
+        detail: message,
+      });
+    }
     if (/^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|ENETUNREACH|FETCH_ERROR)/.test(code) || /network|socket|timed? ?out/i.test(message)) {
       throw new McpmError('ENETWORK', `Could not download ${spec} (${code || 'network error'})`, {
         hint: 'Check your network and npm registry settings (.npmrc), then try again.',

@@ -3,6 +3,7 @@
 // destroy open sockets, so a keep-alive or deliberately hung connection can
 // never keep vitest waiting.
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 
 export interface LocalServer {
@@ -11,8 +12,9 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-export async function listenLocal(handler: http.RequestListener): Promise<LocalServer> {
-  const server = http.createServer(handler);
+/** tls: serve HTTPS with this key and certificate (which must name 127.0.0.1). */
+export async function listenLocal(handler: http.RequestListener, tls?: { key: string; cert: string }): Promise<LocalServer> {
+  const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
   const sockets = new Set<Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -24,7 +26,7 @@ export async function listenLocal(handler: http.RequestListener): Promise<LocalS
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

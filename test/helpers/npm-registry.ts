@@ -34,6 +34,8 @@ export interface NpmRegistryOptions {
   sigstore?: SigstoreWorld;
   /** "name@version" -> how its attestation is wrong. */
   attestationTamper?: Record<string, Tamper>;
+  /** Serve over HTTPS with this key and certificate (for 127.0.0.1). */
+  tls?: { key: string; cert: string };
 }
 
 export interface NpmRegistry {
@@ -67,7 +69,7 @@ export async function startNpmRegistry(
       return;
     }
     route(req, res);
-  });
+  }, opts.tls);
   base = `${server.url}/`;
 
   function route(req: http.IncomingMessage, res: http.ServerResponse): void {
