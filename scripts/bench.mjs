@@ -148,11 +148,12 @@ const printTable = (note) => {
   console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}${note}.\n\n${table.join('\n')}`);
 };
 const INSTALL_RUNS = Number(process.env.BENCH_INSTALL_RUNS ?? 5);
-const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 2);
+const LINK_RUNS = Number(process.env.BENCH_LINK_RUNS ?? 15);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
 
 /** The store's rows, with their goals judged against the rows they are measured beside. */
 function storeRows() {
-  const results = benchStore({ bin, runs: INSTALL_RUNS, coldRuns: COLD_RUNS, env: baseEnv });
+  const results = benchStore({ bin, runs: INSTALL_RUNS, linkRuns: LINK_RUNS, coldRuns: COLD_RUNS, env: baseEnv });
   const byKey = new Map(results.filter((r) => r.key).map((r) => [r.key, stats(r.samples)]));
   for (const r of results) {
     if (r.result) {
@@ -190,7 +191,7 @@ if (process.env.BENCH_ONLY === 'guard') {
 
 if (process.env.BENCH_ONLY === 'store') {
   storeRows();
-  printTable(`, ${INSTALL_RUNS} runs each (${COLD_RUNS} cold); load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  printTable(`, ${INSTALL_RUNS} runs each (${LINK_RUNS} for the reinstall and pnpm, ${COLD_RUNS} cold); load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   rmSync(home, { recursive: true, force: true });
   process.exit(0);
 }
@@ -278,7 +279,7 @@ row('peak memory of mcpm list (50 servers)', `${peakMemory(process.execPath, [bi
 for (const [what, result, goal] of await benchRegistry({ bin, env: baseEnv, home })) row(what, result, goal);
 
 const table = ['| what | median (p10, p90) | goal |', '|---|---|---|', ...rows.map((r) => `| ${r.what} | ${typeof r.result === 'string' ? r.result : fmt(r.result)} | ${r.goal} |`)];
-const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${RUNS} runs each (${INSTALL_RUNS} for installs, ${COLD_RUNS} cold); load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`;
+const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${RUNS} runs each (${INSTALL_RUNS} for installs, ${LINK_RUNS} for the reinstall and pnpm, ${COLD_RUNS} cold); load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`;
 console.log(`${header}\n\n${table.join('\n')}`);
 writeFileSync(path.join(root, 'BENCHMARKS.md'), benchmarksDocument(header, table));
 rmSync(home, { recursive: true, force: true });
@@ -293,7 +294,7 @@ percentiles. Times are wall-clock for the whole process, from spawn to exit (or 
 To reproduce: \`npm ci && npm run bench\` (needs the public npm registry: it installs
 \`@modelcontextprotocol/server-memory\` into a temporary HOME, warms an npx cache, installs pnpm 12 into a temporary
 folder for the side-by-side rows, and installs five servers at two versions each for the disk row; \`BENCH_RUNS\`,
-\`BENCH_INSTALL_RUNS\` and \`BENCH_COLD_RUNS\` set the number of runs; \`BENCH_ONLY=search\` runs the start-up and
+\`BENCH_INSTALL_RUNS\`, \`BENCH_LINK_RUNS\` and \`BENCH_COLD_RUNS\` set the number of runs; \`BENCH_ONLY=search\` runs the start-up and
 search rows offline, \`BENCH_ONLY=registry\` the registry serve and build rows, also offline, \`BENCH_ONLY=store\`
 the store's rows alone). The official-dump rows need \`../shared\` beside the checkout.
 

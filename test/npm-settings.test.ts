@@ -66,6 +66,8 @@ describe('npm settings', () => {
     const agent = (shared.agent as () => { options: { secureContext?: unknown } })();
     expect(agent.options.secureContext).toBeDefined();
     expect((shared.agent as () => unknown)()).toBe(agent);
+    // Every reading of the settings in one run shares it (and its connections).
+    expect((readNpmConfig(env, dir).agent as () => unknown)()).toBe(agent);
 
     writeFileSync(path.join(dir, '.npmrc'), `cafile=${caFile}\n//127.0.0.1:1/:certfile=${caFile}\n`);
     const perRequest = readNpmConfig(env, dir);

@@ -30,7 +30,7 @@ function run(command, args, options) {
 }
 
 /** Returns rows { what, samples, unit?, goal? } for the caller's table. */
-export function benchStore({ bin, runs, coldRuns, env }) {
+export function benchStore({ bin, runs, linkRuns = runs, coldRuns, env }) {
   const home = mkdtempSync(path.join(os.tmpdir(), 'mcpm-bench-store-'));
   const mcpmEnv = { ...env, HOME: home, MCPM_HOME: path.join(home, '.mcpm') };
   const mcpm = (args, extraEnv = {}) => run(process.execPath, [bin, ...args], { env: { ...mcpmEnv, ...extraEnv } });
@@ -67,10 +67,19 @@ export function benchStore({ bin, runs, coldRuns, env }) {
   pnpmAdd(); // warm pnpm's store and metadata cache
 
   const samples = { linked: [], pnpm: [], emptied: [], npm: [], uninstall: [], prune: [], rssLinked: [], rssEmptied: [], cold: [], npmCold: [] };
-  for (let i = 0; i < runs; i++) {
+  // Linking only takes about half a second on each side, and pnpm's own time varies by a fifth between runs: these
+  // two alternate more often than the installs that download. The timed runs carry no instrumentation (the peak
+  // memory hook costs a node start some 15 ms); the memory is read from a run of its own.
+  for (let i = 0; i < linkRuns; i++) {
     samples.uninstall.push(mcpm(['uninstall', 'memory']).ms);
-    samples.linked.push(mcpm(install('memory'), withRss(`${rssLog}.linked`)).ms);
+    samples.linked.push(mcpm(install('memory')).ms);
     samples.pnpm.push(pnpmAdd());
+    if (i < runs) {
+      mcpm(['uninstall', 'memory']);
+      mcpm(install('memory'), withRss(`${rssLog}.linked`));
+    }
+  }
+  for (let i = 0; i < runs; i++) {
     mcpm(['uninstall', 'memory']);
     samples.prune.push(mcpm(['prune']).ms);
     samples.emptied.push(mcpm(install('memory'), withRss(`${rssLog}.emptied`)).ms);

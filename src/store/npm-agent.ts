@@ -11,17 +11,23 @@ import { createSecureContext } from 'node:tls';
  *
  * Instead the list becomes one secure context, shared by one agent: @npmcli/agent, the agent npm's fetches use, so
  * proxies, no-proxy, keep-alive and the DNS cache behave as they did. It is handed over as a function (minipass-fetch
- * calls it for each request), so that nothing is parsed or loaded until a request is made: a reinstall from the
- * store makes none.
+ * calls it for each request), so that nothing is read, parsed or loaded until a request is made: a reinstall from
+ * the store makes none.
  */
-export function sharedAgent(authorities: string[], options: { proxy?: unknown; noProxy?: unknown }): () => Agent {
+export function sharedAgent(key: string, authorities: () => string[], options: { proxy?: unknown; noProxy?: unknown }): () => Agent {
+  // One per set of settings for the whole process, as npm's own agent cache keeps them: every npmOptions() of an
+  // install shares the connections and the parsed authorities.
+  const known = agents.get(key);
+  if (known) return known;
   let agent: Agent | undefined;
-  return () => {
+  const get = () => {
     if (agent) return agent;
     const require = createRequire(import.meta.url);
     const { Agent: NpmAgent } = require('@npmcli/agent') as { Agent: new (options: Record<string, unknown>) => Agent };
+    const ca = authorities();
     agent = new NpmAgent({
-      secureContext: createSecureContext({ ca: authorities }),
+      // A file without certificates (or unreadable) leaves node's own authorities, as npm's reading of it does.
+      ...(ca.length > 0 ? { secureContext: createSecureContext({ ca }) } : {}),
       // What npm-registry-fetch would hand make-fetch-happen's agent: its 30 s timeout and the proxy settings.
       timeout: 30_000,
       ...(options.proxy ? { proxy: options.proxy } : {}),
@@ -29,4 +35,8 @@ export function sharedAgent(authorities: string[], options: { proxy?: unknown; n
     });
     return agent;
   };
+  agents.set(key, get);
+  return get;
 }
+
+const agents = new Map<string, () => Agent>();

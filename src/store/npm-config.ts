@@ -30,6 +30,10 @@ function envKey(rest: string): string {
   return rest.startsWith('//') || rest.startsWith('@') ? rest : rest.toLowerCase().replaceAll('_', '-');
 }
 
+function pemCertificates(bundle: string): string[] {
+  return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
 function readQuietly(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -72,13 +76,14 @@ function flatten(raw: Record<string, string>): NpmOptions {
   const noProxy = raw.noproxy ?? raw['no-proxy'];
   if (noProxy) options.noProxy = noProxy;
   if (raw['strict-ssl'] !== undefined) options.strictSSL = raw['strict-ssl'] !== 'false';
-  const authorities = raw.cafile ? readQuietly(raw.cafile).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) : raw.ca ? [raw.ca] : null;
-  if (authorities) {
+  const cafile = raw.cafile;
+  const authorities = () => (cafile ? pemCertificates(readQuietly(cafile)) : raw.ca ? [raw.ca] : []);
+  if (cafile || raw.ca) {
     // A client certificate (certfile/keyfile) is given per request, which a shared TLS context would override: with
-    // one, the authorities go with each request as npm hands them.
+    // one, the authorities go with each request as npm hands them. Without, the file is read at the first request.
     const clientCertificates = Object.keys(raw).some((key) => /:(certfile|keyfile)$/.test(key));
-    if (clientCertificates) options.ca = authorities;
-    else options.agent = sharedAgent(authorities, options);
+    if (!clientCertificates) options.agent = sharedAgent(JSON.stringify([cafile, raw.ca, proxy, noProxy]), authorities, options);
+    else if (authorities().length > 0) options.ca = authorities();
   }
   if (raw['fetch-retries'] !== undefined) options.retry = { retries: Number(raw['fetch-retries']) };
   return options;
