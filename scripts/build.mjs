@@ -30,5 +30,5 @@ await build({
 });
 // Data files the code reads beside itself: the embedded index (npm run index:refresh) and the server.json schema
 // (read by publish and by registry serve's publish endpoint).
-for (const file of ['embedded-index.json.gz', 'embedded-search.jsonl.gz']) cpSync(new URL(`src/registry/${file}`, root), new URL(`dist/${file}`, root));
+for (const file of ['embedded-index.jsonl', 'embedded-search.jsonl.gz']) cpSync(new URL(`src/registry/${file}`, root), new URL(`dist/${file}`, root));
 cpSync(new URL('src/registry/server.schema.json', root), new URL('dist/server.schema.json', root));

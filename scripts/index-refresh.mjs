@@ -1,5 +1,5 @@
 // `npm run index:refresh -- <registry-url | dump.json>`: regenerates the index embedded in mcpm
-// (src/registry/embedded-index.json.gz, and its search index embedded-search.jsonl.gz) from any v0.1 registry or a dump in the v0.1 list envelope.
+// (src/registry/embedded-index.jsonl, and its search index embedded-search.jsonl.gz) from any v0.1 registry or a dump in the v0.1 list envelope.
 //
 // Each server gets its latest active version that passes the server.json schema mcpm ships (2025-12-11). Two
 // spellings of "absent" that real entries use are read as absent first (`"repository": {}`, `"$schema": ""`);
@@ -87,9 +87,11 @@ const snapshot = {
     wellKnown: curated.map((e) => e.server.name),
   },
 };
-const json = JSON.stringify(snapshot);
-const gz = gzipSync(json, { level: 9 });
-writeFileSync(new URL('embedded-index.json.gz', outDir), gz);
+// One line of metadata, then one server per line, sorted by name: `install` and `info` parse only the line of the
+// server they name. Not gzipped: unzipping and parsing the whole snapshot cost every offline install some 25 ms (the
+// npm tarball compresses it anyway).
+const json = `${[JSON.stringify(snapshot.metadata), ...servers.map((entry) => JSON.stringify(entry))].join('\n')}\n`;
+writeFileSync(new URL('embedded-index.jsonl', outDir), json);
 // The search index beside it, in the shape of a registry cache's index.jsonl (see IndexRow in src/registry/cache.ts):
 // `mcpm search` reads this small file and parses only the lines containing the query, never the whole snapshot.
 const header = { formatVersion: 1, servers: servers.length, generatedAt, asOf, source: snapshot.metadata.source, wellKnown: snapshot.metadata.wellKnown };
@@ -108,7 +110,7 @@ console.log(
   `${servers.length} servers (${curatedUsed} from curated.json) from ${counts.versions} versions: ` +
     `${counts.invalid} invalid versions skipped, ${counts.notActive} not active, ${counts.serversWithoutValidVersion} servers without a valid version left out, ` +
     `${counts.olderVersionUsed} servers whose latest is invalid shipped at their newest valid version; ` +
-    `${(json.length / 1024).toFixed(0)} KB of JSON, ${(gz.length / 1024).toFixed(0)} KB gzipped -> ${new URL('embedded-index.json.gz', outDir).pathname}; ` +
+    `${(json.length / 1024).toFixed(0)} KB of JSON lines -> ${new URL('embedded-index.jsonl', outDir).pathname}; ` +
     `search index ${(searchGz.length / 1024).toFixed(0)} KB gzipped`,
 );
 

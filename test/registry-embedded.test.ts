@@ -20,7 +20,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DUMP = path.join(ROOT, '..', 'shared', 'registry', 'official-2025-12-02.json');
 // Registry 1 refuses connections: what a laptop without network sees of the official registry.
 const OFFLINE = ['--registry', 'http://127.0.0.1:9,embedded', '--timeout', '2000'];
-const shipped = JSON.parse(gunzipSync(readFileSync(path.join(ROOT, 'src/registry/embedded-index.json.gz'))).toString('utf8')) as { servers: Array<{ server: any; _meta: any }>; metadata: any };
+/** The shipped index's lines: its metadata, then one server per line. */
+const readSnapshot = (file: string) => {
+  const [metadata, ...servers] = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  return { metadata, servers } as { servers: Array<{ server: any; _meta: any }>; metadata: any };
+};
+const shipped = readSnapshot(path.join(ROOT, 'src/registry/embedded-index.jsonl'));
 const byType = (type: string) => shipped.servers.find((e) => (type === 'remote' ? !e.server.packages?.length && e.server.remotes?.length : e.server.packages?.[0]?.registryType === type))!.server.name as string;
 
 afterAll(cleanupTmpDirs);
@@ -105,7 +110,7 @@ describe('the embedded index', () => {
     writeFileSync(path.join(dir, 'dump.json'), JSON.stringify({ servers: dump }));
     const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts/index-refresh.mjs'), path.join(dir, 'dump.json'), '--out', dir], { encoding: 'utf8' });
     expect(out).toMatch(/servers \(16 from curated\.json\) from 7 versions: 2 invalid versions skipped, 1 not active, 1 servers without a valid version left out, 1 servers whose latest is invalid shipped at their newest valid version/);
-    const made = JSON.parse(gunzipSync(readFileSync(path.join(dir, 'embedded-index.json.gz'))).toString('utf8')) as { servers: Array<{ server: any }> };
+    const made = readSnapshot(path.join(dir, 'embedded-index.jsonl'));
     const versions = Object.fromEntries(made.servers.map((e) => [e.server.name, e.server.version]));
     expect(versions).toMatchObject({ 'io.github.acme/weather': '1.1.0', 'io.github.acme/fallback': '1.0.0', 'io.github.acme/empty-repo': '1.0.0', 'io.github.modelcontextprotocol/server-memory': expect.any(String) });
     expect(versions['io.github.acme/broken']).toBeUndefined();

@@ -119,7 +119,7 @@ export function benchStore({ bin, runs, linkRuns = runs, coldRuns, env }) {
 function fiveServers(mcpm, home, env) {
   mcpm(['uninstall', 'memory']);
   mcpm(['prune']);
-  const index = JSON.parse(gunzipJson('embedded-index.json.gz'));
+  const index = { servers: readFileSync(embeddedFile('embedded-index.jsonl'), 'utf8').trim().split('\n').slice(1).map((line) => JSON.parse(line)) };
   // The snapshot has other servers named memory or filesystem: the ones `mcpm install <name>` picks are the well-known.
   const wellKnown = new Set(JSON.parse(gunzipJson('embedded-search.jsonl.gz').split('\n')[0]).wellKnown);
   const entries = index.servers.filter((e) => wellKnown.has(e.server.name) && FIVE.some((n) => e.server.name.endsWith(`/${n}`) || e.server.name.endsWith(`/server-${n}`)));

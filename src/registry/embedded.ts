@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { searchIndexText } from './cache.js';
 import { EMBEDDED_ID } from './config.js';
 import type { RegistrySource } from './source.js';
-import type { ServerVersion } from './types.js';
+import { readServerResponse, type ServerVersion } from './types.js';
 
 /**
  * The index inside mcpm: a snapshot of the official registry's latest active versions (plus hand-checked entries),
@@ -13,7 +12,8 @@ import type { ServerVersion } from './types.js';
  * - `embedded-search.jsonl.gz`: a search index in the shape of a registry cache's `index.jsonl` (a header line with
  *   the snapshot's date, source and well-known names, then one row per server). `search` reads only this (~50 KB)
  *   and parses only the lines that contain the query, so it stays quick from a cold start;
- * - `embedded-index.json.gz`: every server.json in the v0.1 list envelope, read by `info` and `install`.
+ * - `embedded-index.jsonl`: every server.json with its `_meta`, one per line after a metadata line, sorted by name,
+ *   read by `info` and `install`: only the named server's line is parsed.
  */
 export interface EmbeddedHeader {
   servers: number;
@@ -56,7 +56,6 @@ export function embeddedHeader(): EmbeddedHeader {
 
 export class EmbeddedIndexSource implements RegistrySource {
   readonly id = EMBEDDED_ID;
-  private full?: Promise<RegistrySource>;
 
   constructor(readonly name: string = EMBEDDED_ID) {}
 
@@ -65,10 +64,28 @@ export class EmbeddedIndexSource implements RegistrySource {
   }
 
   async versions(name: string): Promise<ServerVersion[]> {
-    // The whole snapshot (and semver, through index-source.ts) only when one server's versions are asked for.
-    this.full ??= import('./index-source.js').then(
-      ({ IndexRegistrySource }) => new IndexRegistrySource(EMBEDDED_ID, async () => JSON.parse(gunzipSync(await readFile(file('embedded-index.json.gz'))).toString('utf8')), this.name),
-    );
-    return (await this.full).versions(name);
+    return serverLines(name).flatMap((raw) => readServerResponse(raw, this.id) ?? []);
   }
 }
+
+/**
+ * The entries of one server: its name is looked for in the file's bytes (decoding the whole snapshot would cost more
+ * than the rest of the lookup), and only the lines it appears on are decoded and parsed, and kept if that is the
+ * entry's own name, not, say, an environment variable's value.
+ */
+function serverLines(name: string): unknown[] {
+  const bytes = (snapshot ??= readFileSync(file('embedded-index.jsonl')));
+  const needle = Buffer.from(`"name":${JSON.stringify(name)}`);
+  const found: unknown[] = [];
+  let at = bytes.indexOf(needle);
+  while (at !== -1) {
+    const start = bytes.lastIndexOf(0x0a, at) + 1;
+    const end = bytes.indexOf(0x0a, at);
+    const raw = JSON.parse(bytes.toString('utf8', start, end === -1 ? bytes.length : end)) as { server?: { name?: unknown } };
+    if (raw.server?.name === name) found.push(raw);
+    at = end === -1 ? -1 : bytes.indexOf(needle, end);
+  }
+  return found;
+}
+
+let snapshot: Buffer | undefined;
