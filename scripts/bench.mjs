@@ -292,7 +292,7 @@ same machine; commands of a group run round-robin so that load hits them alike. 
 percentiles. Times are wall-clock for the whole process, from spawn to exit (or to the MCP \`initialize\` answer).
 
 To reproduce: \`npm ci && npm run bench\` (needs the public npm registry: it installs
-\`@modelcontextprotocol/server-memory\` into a temporary HOME, warms an npx cache, installs pnpm 12 into a temporary
+\`@modelcontextprotocol/server-memory\` into a temporary HOME, warms an npx cache, installs pnpm 12 and pnpm 10 into a temporary
 folder for the side-by-side rows, and installs five servers at two versions each for the disk row; \`BENCH_RUNS\`,
 \`BENCH_INSTALL_RUNS\`, \`BENCH_LINK_RUNS\` and \`BENCH_COLD_RUNS\` set the number of runs; \`BENCH_ONLY=search\` runs the start-up and
 search rows offline, \`BENCH_ONLY=registry\` the registry serve and build rows, also offline, \`BENCH_ONLY=store\`

@@ -1,6 +1,7 @@
 // The content store's figures, side by side in one run (issue 17):
 //   - reinstall of memory whose files are in the store (after `mcpm uninstall`, the version folder gone) vs pnpm 12's
-//     `pnpm add` of the same package with a warm pnpm store, in a fresh project: both only link
+//     `pnpm add` of the same package with a warm pnpm store, in a fresh project: both only link (and, for the
+//     runtime's share, pnpm 10's, the last pnpm in JavaScript)
 //   - install with the store emptied (uninstall + prune) and npm's cache warm vs `npm install` with a warm cache
 //   - cold install (every cache empty, the registry over the network) vs `npm install` with an empty cache
 //   - peak memory of those installs
@@ -19,6 +20,9 @@ const rssHook = fileURLToPath(new URL('./maxrss.mjs', import.meta.url));
 const embeddedFile = (name) => fileURLToPath(new URL(`../../src/registry/${name}`, import.meta.url));
 const gunzipJson = (name) => gunzipSync(readFileSync(embeddedFile(name))).toString('utf8');
 const PNPM = 'pnpm@12.4.2';
+// pnpm 12 is a native executable (no node start); pnpm 10 is the last pnpm written in JavaScript, on node as mcpm is.
+// Its row says what linking costs on the same runtime; the goal stays pnpm 12's.
+const PNPM_JS = 'pnpm@10.34.9';
 const FIVE = ['memory', 'everything', 'sequential-thinking', 'filesystem', 'context7'];
 
 function run(command, args, options) {
@@ -54,19 +58,25 @@ export function benchStore({ bin, runs, linkRuns = runs, coldRuns, env }) {
   const npmCache = path.join(home, 'npm-cache');
   npmInstall(npmCache);
   run('npm', ['install', '--prefix', path.join(home, 'pnpm-tool'), '--no-audit', '--no-fund', PNPM], { env: npmEnv(npmCache) });
+  run('npm', ['install', '--prefix', path.join(home, 'pnpm-js-tool'), '--no-audit', '--no-fund', PNPM_JS], { env: npmEnv(npmCache) });
   const pnpmBin = path.join(home, 'pnpm-tool', 'node_modules', '.bin', 'pnpm');
-  const pnpmAdd = () => {
+  const pnpmJsBin = path.join(home, 'pnpm-js-tool', 'node_modules', '.bin', 'pnpm');
+  const addWith = (bin, store, extra = []) => {
     const dir = mkdtempSync(path.join(home, 'pnpm-'));
     writeFileSync(path.join(dir, 'package.json'), '{"private":true}');
     try {
-      return run(pnpmBin, ['add', spec, '--store-dir', path.join(home, 'pnpm-store'), '--ignore-scripts'], { cwd: dir, env: { ...env, HOME: home, CI: '1' } }).ms;
+      return run(bin, ['add', spec, '--store-dir', path.join(home, store), '--ignore-scripts', ...extra], { cwd: dir, env: { ...env, HOME: home, CI: '1' } }).ms;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   };
+  const pnpmAdd = () => addWith(pnpmBin, 'pnpm-store');
+  // --offline: from its store and metadata cache, as mcpm's reinstall (pnpm 10 otherwise asks the registry first).
+  const pnpmJsAdd = () => addWith(pnpmJsBin, 'pnpm-js-store', ['--offline']);
   pnpmAdd(); // warm pnpm's store and metadata cache
+  addWith(pnpmJsBin, 'pnpm-js-store');
 
-  const samples = { linked: [], pnpm: [], emptied: [], npm: [], uninstall: [], prune: [], rssLinked: [], rssEmptied: [], cold: [], npmCold: [] };
+  const samples = { linked: [], pnpm: [], pnpmJs: [], emptied: [], npm: [], uninstall: [], prune: [], rssLinked: [], rssEmptied: [], cold: [], npmCold: [] };
   // Linking only takes about half a second on each side, and pnpm's own time varies by a fifth between runs: these
   // two alternate more often than the installs that download. The timed runs carry no instrumentation (the peak
   // memory hook costs a node start some 15 ms); the memory is read from a run of its own.
@@ -74,6 +84,7 @@ export function benchStore({ bin, runs, linkRuns = runs, coldRuns, env }) {
     samples.uninstall.push(mcpm(['uninstall', 'memory']).ms);
     samples.linked.push(mcpm(install('memory')).ms);
     samples.pnpm.push(pnpmAdd());
+    samples.pnpmJs.push(pnpmJsAdd());
     if (i < runs) {
       mcpm(['uninstall', 'memory']);
       mcpm(install('memory'), withRss(`${rssLog}.linked`));
@@ -102,6 +113,7 @@ export function benchStore({ bin, runs, linkRuns = runs, coldRuns, env }) {
   return [
     { what: `mcpm install memory, its files in the store (after uninstall: version folder absent)`, samples: samples.linked, goal: { under: 300, versus: 'pnpm' } },
     { what: `pnpm add ${spec} (pnpm 12, warm store, fresh project)`, samples: samples.pnpm, key: 'pnpm' },
+    { what: `pnpm add ${spec} --offline (pnpm 10, the last pnpm in JavaScript; warm store, fresh project)`, samples: samples.pnpmJs },
     { what: 'mcpm install memory, store emptied (uninstall + prune), npm cache warm', samples: samples.emptied, goal: { versus: 'npm-warm' } },
     { what: `npm install ${spec}, warm npm cache, no scripts`, samples: samples.npm, key: 'npm-warm' },
     { what: 'mcpm install memory, cold (empty caches, registry over the network)', samples: samples.cold, goal: { versus: 'npm-cold' } },
