@@ -1,9 +1,11 @@
 // The npm side of an install uses the user's npm settings (.npmrc auth per registry) and checks engines.node.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runMcpm } from './helpers/cli.js';
+import { listenLocal } from './helpers/http.js';
 import { readNpmConfig } from '../src/store/npm-config.js';
 import { startMcpRegistry, serverEntry } from './helpers/mcp-registry.js';
 import { startNpmRegistry } from './helpers/npm-registry.js';
@@ -73,6 +75,33 @@ describe('npm settings', () => {
     const perRequest = readNpmConfig(env, dir);
     expect(perRequest.agent).toBeUndefined();
     expect(perRequest.ca).toEqual([readFileSync(caFile, 'utf8').trim()]);
+  });
+
+  it('goes through the proxy of the npm settings when a cafile is set too (the agent that carries the authorities)', async () => {
+    const npm = await startNpmRegistry(await packGithubPosts(['1.0.0']));
+    const registry = await startMcpRegistry([serverEntry('io.github.acme/github-posts', '1.0.0', { identifier: 'github-posts', version: '1.0.0', registryBaseUrl: npm.url })]);
+    // A forward proxy for plain http: the client asks it for absolute URLs, and it fetches them.
+    const proxied: string[] = [];
+    const proxy = await listenLocal((req, res) => {
+      proxied.push(`${req.method} ${req.url}`);
+      const target = new URL(req.url ?? '/');
+      const upstream = http.request({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+    });
+    try {
+      const home = await makeTmpDir('mcpm-proxy-');
+      const { caFile } = localCertificate(home);
+      writeFileSync(path.join(home, '.npmrc'), `cafile=${caFile}\nproxy=${proxy.url}/\n`);
+      const run = await runMcpm(['install', 'github-posts', '--registry', registry.url, ...inputs], { home });
+      expect(run.json, run.stderr).toMatchObject({ ok: true, result: { version: '1.0.0' } });
+      expect(proxied.some((r) => r.startsWith(`GET ${npm.url}github-posts/-/`))).toBe(true);
+    } finally {
+      await Promise.all([npm.close(), registry.close(), proxy.close()]);
+    }
   });
 
   it('warns when engines.node excludes the node that will run it, and fails under --engine-strict', async () => {
