@@ -77,8 +77,8 @@ export function benchStore({ bin, runs, linkRuns = runs, coldRuns, env }) {
   addWith(pnpmJsBin, 'pnpm-js-store');
 
   const samples = { linked: [], pnpm: [], pnpmJs: [], emptied: [], npm: [], uninstall: [], prune: [], rssLinked: [], rssEmptied: [], cold: [], npmCold: [] };
-  // Linking only takes about half a second on each side, and pnpm's own time varies by a fifth between runs: these
-  // two alternate more often than the installs that download. The timed runs carry no instrumentation (the peak
+  // Linking takes about half a second, and pnpm 12's own time varies by a fifth between runs: mcpm and the two pnpm
+  // alternate more often than the installs that download. The timed runs carry no instrumentation (the peak
   // memory hook costs a node start some 15 ms); the memory is read from a run of its own.
   for (let i = 0; i < linkRuns; i++) {
     samples.uninstall.push(mcpm(['uninstall', 'memory']).ms);
