@@ -5,7 +5,7 @@ import { McpmError } from '../errors.js';
 import { DEFAULT_REGISTRIES, normalizeRegistryUrl } from '../registry/config.js';
 import { updateSettings, type Settings } from '../settings.js';
 import { table } from './list.js';
-import { settingPath, SUPPLY_KEYS } from '../supply/config-keys.js';
+import { flag, settingPath, SUPPLY_KEYS } from '../supply/config-keys.js';
 
 /**
  * `mcpm config get|set|unset|list`: the documented keys of config.json. Values are checked and stored in the form
@@ -63,18 +63,12 @@ const KEYS: Record<string, KeySpec> = {
   guard: {
     description: 'true: entries mcpm writes from now on start `mcpm run --guard <name>`, which withholds tools that changed since they were pinned (reinstall a server to rewrite its entries)',
     fallback: false,
-    parse: (value) => {
-      if (value !== 'true' && value !== 'false') throw new McpmError('EUSAGE', `Invalid guard "${value}"`, { hint: 'Give true or false.' });
-      return value === 'true';
-    },
+    parse: flag('guard'),
   },
   'dev-files': {
     description: 'true: versions installed from now on keep their packages\' source maps (.map) and type declarations (.d.ts); by default the store leaves them out, as nothing a server runs reads them',
     fallback: false,
-    parse: (value) => {
-      if (value !== 'true' && value !== 'false') throw new McpmError('EUSAGE', `Invalid dev-files "${value}"`, { hint: 'Give true or false.' });
-      return value === 'true';
-    },
+    parse: flag('dev-files'),
   },
 };
 

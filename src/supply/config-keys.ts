@@ -17,7 +17,8 @@ const age = (key: string) => (value: string): number => {
   if (ms === undefined) throw new McpmError('EUSAGE', `Invalid ${key} "${value}"`, { hint: 'Give a duration: 7d, 36h, 90m (0 turns it off).' });
   return ms;
 };
-const flag = (key: string) => (value: string): boolean => {
+/** A true/false setting (also `mcpm config`'s own: guard, dev-files). */
+export const flag = (key: string) => (value: string): boolean => {
   if (value !== 'true' && value !== 'false') throw new McpmError('EUSAGE', `Invalid ${key} "${value}"`, { hint: 'Give true or false.' });
   return value === 'true';
 };
