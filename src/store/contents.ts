@@ -3,7 +3,7 @@ import path from 'node:path';
 import { casFile, hashFile } from './cas.js';
 import { INSTALL_RECORD } from './layout.js';
 import { readRecord } from './record.js';
-import { isDevFile } from './dev-files.js';
+import { filesLaidOut } from './dev-files.js';
 import { readIndex } from './unpack.js';
 
 /** A file mcpm put in a store version folder. */
@@ -38,7 +38,7 @@ export async function installedFiles(storePath: string): Promise<InstalledFile[]
   for (const [location, integrity] of Object.entries(record.packages)) {
     const index = await readIndex(store, integrity);
     if (!index) return undefined;
-    for (const [rel, file] of Object.entries(index.files)) if (record.devFiles !== false || !isDevFile(index.name, rel)) out.push({ path: `${location}/${rel}`, hash: file.h, size: file.s, executable: file.x === 1 });
+    for (const [rel, file] of filesLaidOut(index, record.devFiles !== false)) out.push({ path: `${location}/${rel}`, hash: file.h, size: file.s, executable: file.x === 1 });
   }
   for (const [location, files] of Object.entries(record.scripted ?? {})) {
     for (const [rel, file] of Object.entries(files)) out.push({ path: `${location}/${rel}`, hash: file.h, size: file.s, executable: file.x === 1 });

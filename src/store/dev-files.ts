@@ -20,3 +20,9 @@ export function isDevFile(packageName: string, rel: string): boolean {
 
 /** The setting: dev files are kept only when the user asked (config.json `dev-files: true`). */
 export const keepsDevFiles = (settings: { 'dev-files'?: unknown }): boolean => settings['dev-files'] === true;
+
+/** The files of a package that a version folder holds: all of them, or all but its dev files. */
+export function filesLaidOut<T>(index: { name: string; files: Record<string, T> }, devFiles: boolean): Array<[string, T]> {
+  const all = Object.entries(index.files);
+  return devFiles ? all : all.filter(([rel]) => !isDevFile(index.name, rel));
+}

@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, r
 import path from 'node:path';
 import { failpoint } from '../failpoints.js';
 import { casFile, fileMode, type FileEntry } from './cas.js';
-import { isDevFile } from './dev-files.js';
+import { filesLaidOut } from './dev-files.js';
 import type { PackageIndex } from './unpack.js';
 
 /** Where a file cannot be a hard link (another filesystem, a filesystem without them, too many links): a copy. */
@@ -33,14 +33,16 @@ export interface LinkResult {
  */
 export async function linkPackages(store: string, root: string, jobs: LinkJob[], state: { copyMode?: boolean } = {}): Promise<LinkResult> {
   const result: LinkResult = { files: 0, copied: 0, missing: [] };
-  makeFolders(root, jobs);
-  const total = jobs.reduce((sum, job) => sum + linkedFiles(job).length, 0);
+  // Each job's files, listed once for the folders, the count and the links.
+  const laidOut = jobs.map((job) => filesLaidOut(job.index, job.devFiles !== false));
+  makeFolders(root, jobs, laidOut);
+  const total = laidOut.reduce((sum, files) => sum + files.length, 0);
   let done = 0;
-  for (const job of jobs) {
+  for (const [at, job] of jobs.entries()) {
     const base = `${root}/${job.location}`;
     // Dev files wanted from a package unpacked without them: fetched again, like files a prune removed.
     let missing = job.devFiles !== false && job.index.devFiles === false;
-    for (const [rel, file] of missing ? [] : linkedFiles(job)) {
+    for (const [rel, file] of missing ? [] : laidOut[at]!) {
       const dest = path.normalize(`${base}/${rel}`);
       const outcome = placeFile(store, file, dest, Boolean(job.copy), state);
       if (outcome === 'missing') missing = true;
@@ -54,19 +56,13 @@ export async function linkPackages(store: string, root: string, jobs: LinkJob[],
   return result;
 }
 
-/** The files a job lays out: all of the package's, or all but its dev files. */
-function linkedFiles(job: LinkJob): Array<[string, FileEntry]> {
-  const all = Object.entries(job.index.files);
-  return job.devFiles === false ? all.filter(([rel]) => !isDevFile(job.index.name, rel)) : all;
-}
-
 /** Every folder once, parents first, one mkdir each (a recursive mkdir per file costs several system calls). */
-function makeFolders(root: string, jobs: LinkJob[]): void {
+function makeFolders(root: string, jobs: LinkJob[], laidOut: Array<Array<[string, FileEntry]>>): void {
   const dirs = new Set<string>();
-  for (const job of jobs) {
+  for (const [at, job] of jobs.entries()) {
     const parts = job.location.split('/');
     for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-    for (const [rel] of linkedFiles(job)) {
+    for (const [rel] of laidOut[at]!) {
       let at = rel.lastIndexOf('/');
       while (at > 0) {
         const dir = `${job.location}/${rel.slice(0, at)}`;
