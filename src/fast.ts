@@ -7,11 +7,7 @@ import { fail, finish, printResult } from './exit.js';
  * errors and exit codes are the same as through the CLI (test/startup.test.ts compares them).
  */
 
-/**
- * `mcpm list` as scripts and status bars run it, answered without building the whole CLI (commander and every
- * command's options): bin/mcpm.js comes here for `mcpm list` and `mcpm list --json` exactly, and the output is
- * the same as through the CLI.
- */
+/** `mcpm list` and `mcpm list --json`, as scripts and status bars run them. */
 export async function fastList(json: boolean): Promise<void> {
   const globals = { json };
   try {

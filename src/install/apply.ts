@@ -21,6 +21,12 @@ import type { LockPins } from '../trust/surface.js';
 import type { TrustRecord } from '../trust/types.js';
 import { machineOf } from './machine.js';
 
+/** What vet learnt, written with the install itself: the trust record (from the one before) and the lock's pins. */
+export interface Vetted {
+  trust(before: TrustRecord | undefined): TrustRecord;
+  lockPins?: LockPins;
+}
+
 /**
  * Carries out an install plan, for every package type alike: store, secrets, client files, state, manifest and
  * lock, in that order; `vet` judges the stored version before anything else is written (install/index.ts learns
@@ -29,12 +35,6 @@ import { machineOf } from './machine.js';
  * entries about to be written are journaled first, so a kill between the client writes and the state write is
  * completed by a rerun.
  */
-/** What vet learnt, written with the install itself: the trust record (from the one before) and the lock's pins. */
-export interface Vetted {
-  trust(before: TrustRecord | undefined): TrustRecord;
-  lockPins?: LockPins;
-}
-
 export async function applyInstall(ctx: Context, plan: InstallPlan, vet?: (stored: StoredPackage) => Promise<Vetted | undefined>) {
   const task = ctx.out.task(`Installing ${plan.server}@${plan.version}`);
   try {

@@ -136,7 +136,7 @@ export class Child {
     const env = Object.fromEntries(Object.entries(launch.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
     // The first start learns the protocol version as check does (check-era.ts); later starts reuse what it learnt.
     const { negotiationFor, stdioTransportClass, closedDuringProbe } = await import('../commands/check-era.js');
-    let how = this.negotiation === 'auto' ? negotiationFor(this.ctx, { command: launch.command, args: launch.args, env }) : undefined;
+    const how = this.negotiation === 'auto' ? negotiationFor(this.ctx, { command: launch.command, args: launch.args, env }) : undefined;
     if (how === 'legacy') this.negotiation = 'legacy';
     const Transport = stdioTransportClass(StdioClientTransport, how ?? 'auto');
     const transport = new Transport({ command: launch.command, args: launch.args, env, stderr: 'pipe', cwd: this.ctx.home });
@@ -165,7 +165,6 @@ export class Child {
       if (how === 'in-place' && closedDuringProbe(error)) {
         // It exits on the discover probe: a 2025 server, started again with initialize only.
         this.negotiation = 'legacy';
-        how = undefined;
         return this.start();
       }
       const tail = this.stderr.trim().split('\n').slice(-5).join(' | ');
