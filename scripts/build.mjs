@@ -1,7 +1,7 @@
 // Builds dist/ with esbuild: the CLI and the small libraries every command needs (commander, env-paths, semver,
 // jsonc-parser) are bundled, because on Node 20 resolving each package through the ESM loader costs ~5-10 ms of
 // start-up. Each command is its own chunk, loaded when it runs; the heavy libraries (pacote, arborist, the MCP SDK,
-// prompts, lock and atomic-write libraries) stay external and are imported only by the commands that use them.
+// prompts) stay external and are imported only by the commands that use them.
 // Type checking is `tsc --noEmit` (npm run typecheck, run by npm test).
 import { cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -21,7 +21,7 @@ await build({
   sourcemap: false,
   logLevel: 'warning',
   external: [
-    'pacote', '@npmcli/arborist', '@modelcontextprotocol/client', '@modelcontextprotocol/server', '@modelcontextprotocol/core', 'prompts', 'proper-lockfile', 'write-file-atomic',
+    'pacote', '@npmcli/arborist', '@modelcontextprotocol/client', '@modelcontextprotocol/server', '@modelcontextprotocol/core', 'prompts',
     'tar', 'yaml', 'smol-toml', '@npmcli/agent', '@napi-rs/keyring', 'ora', '@pnpm/tabtab', 'ajv', 'ajv-formats',
     '@sigstore/bundle', '@sigstore/protobuf-specs', '@sigstore/tuf', '@sigstore/verify',
   ],

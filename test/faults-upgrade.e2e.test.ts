@@ -45,14 +45,15 @@ describe('kill -9 during an upgrade', () => {
 });
 
 describe('kill -9 holding a client file\'s lock', () => {
-  it('during an upgrade, just before writing Codex\'s file: the lock goes stale and the rerun completes', async () => {
+  it('during an upgrade, just before writing Codex\'s file: the rerun takes the dead mcpm\'s lock over at once and completes', async () => {
     restore(snapshots.installed);
     await killedAt('config-write-locked:codex', upgrade);
     await expectConsistent('upgrade killed holding the lock', ['1.0.0'], ['1.0.0', '1.1.0'], { lockLeft: true });
     const started = Date.now();
     const rerun = await mcpm(upgrade);
     expect(rerun.json, rerun.stderr).toMatchObject({ ok: true, result: { version: '1.1.0' } });
-    expect(Date.now() - started, 'waited for the lock to go stale, not forever').toBeLessThan(40_000);
+    // The lock names its owner, whose pid is gone: no waiting for it to go stale (10 s).
+    expect(Date.now() - started, 'took the lock over without waiting for it to go stale').toBeLessThan(8_000);
     await expectFinal('upgrade killed holding the lock', '1.1.0');
   });
 });

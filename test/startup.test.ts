@@ -8,7 +8,7 @@ import { serverEntry, startMcpRegistry } from './helpers/mcp-registry.js';
 import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
 
 const hook = fileURLToPath(new URL('./fixtures/hooks/log-modules.mjs', import.meta.url));
-const HEAVY = /node_modules\/(pacote|@npmcli\/arborist|@modelcontextprotocol\/(?:client|server|core)|prompts|proper-lockfile|write-file-atomic)\//;
+const HEAVY = /node_modules\/(pacote|@npmcli\/arborist|@modelcontextprotocol\/(?:client|server|core)|prompts)\//;
 
 afterAll(cleanupTmpDirs);
 

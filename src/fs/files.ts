@@ -1,48 +1,18 @@
-import { constants } from 'node:fs';
+import { chmodSync, chownSync, closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, readlink, copyFile, access, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
 
 /**
  * Runs `fn` holding an inter-process lock on `file` (a `<file>.lock` folder beside it, as npm and pnpm do), so
- * two mcpm processes editing the same file both land. A lock left by a killed process goes stale after 10 s.
- * Taken and released with synchronous calls, as the small writes below are: an install takes and writes five of
- * them in a row, and each thread-pool round trip cost more than the call (about 15 ms of an install's writes).
+ * two mcpm processes editing the same file both land. The lock names its owner (see owned-lock.ts): one left by a
+ * killed mcpm is taken over at once, one of another host (a shared folder) after 10 s without its heartbeat.
  */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   await ensureDir(path.dirname(file));
-  // Imported here, not at the top: `mcpm list` reads state without locking and must not pay for these.
-  const { default: lockfile } = await import('proper-lockfile');
-  let release: () => void;
-  // Waiting makes sense only while another process holds the lock (ELOCKED); a lock that cannot be made at all
-  // (EACCES in a read-only folder, ENOSPC on a full disk, EROFS) fails at once instead of after a minute of retries.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      release = lockfile.lockSync(file, { realpath: false, stale: 10_000, update: 2_000 });
-      break;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ELOCKED' && attempt < 200) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(250, 10 * 1.2 ** attempt) * (0.5 + Math.random())));
-        continue;
-      }
-      throw new McpmError('EFS', code === 'ELOCKED' ? `Cannot lock ${file} (busy)` : `Cannot lock ${file} (${code ?? 'error'})`, {
-        hint: code === 'ELOCKED'
-          ? 'Another mcpm may be running; try again. A lock left by a crashed mcpm expires after 10 seconds.'
-          : 'Check the permissions of that folder and the disk space; nothing was changed there.',
-        cause: error,
-      });
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      release();
-    } catch {
-      // already released (compromised) or gone: nothing held any more
-    }
-  }
+  // Imported here, not at the top: `mcpm list` and `search` read files without locking and must not load crypto.
+  const { withOwnedLock } = await import('./owned-lock.js');
+  return withOwnedLock(`${file}.lock`, fn, { busyHint: 'Another mcpm may be running; try again. A lock left by an mcpm on another machine expires after 10 seconds.' });
 }
 
 /**
@@ -70,18 +40,43 @@ export async function removeFile(file: string): Promise<void> {
   await rm(await linkTarget(file), { force: true });
 }
 
-/** Temp file beside the target, fsync, rename: a reader sees the old file or the new one, never a mix. Keeps mode. */
+/**
+ * Temp file beside the target, fsync, rename: a reader sees the old file or the new one, never a mix. Keeps the
+ * file's mode (and, for root, its owner) unless `mode` is given. Synchronous calls, as the lock's: an install makes
+ * about ten such writes in a row, and a thread-pool round trip per call cost more than the call.
+ */
 export async function writeFileAtomicSafe(link: string, text: string, options: { mode?: number } = {}): Promise<void> {
   const file = await linkTarget(link);
   await ensureDir(path.dirname(file));
-  const { default: writeFileAtomic } = await import('write-file-atomic');
   try {
-    await retryBusy(async () => writeFileAtomic.sync(file, text, { mode: options.mode, encoding: 'utf8' }));
+    await retryBusy(async () => writeAtomicSync(file, text, options.mode));
   } catch (error) {
     throw new McpmError('EFS', `Cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
       hint: 'Check the disk space and the permissions of that folder; the file was left as it was.',
       cause: error,
     });
+  }
+}
+
+function writeAtomicSync(file: string, text: string, mode: number | undefined): void {
+  const before = statSync(file, { throwIfNoEntry: false });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  const keep = mode ?? (before ? before.mode & 0o7777 : undefined);
+  const fd = openSync(tmp, 'wx', keep ?? 0o666);
+  try {
+    try {
+      writeFileSync(fd, text, 'utf8');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    // open() applies the umask: the mode asked for (or the old file's) is set as it is.
+    if (keep !== undefined) chmodSync(tmp, keep);
+    if (before && process.getuid?.() === 0) chownSync(tmp, before.uid, before.gid);
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
   }
 }
 

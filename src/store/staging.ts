@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ensureDir } from '../fs/files.js';
 import { onInterrupt } from '../interrupt.js';
 import { STAGING } from './layout.js';
-import { processAlive } from './owned-lock.js';
+import { processAlive } from '../fs/owned-lock.js';
 
 /**
  * Staging folders: a version is built in `<store>/.staging/<pid>-<random>` and renamed into place whole. A folder

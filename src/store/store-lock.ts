@@ -2,10 +2,9 @@ import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { ensureDir } from '../fs/files.js';
-import { withOwnedLock } from './owned-lock.js';
+import { processAlive, withOwnedLock } from '../fs/owned-lock.js';
 import { casRoot } from './cas.js';
 import { migrateIfNeeded } from './migrate.js';
-import { processAlive } from './owned-lock.js';
 
 /**
  * The store lock: installs hold it while they link a version folder, prune while it collects unused files, doctor
@@ -19,7 +18,7 @@ export async function withStoreLock<T>(ctx: Context, fn: () => Promise<T>): Prom
   return withOwnedLock(path.join(root, 'store.lock'), async () => {
     await migrateIfNeeded(ctx);
     return fn();
-  });
+  }, { busyHint: 'Another mcpm is working on the store (an install or a prune); try again when it is done.' });
 }
 
 /**

@@ -125,7 +125,7 @@ export async function expectConsistent(label: string, states: string[], entryVer
     const entry = entryIn(data, findClient(id)!.serversPath, KEY);
     if (entry !== undefined) expectCompleteEntry(id, entry, entryVersions, label);
     // Nothing beside the file that a client (or a person) could take for config: no temporary or lock files.
-    // A kill while holding the file's lock leaves the lock folder (it goes stale after 10 s), nothing else.
+    // A kill while holding the file's lock leaves the lock folder (the next mcpm takes it over), nothing else.
     const allowed = [path.basename(file), `${path.basename(file)}.mcpm-backup`, ...(options.lockLeft ? [`${path.basename(file)}.lock`] : [])];
     const beside = readdirSync(path.dirname(file)).filter((name) => !allowed.includes(name));
     expect(beside, `${label}: beside ${id}'s file`).toEqual([]);
