@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import semver from 'semver';
+import coerce from 'semver/functions/coerce.js';
+import versionGte from 'semver/functions/gte.js';
+import versionLt from 'semver/functions/lt.js';
 import { platformKey, resolveTemplate, type PathEnv } from './paths.js';
 import { unsupportedReason, type ClientDefinition, type Marker } from './table.js';
 
@@ -57,9 +59,9 @@ function extensionInstalled(marker: Extract<Marker, { extension: string }>, wher
   return probe.list(dir).some((entry) => {
     if (!entry.toLowerCase().startsWith(prefix)) return false;
     // Folder names carry a platform suffix on some builds (1.2.3-darwin-arm64): the version is what semver reads.
-    const version = semver.coerce(entry.slice(prefix.length), { includePrerelease: false })?.version;
+    const version = coerce(entry.slice(prefix.length), { includePrerelease: false })?.version;
     if (!version) return marker.atLeast === undefined && marker.below === undefined;
-    return (!marker.atLeast || semver.gte(version, marker.atLeast)) && (!marker.below || semver.lt(version, marker.below));
+    return (!marker.atLeast || versionGte(version, marker.atLeast)) && (!marker.below || versionLt(version, marker.below));
   });
 }
 

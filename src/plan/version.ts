@@ -1,4 +1,6 @@
-import semver from 'semver';
+import maxSatisfying from 'semver/ranges/max-satisfying.js';
+import validVersion from 'semver/functions/valid.js';
+import validRange from 'semver/ranges/valid.js';
 import { McpmError } from '../errors.js';
 import { pickLatest } from '../registry/latest.js';
 import type { ServerVersion } from '../registry/types.js';
@@ -16,9 +18,9 @@ export function selectVersion(name: string, versions: ServerVersion[], range: st
   }
   const exact = live.find((entry) => entry.server.version === range);
   if (exact) return exact;
-  if (semver.validRange(range)) {
-    const candidates = live.filter((entry) => semver.valid(entry.server.version));
-    const best = semver.maxSatisfying(candidates.map((entry) => entry.server.version), range);
+  if (validRange(range)) {
+    const candidates = live.filter((entry) => validVersion(entry.server.version));
+    const best = maxSatisfying(candidates.map((entry) => entry.server.version), range);
     const chosen = candidates.find((entry) => entry.server.version === best);
     if (chosen) return chosen;
   }

@@ -1,4 +1,5 @@
-import semver from 'semver';
+import rcompare from 'semver/functions/rcompare.js';
+import validVersion from 'semver/functions/valid.js';
 import type { ServerVersion } from './types.js';
 
 /** Of several versions of one server, the one the registry calls latest (isLatest, else the highest, else newest). */
@@ -7,8 +8,8 @@ export function pickLatest(versions: ServerVersion[]): ServerVersion | undefined
   // Several flagged (a cache that has seen the new latest but not yet the old one's update): the newest published.
   const flagged = live.filter((entry) => entry.meta.isLatest === true);
   if (flagged.length > 0) return flagged.reduce((a, b) => ((b.meta.publishedAt ?? '') >= (a.meta.publishedAt ?? '') ? b : a));
-  const valid = live.filter((entry) => semver.valid(entry.server.version));
-  if (valid.length > 0) return valid.sort((a, b) => semver.rcompare(a.server.version, b.server.version))[0];
+  const valid = live.filter((entry) => validVersion(entry.server.version));
+  if (valid.length > 0) return valid.sort((a, b) => rcompare(a.server.version, b.server.version))[0];
   return [...live].sort((a, b) => (b.meta.publishedAt ?? '').localeCompare(a.meta.publishedAt ?? ''))[0];
 }
 

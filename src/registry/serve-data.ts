@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
+import versionGt from 'semver/functions/gt.js';
+import validVersion from 'semver/functions/valid.js';
 import { McpmError } from '../errors.js';
 import { MIRROR_META_KEY, OFFICIAL_META_KEY, isValidServerName, type OfficialMeta } from './types.js';
 
@@ -129,9 +130,9 @@ function build(found: Array<{ raw: unknown; file: string; mtime: Date }>, skippe
 function markLatest(list: ServedEntry[]): void {
   for (const entry of list) meta(entry).isLatest = false;
   const live = list.filter((e) => meta(e).status !== 'deleted');
-  const valid = live.filter((e) => semver.valid(e.server.version));
+  const valid = live.filter((e) => validVersion(e.server.version));
   const latest = valid.length > 0
-    ? valid.reduce((a, b) => (semver.gt(b.server.version, a.server.version) ? b : a))
+    ? valid.reduce((a, b) => (versionGt(b.server.version, a.server.version) ? b : a))
     : live.reduce<ServedEntry | undefined>((a, b) => (!a || meta(b).publishedAt > meta(a).publishedAt ? b : a), undefined);
   if (latest) meta(latest).isLatest = true;
 }

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import type { Agent } from 'node:http';
-import { createSecureContext } from 'node:tls';
 
 /**
  * The certificate authorities the user names for npm (`cafile`, or `ca`), parsed once for the whole process.
@@ -12,7 +11,7 @@ import { createSecureContext } from 'node:tls';
  * Instead the list becomes one secure context, shared by one agent: @npmcli/agent, the agent npm's fetches use, so
  * proxies, no-proxy, keep-alive and the DNS cache behave as they did. It is handed over as a function (minipass-fetch
  * calls it for each request), so that nothing is read, parsed or loaded until a request is made: a reinstall from
- * the store makes none.
+ * the store makes none, and loads neither the agent nor node's TLS.
  */
 export function sharedAgent(key: string, authorities: () => string[], options: { proxy?: unknown; noProxy?: unknown }): () => Agent {
   // One per set of settings for the whole process, as npm's own agent cache keeps them: every npmOptions() of an
@@ -24,6 +23,7 @@ export function sharedAgent(key: string, authorities: () => string[], options: {
     if (agent) return agent;
     const require = createRequire(import.meta.url);
     const { Agent: NpmAgent } = require('@npmcli/agent') as { Agent: new (options: Record<string, unknown>) => Agent };
+    const { createSecureContext } = require('node:tls') as typeof import('node:tls');
     const ca = authorities();
     agent = new NpmAgent({
       // A file without certificates (or unreadable) leaves node's own authorities, as npm's reading of it does.

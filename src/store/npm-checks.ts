@@ -1,5 +1,7 @@
 import path from 'node:path';
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
+import validVersion from 'semver/functions/valid.js';
+import validRange from 'semver/ranges/valid.js';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
 import { readNpmConfig, type NpmOptions } from './npm-config.js';
@@ -23,7 +25,7 @@ export function assertRegistryPackage(request: Pick<NpmInstallRequest, 'serverNa
       hint: 'The registry entry is malformed or hostile; mcpm installs only packages named on an npm registry.',
     });
   }
-  if (typeof version !== 'string' || version.length > 256 || semver.valid(version) !== version) {
+  if (typeof version !== 'string' || version.length > 256 || validVersion(version) !== version) {
     throw new McpmError('EINVALIDNAME', `Refusing ${identifier}@${shown(String(version))} of ${serverName}: not an exact version`, {
       hint: 'A registry entry must name one published version of its package; choose another version with name@version.',
     });
@@ -66,7 +68,7 @@ export function checkOwnership(ctx: Context, serverName: string, mcpName: string
 }
 
 export function checkEngines(ctx: Context, request: Pick<NpmInstallRequest, 'identifier' | 'version' | 'engineStrict'>, range: string | undefined): void {
-  if (!range || !semver.validRange(range) || semver.satisfies(process.version, range)) return;
+  if (!range || !validRange(range) || satisfies(process.version, range)) return;
   const message = `${request.identifier}@${request.version} wants node ${range}; entries will start it with node ${process.version} (${ctx.nodePath})`;
   if (request.engineStrict) throw new McpmError('EENGINE', message, { hint: 'Run mcpm with a node that satisfies it, or drop --engine-strict.' });
   ctx.out.warn(message);

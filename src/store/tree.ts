@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { McpmError } from '../errors.js';
 import { keyedJson } from './cas.js';
 import { writeJsonAtomic } from '../fs/files.js';
@@ -122,7 +123,7 @@ export function fitsHere(entry: LockEntry, platform = process.platform, arch = p
     return positive.length === 0 || positive.includes(value);
   };
   const node = !Array.isArray(entry.engines) ? entry.engines?.node : undefined;
-  if (node && semver.validRange(node) && !semver.satisfies(process.version, node)) return false;
+  if (node && validRange(node) && !satisfies(process.version, node)) return false;
   return allows(entry.os, platform) && allows(entry.cpu, arch) && (platform !== 'linux' || allows(entry.libc, libc()));
 }
 
