@@ -1,5 +1,4 @@
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { failpoint } from '../failpoints.js';
 import { casFile, fileMode, type FileEntry } from './cas.js';
 import { filesLaidOut } from './dev-files.js';
@@ -42,8 +41,10 @@ export async function linkPackages(store: string, root: string, jobs: LinkJob[],
     const base = `${root}/${job.location}`;
     // Dev files wanted from a package unpacked without them: fetched again, like files a prune removed.
     let missing = job.devFiles !== false && job.index.devFiles === false;
+    // The paths are normal already (packagePath in unpack.ts made each index's paths, the lock each location):
+    // joined by hand, as casFile's.
     for (const [rel, file] of missing ? [] : laidOut[at]!) {
-      const dest = path.normalize(`${base}/${rel}`);
+      const dest = `${base}/${rel}`;
       const outcome = placeFile(store, file, dest, Boolean(job.copy), state);
       if (outcome === 'missing') missing = true;
       else if (outcome === 'copied') result.copied++;
@@ -75,7 +76,7 @@ function makeFolders(root: string, jobs: LinkJob[], laidOut: Array<Array<[string
   mkdirSync(root, { recursive: true });
   for (const dir of [...dirs].sort()) {
     try {
-      mkdirSync(path.normalize(`${root}/${dir}`));
+      mkdirSync(`${root}/${dir}`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
