@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { McpmError } from '../errors.js';
@@ -136,13 +136,13 @@ function takeOverIfAbandoned(lock: string): void {
   rmSync(aside, { recursive: true, force: true });
 }
 
+/** Ours (the token says so): the owner file, then the folder. No other name appears beside a client's file. */
 function release(lock: string, me: Owner): void {
   const owner = readOwner(lock);
   if (owner === 'missing' || owner === 'unreadable' || owner.token !== me.token) return;
-  const gone = `${lock}.${me.token}.released`;
   try {
-    renameSync(lock, gone);
-    rmSync(gone, { recursive: true, force: true });
+    unlinkSync(path.join(lock, 'owner'));
+    rmdirSync(lock);
   } catch {
     // already gone
   }
