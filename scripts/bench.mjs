@@ -35,6 +35,8 @@ function stats(samples) {
   return { median: at(0.5), p10: at(0.1), p90: at(0.9) };
 }
 const fmt = (s) => `${s.median.toFixed(1)} ms (p10 ${s.p10.toFixed(1)}, p90 ${s.p90.toFixed(1)})`;
+/** A difference with its sign: an overhead that came out negative (noise) reads "-17.3", not "+-17.3". */
+const signed = (ms) => `${ms < 0 ? '-' : '+'}${Math.abs(ms).toFixed(1)}`;
 
 /** Runs every command round-robin, so a change in the machine's load hits all of them alike. */
 function timeCommands(cases) {
@@ -258,12 +260,12 @@ const [direct, fromEntry, viaRun] = await timeInitialize([
 row('initialize: node on the bin directly', direct);
 const entryOverhead = pairedOverhead(direct, fromEntry);
 const within15 = entryOverhead <= direct.median * 0.15;
-row("initialize: mcpm's Claude Desktop entry", fromEntry, `goals within 60 ms and within 15% of direct: ${entryOverhead < 60 && within15 ? 'met' : 'NOT met'} (+${entryOverhead.toFixed(1)} ms, ${((entryOverhead / direct.median) * 100).toFixed(1)}%)`);
+row("initialize: mcpm's Claude Desktop entry", fromEntry, `goals within 60 ms and within 15% of direct: ${entryOverhead < 60 && within15 ? 'met' : 'NOT met'} (${signed(entryOverhead)} ms, ${((entryOverhead / direct.median) * 100).toFixed(1)}%)`);
 // Overheads are medians of per-round differences. A launcher is a second node process: its floor is one bare node
 // start; the goal allows mcpm 30 ms on top of that.
 const runGoal = bare.median + 30;
 const runOverhead = pairedOverhead(direct, viaRun);
-row('initialize: `mcpm run memory`', viaRun, `goal within one bare node start + 30 ms (${runGoal.toFixed(1)} ms) of direct: ${runOverhead < runGoal ? 'met' : 'NOT met'} (+${runOverhead.toFixed(1)} ms)`);
+row('initialize: `mcpm run memory`', viaRun, `goal within one bare node start + 30 ms (${runGoal.toFixed(1)} ms) of direct: ${runOverhead < runGoal ? 'met' : 'NOT met'} (${signed(runOverhead)} ms)`);
 const npxSpec = `${pkg.identifier}@${pkg.version}`;
 spawnSync('npx', ['-y', npxSpec, '--help'], { env: { ...process.env, HOME: home }, timeout: 120_000, input: '' }); // warm npx's cache
 const [npx] = await timeInitialize([{ command: 'npx', args: ['-y', npxSpec], env: { npm_config_cache: path.join(home, '.npm') } }]);
