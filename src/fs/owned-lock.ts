@@ -76,7 +76,9 @@ function tryAcquire(lock: string, me: Owner): boolean {
     writeFileSync(path.join(lock, 'owner'), JSON.stringify(me), { flag: 'wx' });
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    // EEXIST: that older lock stands; ENOENT: the folder was moved aside meanwhile. Either way what is at the name
+    // now is not ours to remove.
+    if (['EEXIST', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? '')) return false;
     rmSync(lock, { recursive: true, force: true });
     throw cannotLock(lock, error);
   }
