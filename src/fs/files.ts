@@ -58,9 +58,12 @@ export async function writeFileAtomicSafe(link: string, text: string, options: {
   }
 }
 
+/** A temporary name beside `file`. Math.random, not node:crypto: commands that only read (search) load this file. */
+const tmpBeside = (file: string) => `${file}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`;
+
 function writeAtomicSync(file: string, text: string, mode: number | undefined): void {
   const before = statSync(file, { throwIfNoEntry: false });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  const tmp = tmpBeside(file);
   const keep = mode ?? (before ? before.mode & 0o7777 : undefined);
   const fd = openSync(tmp, 'wx', keep ?? 0o666);
   try {
@@ -165,8 +168,7 @@ async function retryBusy<T>(fn: () => Promise<T>, attempts = process.platform ==
  */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  // Math.random, not node:crypto: commands that only read (search) load this file and must not pay for crypto.
-  const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`;
+  const tmp = tmpBeside(file);
   await writeFile(tmp, JSON.stringify(value));
   await rename(tmp, file);
 }

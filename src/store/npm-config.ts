@@ -83,7 +83,10 @@ function flatten(raw: Record<string, string>): NpmOptions {
     // one, the authorities go with each request as npm hands them. Without, the file is read at the first request.
     const clientCertificates = Object.keys(raw).some((key) => /:(certfile|keyfile)$/.test(key));
     if (!clientCertificates) options.agent = sharedAgent(JSON.stringify([cafile, raw.ca, proxy, noProxy]), authorities, options);
-    else if (authorities().length > 0) options.ca = authorities();
+    else {
+      const ca = authorities();
+      if (ca.length > 0) options.ca = ca;
+    }
   }
   if (raw['fetch-retries'] !== undefined) options.retry = { retries: Number(raw['fetch-retries']) };
   return options;
