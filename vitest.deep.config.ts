@@ -1,12 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { deepFiles, tags } from './vitest.suites.js';
 
-// `npm run test:deep`: the exhaustive variants listed in test/deep-suite.json (CI runs them after `npm test`).
-const deep: string[] = JSON.parse(readFileSync(new URL('./test/deep-suite.json', import.meta.url), 'utf8')).files;
+// `npm run test:deep`: the tests tagged `deep` (see vitest.suites.ts); CI runs them after `npm test`.
+const { whole, some } = deepFiles();
 
 export default defineConfig({
   test: {
-    include: deep,
+    include: [...whole, ...some],
+    tags,
+    tagsFilter: ['deep'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     maxWorkers: 2,

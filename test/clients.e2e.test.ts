@@ -1,3 +1,4 @@
+// @module-tag deep
 // Every client, as a new user would meet it: install from the local registries into a temporary HOME writes the
 // right file with the right shape (compared with the hand-written golden table), the official MCP SDK client starts
 // the server from each stdio entry as written and lists its tools, remote servers get each client's remote shape,

@@ -1,3 +1,4 @@
+// @module-tag deep
 // Many mcpm processes at once on the same client files (JSON, TOML, YAML) and the same store: six installs with two
 // prunes collecting the store meanwhile, then twelve processes installing six new servers while uninstalling the
 // first six (and two more prunes), then six uninstalls. After each

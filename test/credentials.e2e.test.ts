@@ -1,3 +1,4 @@
+// @module-tag deep
 // Credentials follow only what they were issued for (issue 18), and the authorization of MCP 2026-07-28 (issue 13):
 // tokens per profile and per issuer, bound to the server URL they were issued for; the RFC 9207 `iss` check; no
 // redirect to another origin with credentials or installed headers; one refresh at a time across processes; a

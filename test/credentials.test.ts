@@ -58,7 +58,7 @@ describe('credentials the registry did not mark secret', () => {
 });
 
 describe('the secrets file', () => {
-  it('deleted for a server that has no secret: the entry still starts (check ok)', async () => {
+  it('deleted for a server that has no secret: the entry still starts (check ok)', { tags: ['deep'] }, async () => {
     const home = await makeTmpDir('mcpm-envfile-');
     // The posts server's token given as a plain argument-less env input the registry knows: without it, no secret.
     const install = await run(home, ['install', 'github-posts', '--client', 'cursor', '--env', `POSTS_API_URL=${world.postsUrl}`, '--env', `POSTS_API_TOKEN=${TOKEN}`]);

@@ -1,3 +1,4 @@
+// @module-tag deep
 // kill -9 at every phase of a fresh install (see test/helpers/fault-lab.ts for what is checked after each kill):
 // after the manifest, after dependency install, around the rename into the store, after the secrets, before and
 // after each client write (JSON, TOML, YAML), around the state write, and in the middle of a download (a kill while

@@ -1,3 +1,4 @@
+// @module-tag deep
 // kill -9 at every phase of an upgrade (installing 1.1.0 over an installed 1.0.0) and of uninstall, in three clients
 // (JSON, TOML, YAML), and while holding a client file's lock; see test/helpers/fault-lab.ts for what is checked after
 // each kill. Between two client writes some files start 1.0.0 and some 1.1.0, each entry whole, and `mcpm list`

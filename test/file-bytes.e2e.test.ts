@@ -1,3 +1,4 @@
+// @module-tag deep
 // Never change a byte outside the entry mcpm edits. A file that is not UTF-8 is refused (decoding would replace
 // its bytes for good), a UTF-8 byte order mark is kept, and a file nested deeper than the parsers walk is refused as
 // unparseable rather than crashing mcpm. In JSON, YAML and TOML alike. A file that is a symbolic link stays one.

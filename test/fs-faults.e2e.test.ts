@@ -1,3 +1,4 @@
+// @module-tag deep
 // The disk fills up, folders are read-only, a file stands where a folder should be. Each time: a clear one-line
 // error (EFS, naming the path and the reason), no stack trace, and nothing lost: the client files, mcpm's state and
 // the store are as they were (a failed upgrade leaves the old version working), no half-written or temporary file

@@ -166,7 +166,7 @@ describe('--inline-secrets', () => {
 });
 
 describe('the keychain backend (MCPM_SECRETS=keychain)', () => {
-  it('where the keychain cannot be used (no Secret Service here), install says so before writing anything', async () => {
+  it('where the keychain cannot be used (no Secret Service here), install says so before writing anything', { tags: ['deep'] }, async () => {
     const keychainHome = await makeTmpDir('mcpm-keychain-');
     const run = await runMcpm(
       ['install', 'github-posts', '--client', 'cursor', '--json', '--env', `POSTS_API_URL=${world.postsUrl}`, '--env', 'POSTS_API_TOKEN', '--registry', world.registryUrl],

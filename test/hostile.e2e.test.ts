@@ -1,3 +1,4 @@
+// @module-tag deep
 // Hostile input. Registry entries crafted to escape (names, versions and package identifiers with `../`, absolute
 // paths, NUL bytes, shell metacharacters, 10k-character strings, specs that npm would read as a local folder, a git
 // repository or a URL), packages whose dependencies are not registry packages, and tarballs with paths outside

@@ -172,7 +172,7 @@ describe('names and versions', () => {
     }
   });
 
-  it('a registry that accepts the connection and never answers is skipped after --timeout', async () => {
+  it('a registry that accepts the connection and never answers is skipped after --timeout', { tags: ['deep'] }, async () => {
     const started = Date.now();
     const run = await mcpm(['search', 'posts', '--timeout', '300', '--json'], hanging.url);
     expect(Date.now() - started).toBeLessThan(10_000);

@@ -1,3 +1,4 @@
+// @module-tag deep
 // After uninstalling everything, nothing mcpm created is left: no `{"mcpServers": {}}`, no empty config.toml or
 // `extensions: null`, no folders it made (they would make a client look installed), and no backups of files whose
 // content was only ever mcpm's. A file the user had keeps its one-time backup.

@@ -77,7 +77,7 @@ describe('npm settings', () => {
     expect(perRequest.ca).toEqual([readFileSync(caFile, 'utf8').trim()]);
   });
 
-  it('goes through the proxy of the npm settings when a cafile is set too (the agent that carries the authorities)', async () => {
+  it('goes through the proxy of the npm settings when a cafile is set too (the agent that carries the authorities)', { tags: ['deep'] }, async () => {
     const npm = await startNpmRegistry(await packGithubPosts(['1.0.0']));
     const registry = await startMcpRegistry([serverEntry('io.github.acme/github-posts', '1.0.0', { identifier: 'github-posts', version: '1.0.0', registryBaseUrl: npm.url })]);
     // A forward proxy for plain http: the client asks it for absolute URLs, and it fetches them.

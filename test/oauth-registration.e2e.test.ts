@@ -1,3 +1,4 @@
+// @module-tag deep
 // Client registration in the order of the MCP authorization specification (2026-07-28): a pre-registered client id
 // (`mcpm login --client-id`, or the registry entry's), a Client ID Metadata Document where the authorization server
 // takes one and `oauth.client-metadata-url` is set, then dynamic registration; and a multi-tenant server used with

@@ -237,7 +237,7 @@ describe.skipIf(WINDOWS)('pypi: a pinned uvx launch, pre-fetched at install', ()
     expect(stubs.calls().slice(before).map((c) => c.argv.slice(0, 1).concat(c.argv.slice(2, 4)))).toEqual([['--version'], ['--cache-dir', '--with', 'posts-mcp==1.2.0']]);
   });
 
-  it('refuses a value of the wrong format, and a second value for a single-valued argument', async () => {
+  it('refuses a value of the wrong format, and a second value for a single-valued argument', { tags: ['deep'] }, async () => {
     const other = await makeTmpDir('mcpm-pypi-bad-');
     const notNumber = await install(other, 'posts-py', ['--arg', 'limit=ten']);
     expect(notNumber.json.error).toMatchObject({ code: 'EINPUT', message: 'limit must be a number (got "ten")' });
@@ -246,7 +246,7 @@ describe.skipIf(WINDOWS)('pypi: a pinned uvx launch, pre-fetched at install', ()
     expect(existsSync(claudeFile(other))).toBe(false);
   });
 
-  it('with a uv too old for --env-file, says so before fetching anything', async () => {
+  it('with a uv too old for --env-file, says so before fetching anything', { tags: ['deep'] }, async () => {
     const other = await makeTmpDir('mcpm-olduv-');
     const run = await runMcpm(['install', 'posts-py', '--client', 'claude-desktop', '--env', `POSTS_API_URL=${api.url}`, '--env', 'POSTS_API_TOKEN', '--registry', registry.url, '--json'], {
       home: other,
@@ -320,7 +320,7 @@ describe.skipIf(WINDOWS)('oci: a pinned docker run, pulled at install, values by
     expect(await callPosts(home, claudeEntry(home, 'posts-oci'))).toHaveLength(3);
   });
 
-  it('--privileged, the host\'s root and host networking from registry data: each named, installed only when accepted', async () => {
+  it('--privileged, the host\'s root and host networking from registry data: each named, installed only when accepted', { tags: ['deep'] }, async () => {
     const other = await makeTmpDir('mcpm-oci-root-');
     const refused = await install(other, 'posts-oci-root');
     expect(refused.json.error.code).toBe('EUNSAFE');
@@ -331,7 +331,7 @@ describe.skipIf(WINDOWS)('oci: a pinned docker run, pulled at install, values by
     expect(args.slice(-4)).toEqual(['--privileged', '--volume=/:/host', '--network=host', `ghcr.io/acme/posts-mcp:1.2.0@${STUB_DIGEST}`]);
   });
 
-  it('an image before the pinned one is refused outright, --allow-runtime-args or not', async () => {
+  it('an image before the pinned one is refused outright, --allow-runtime-args or not', { tags: ['deep'] }, async () => {
     const other = await makeTmpDir('mcpm-oci-swap-');
     for (const extra of [[], ['--allow-runtime-args']]) {
       const run = await install(other, 'posts-oci-swap', extra);
@@ -437,14 +437,14 @@ describe.skipIf(WINDOWS)('mcpb: a verified bundle, unpacked into the store, star
     expect(existsSync(path.join(other, '.mcpm', 'store', 'io.github.acme'))).toBe(false);
   });
 
-  it('refuses a bundle without fileSha256 before downloading it', async () => {
+  it('refuses a bundle without fileSha256 before downloading it', { tags: ['deep'] }, async () => {
     const before = bundleRequests.length;
     const run = await install(await makeTmpDir('mcpm-unverified-'), 'unverified-bundle', ['--arg', `posts_url=${api.url}`]);
     expect(run.json.error).toMatchObject({ code: 'EINTEGRITY', message: expect.stringContaining('gives no fileSha256') });
     expect(bundleRequests.length).toBe(before);
   });
 
-  it('refuses a bundle with an entry that climbs out of its folder', async () => {
+  it('refuses a bundle with an entry that climbs out of its folder', { tags: ['deep'] }, async () => {
     const other = await makeTmpDir('mcpm-evil-');
     const run = await install(other, 'evil-bundle');
     expect(run.json.error).toMatchObject({ code: 'EPACKAGE', message: expect.stringContaining('Refusing the bundle') });
@@ -468,7 +468,7 @@ describe.skipIf(WINDOWS)('remotes: URL {variables} and headers are inputs like a
     expect(JSON.parse(readFileSync(file, 'utf8')).mcpServers['tenant-remote'].headers).toEqual({ 'X-Api-Key': 'key-123' });
   });
 
-  it('a URL variable cannot move the server to another host, and a header cannot carry a line break', async () => {
+  it('a URL variable cannot move the server to another host, and a header cannot carry a line break', { tags: ['deep'] }, async () => {
     const home = await makeTmpDir('mcpm-remote-host-');
     const file = locateClient(findClient('claude-code')!, { platform: process.platform, home, env: { HOME: home }, cwd: home })!.file;
     for (const tenant of ['127.0.0.1:9/#', 'evil.example/', 'x@evil.example/']) {

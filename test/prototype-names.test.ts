@@ -1,3 +1,4 @@
+// @module-tag deep
 // Names that are properties of every JavaScript object (constructor, toString, __proto__...) are only names: as a
 // server, entry key or profile typed by a user, and as an input name in registry data. Each command answers as for
 // any unknown name; none reaches Object.prototype (which once made uninstall fail with EINTERNAL and `info

@@ -113,7 +113,7 @@ describe('the registry cache', () => {
     }
   });
 
-  it('an entry stamped in the far future does not move `since` past the sync: later deletions still arrive', async () => {
+  it('an entry stamped in the far future does not move `since` past the sync: later deletions still arrive', { tags: ['deep'] }, async () => {
     const entries = [
       serverEntry('io.github.acme/alpha', '1.0.0', pkg('1.0.0'), { publishedAt: '2025-01-01T00:00:00Z' }),
       serverEntry('io.github.acme/beta', '1.0.0', pkg('1.0.0'), { publishedAt: '2025-01-02T00:00:00Z' }),
@@ -139,7 +139,7 @@ describe('the registry cache', () => {
     }
   });
 
-  it('a published version is kept as first fetched: a registry changing its contents later is warned about', async () => {
+  it('a published version is kept as first fetched: a registry changing its contents later is warned about', { tags: ['deep'] }, async () => {
     const entries = [serverEntry('io.github.acme/alpha', '1.0.0', pkg('1.0.0'))];
     const registry = await startMcpRegistry(entries);
     try {
@@ -156,7 +156,7 @@ describe('the registry cache', () => {
     }
   });
 
-  it('a server published after the last sync is found: a miss refreshes the cache once, despite its TTL', async () => {
+  it('a server published after the last sync is found: a miss refreshes the cache once, despite its TTL', { tags: ['deep'] }, async () => {
     const entries = [serverEntry('io.github.acme/alpha', '1.0.0', pkg('1.0.0'))];
     const registry = await startMcpRegistry(entries);
     try {
@@ -225,7 +225,7 @@ describe('the registry cache', () => {
     }
   });
 
-  it('with no cache, a registry that never answers is skipped after --timeout, as before', async () => {
+  it('with no cache, a registry that never answers is skipped after --timeout, as before', { tags: ['deep'] }, async () => {
     const hanging = await startHangingServer();
     try {
       const run = await mcpm(['search', 'posts', '--registry', `${hanging.url},embedded`, '--timeout', '300', '--json']);
@@ -237,7 +237,7 @@ describe('the registry cache', () => {
     }
   });
 
-  it('a static index over http is cached too: fetched once while fresh, used with a warning when it is gone', async () => {
+  it('a static index over http is cached too: fetched once while fresh, used with a warning when it is gone', { tags: ['deep'] }, async () => {
     const entries = [serverEntry('io.github.acme/alpha', '1.0.0', pkg('1.0.0'))];
     const requests: string[] = [];
     const host = await listenLocal((req, res) => {
@@ -258,7 +258,7 @@ describe('the registry cache', () => {
     }
   });
 
-  it('concurrent commands on a registry not yet cached fetch its full listing once (the cache is locked)', async () => {
+  it('concurrent commands on a registry not yet cached fetch its full listing once (the cache is locked)', { tags: ['deep'] }, async () => {
     const entries = Array.from({ length: 150 }, (_, i) => serverEntry(`io.github.acme/s${String(i).padStart(3, '0')}`, '1.0.0', pkg('1.0.0')));
     const registry = await startMcpRegistry(entries);
     try {
@@ -271,7 +271,7 @@ describe('the registry cache', () => {
     }
   });
 
-  it('stops a registry whose cursors cycle, and keeps the previous cache', async () => {
+  it('stops a registry whose cursors cycle, and keeps the previous cache', { tags: ['deep'] }, async () => {
     let cycle = false;
     const requests: string[] = [];
     const registry = await listenLocal((req, res) => {
@@ -293,7 +293,7 @@ describe('the registry cache', () => {
     }
   });
 
-  it('a cache in another format is not read: it is fetched again', async () => {
+  it('a cache in another format is not read: it is fetched again', { tags: ['deep'] }, async () => {
     const registry = await startMcpRegistry([serverEntry('io.github.acme/alpha', '1.0.0', pkg('1.0.0'))]);
     try {
       await mcpm(['registry', 'sync', '--registry', registry.url]);

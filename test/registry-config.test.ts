@@ -64,7 +64,7 @@ describe('mcpm registry add, list, remove', () => {
     expect(flag.json.result).toMatchObject({ from: 'flag', registries: [{ name: 'team', url: 'https://team.example.com', tokenEnv: 'TEAM_TOKEN' }] });
   });
 
-  it('a comma string in config.json still works, and the first add turns it into a list', async () => {
+  it('a comma string in config.json still works, and the first add turns it into a list', { tags: ['deep'] }, async () => {
     writeFileSync(path.join(home, 'index.json'), JSON.stringify({ servers: [] }));
     await mcpm(['config', 'set', 'registries', 'embedded,index.json']);
     expect(config().registries).toBe(`embedded,${path.join(home, 'index.json')}`);

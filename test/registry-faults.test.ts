@@ -1,3 +1,4 @@
+// @module-tag deep
 // Registries that misbehave: stall, trickle, drop the connection, answer 500 or HTML, send more than mcpm's cap,
 // nest JSON 100k levels deep, page forever. Each gives a bounded, clear failure (exit 1, one line, a hint, no stack
 // trace; the reason in the error and in a one-line warning) or, with a working registry listed after it, a fallback

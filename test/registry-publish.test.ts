@@ -1,3 +1,4 @@
+// @module-tag deep
 // Publishing: `mcpm publish` and `mcpm status set` against `mcpm registry serve <dir> --publish-token-env`, with the
 // github-posts fixture on a local npm registry (its package.json names io.github.acme/github-posts as mcpName).
 // One served folder for the whole file; each test publishes names of its own.

@@ -1,3 +1,4 @@
+// @module-tag deep
 // `mcpm registry serve` reads request lines written by anyone who can reach it: raw, seeded junk request targets,
 // methods and headers sent over plain sockets (fetch would refuse to send most of them). Every one gets an HTTP
 // answer below 500 (or Node's own 400 for a line it cannot parse), and the server keeps serving after each batch.

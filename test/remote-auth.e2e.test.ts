@@ -242,7 +242,7 @@ describe('a 2026-07-28 server behind OAuth, through mcpm run', () => {
   });
 });
 
-describe('older servers', () => {
+describe('older servers', { tags: ['deep'] }, () => {
   it('a 2025-11-25 streamable HTTP server with sessions: the session is opened by initialize and ended when stdin closes', async () => {
     const run = await mcpm(['install', 'notes-2025', '--client', 'claude-desktop', '--json']);
     expect(run.json?.ok, run.stderr).toBe(true);

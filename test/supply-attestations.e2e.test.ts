@@ -77,7 +77,7 @@ describe('provenance attestations verified against a local sigstore trust root',
     for (const version of ['1.1.0', '1.2.0']) expect(existsSync(path.join(home, '.mcpm', 'store', ...SERVER.split('/'), version)), `${version} not in the store`).toBe(false);
   });
 
-  it('a trust root that cannot be read leaves the attestation unverified (a warning), which require-provenance refuses', async () => {
+  it('a trust root that cannot be read leaves the attestation unverified (a warning), which require-provenance refuses', { tags: ['deep'] }, async () => {
     home = await makeTmpDir('mcpm-attest-noroot-'); // a store that has not seen 1.0.0, so the registry is asked
     const missing = { MCPM_SIGSTORE_TRUSTED_ROOT: path.join(home, 'no-such-root.json') };
     const policy = path.join(home, 'org-policy.json');

@@ -1,3 +1,4 @@
+// @module-tag deep
 // Fuzzing the client-file editors with generated files: JSON with comments, YAML (map and list), TOML. For every
 // case the edit either is refused with EPARSE (the caller then leaves the file untouched), or it applies cleanly:
 // the result parses to exactly the old data plus mcpm's entry, an upgrade in place parses to the old data plus the
