@@ -5,13 +5,14 @@
 // kill -9 point and filesystem fault, concurrency, hostile input, edge cases of a feature). CI runs both.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestTagDefinition } from 'vitest/config';
 
 export const tags: TestTagDefinition[] = [
   { name: 'deep', description: 'an exhaustive variant: run by `npm run test:deep` (CI), not by `npm test`' },
 ];
 
-const root = path.dirname(new URL(import.meta.url).pathname);
+const root = path.dirname(fileURLToPath(import.meta.url));
 // The opt-in suites have configs of their own.
 const OPT_IN = ['test/live/', 'test/clients-real/'];
 
@@ -23,8 +24,10 @@ function testFiles(dir = 'test'): string[] {
   });
 }
 
-const WHOLE = /^\s*\/\/\s*@module-tag deep\b/m;
-const SOME = /tags:\s*\[\s*'deep'\s*\]/;
+// vitest's own pattern for a file's tags (a `//` or JSDoc line).
+const WHOLE = /(\/\/|\*)\s*@module-tag\s+deep\b/;
+// Any quoting, and other tags beside it: a deep test this misses would run in neither suite.
+const SOME = /tags:\s*\[[^\]]*['"`]deep['"`]/;
 
 /** Files that are deep as a whole, and files with some deep tests among everyday ones. */
 export function deepFiles(): { whole: string[]; some: string[] } {
