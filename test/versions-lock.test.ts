@@ -4,11 +4,13 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMcpm } from './helpers/cli.js';
+import { listenLocal } from './helpers/http.js';
 import { startMcpRegistry, serverEntry, OFFICIAL_META, type RegistryEntry } from './helpers/mcp-registry.js';
 import { startNpmRegistry } from './helpers/npm-registry.js';
+import { packFixture } from './helpers/pack.js';
 import { startPostsApi } from './helpers/posts-api.js';
 import { cleanupTmpDirs, makeTmpDir } from './helpers/tmp.js';
-import { packGithubPosts, SERVER, TOKEN } from './helpers/world.js';
+import { FIXTURES, packGithubPosts, SERVER, TOKEN } from './helpers/world.js';
 
 let entries: RegistryEntry[];
 let registryUrl: string;
@@ -180,5 +182,33 @@ describe('a project reproduces from mcpm.json + mcpm-lock.json', () => {
     expect(existsSync(path.join(clone, '.mcp.json'))).toBe(false);
     // No version reached the store (mcpm may have created its own empty folders).
     expect(existsSync(path.join(home, '.mcpm', 'store', 'io.github.acme', 'github-posts', '1.1.0'))).toBe(false);
+  });
+
+  it('a lock that sends a dependency\'s download to another host: the registry\'s tarball or nothing, that host never asked', async () => {
+    // A dependency's tarball is fetched from the lock's URL directly only when that URL is the registry's own for
+    // that name and version (src/store/fetch.ts); any other URL goes through the registry's packument, as before.
+    const other = await packFixture(path.join(FIXTURES, 'posts-format'), { description: 'not what the registry published' });
+    const asked: string[] = [];
+    const elsewhere = await listenLocal((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': other.tarball.length });
+      res.end(other.tarball);
+    });
+    try {
+      const home = await makeTmpDir('mcpm-project-d-');
+      const clone = path.join(home, 'checkout');
+      mkdirSync(clone);
+      cpSync(path.join(project, 'mcpm.json'), path.join(clone, 'mcpm.json'));
+      const lock = JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8'));
+      Object.assign(lock.servers[SERVER].dependencies['node_modules/posts-format'], { resolved: `${elsewhere.url}/posts-format/-/posts-format-1.0.0.tgz`, integrity: other.integrity });
+      writeFileSync(path.join(clone, 'mcpm-lock.json'), JSON.stringify(lock, null, 2));
+      const run = await runMcpm(['install', '--json', '--env', `POSTS_API_URL=${postsUrl}`, '--env', 'POSTS_API_TOKEN'], { home, cwd: clone, env: { POSTS_API_TOKEN: TOKEN } });
+      expect(run.json?.error, run.stderr).toMatchObject({ code: 'EINTEGRITY', message: expect.stringContaining('posts-format@1.0.0') });
+      expect(asked).toEqual([]);
+      expect(existsSync(path.join(clone, '.mcp.json'))).toBe(false);
+      expect(existsSync(path.join(home, '.mcpm', 'store', 'io.github.acme', 'github-posts', '1.1.0'))).toBe(false);
+    } finally {
+      await elsewhere.close();
+    }
   });
 });

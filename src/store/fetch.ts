@@ -1,5 +1,6 @@
 import type { NpmOptions } from './npm-config.js';
 import { npmCall } from './npm-errors.js';
+import { registryOf } from '../supply/registry-keys.js';
 import type { TreePackage } from './tree.js';
 import { readIndex, unpackTarball, writeIndex, type PackageIndex } from './unpack.js';
 
@@ -55,10 +56,25 @@ export async function ensurePackages(
 export async function fetchPackage(store: string, options: NpmOptions, pkg: Pick<TreePackage, 'name' | 'version' | 'resolved' | 'integrity'>, spec: string, devFiles = true): Promise<PackageIndex> {
   const { default: pacote } = await import('pacote');
   const what = pkg.name === spec.slice(0, spec.lastIndexOf('@')) ? spec : `${pkg.name}@${pkg.version} (for ${spec})`;
-  const tarball = await npmCall(what, () => pacote.tarball(`${pkg.name}@${pkg.version}`, { ...options, integrity: pkg.integrity, resolved: pkg.resolved }));
+  const tarball = await npmCall(what, () => pacote.tarball(...tarballRequest(options, pkg)));
   const index = await unpackTarball(store, tarball, { name: pkg.name, version: pkg.version, integrity: pkg.integrity }, { devFiles });
   await writeIndex(store, index);
   return index;
+}
+
+/**
+ * What pacote is asked for. Asked for `name@version`, pacote first fetches the packument again (to learn the URL,
+ * and check the integrity against it): one more round trip for every package not in npm's cache. When the tree's
+ * URL is the registry's own URL of exactly that name and version, the tarball is fetched from it directly: only the
+ * registry's tarball of that version can come from there, and pacote checks its bytes against the integrity. A URL
+ * of any other shape (a lock file could name any) goes through the packument, as before.
+ */
+function tarballRequest(options: NpmOptions, pkg: Pick<TreePackage, 'name' | 'version' | 'resolved' | 'integrity'>): [string, NpmOptions] {
+  const checked = { ...options, integrity: pkg.integrity, resolved: pkg.resolved };
+  const basename = pkg.name.slice(pkg.name.lastIndexOf('/') + 1);
+  const own = `${registryOf(pkg.name, options)}${pkg.name}/-/${basename}-${pkg.version}.tgz`;
+  // allowRemote: mcpm refuses URL dependencies while resolving (npm-checks.ts); this URL is the registry's own.
+  return pkg.resolved === own ? [own, { ...checked, allowRemote: 'all' }] : [`${pkg.name}@${pkg.version}`, checked];
 }
 
 export async function inParallel<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

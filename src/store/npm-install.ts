@@ -9,9 +9,11 @@ import { chooseBin } from './bin.js';
 import { buildVersion } from './build-version.js';
 import { casFile } from './cas.js';
 import { ensurePackages } from './fetch.js';
+import type { NpmOptions } from './npm-config.js';
 import { INSTALL_RECORD, versionDir } from './layout.js';
 import { assertRegistryPackage, checkEngines, checkOwnership, npmOptions } from './npm-checks.js';
 import { lockMismatch, npmCall } from './npm-errors.js';
+import { newPackumentCache } from './prefetch.js';
 import { readRecord } from './record.js';
 import { createStaging } from './staging.js';
 import { pinVersion, withStoreLock } from './store-lock.js';
@@ -99,15 +101,19 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     fromRecord = tree !== undefined && prior !== undefined;
   }
   let checkedManifest = false;
+  // A tree to resolve: the metadata reads (the resolve, the signature check after it) share one packument cache, so
+  // each document is fetched once; nothing holds it once the tarballs are being unpacked.
+  let metadata: NpmOptions = options;
   if (!tree) {
+    metadata = { ...options, packumentCache: await newPackumentCache() };
     // Nothing known: the registry's metadata is checked before any package is downloaded. The tree is resolved
     // meanwhile (that reads metadata only), and the registry's signing keys asked for, as the check below needs them.
     const { default: pacote } = await import('pacote');
     const { before } = minAgeOf(ctx);
-    const resolving = withScratch(ctx, (dir) => npmCall(spec, () => resolveTree(dir, options, request.identifier, request.version, before)));
+    const resolving = withScratch(ctx, (dir) => npmCall(spec, () => resolveTree(dir, metadata, request.identifier, request.version, before)));
     resolving.catch(() => undefined); // awaited below, unless the metadata check refuses first
     registryKeys(registryOf(request.identifier, options), options).catch(() => undefined);
-    const manifest = await npmCall(spec, () => pacote.manifest(spec, { ...options, fullMetadata: true }));
+    const manifest = await npmCall(spec, () => pacote.manifest(spec, { ...metadata, fullMetadata: true }));
     if (request.lock?.integrity && manifest._integrity !== request.lock.integrity) throw lockMismatch(spec);
     checkOwnership(ctx, request.serverName, manifest.mcpName, spec);
     checkEngines(ctx, request, manifest.engines?.node);
@@ -124,7 +130,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
 
   const packages = selectPackages(tree, spec);
   // Signatures, release age and provenance, before a single tarball is fetched.
-  const supply = await supplyOfTree(ctx, options, {
+  const supply = await supplyOfTree(ctx, metadata, {
     serverName: request.serverName,
     spec,
     top: { name: request.identifier, version: request.version, integrity: top.integrity! },

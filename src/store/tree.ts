@@ -6,6 +6,7 @@ import { McpmError } from '../errors.js';
 import { keyedJson } from './cas.js';
 import { writeJsonAtomic } from '../fs/files.js';
 import type { NpmOptions } from './npm-config.js';
+import { newPackumentCache, prefetchPackuments } from './prefetch.js';
 import type { SupplyRecord } from '../supply/record.js';
 
 /** One package-lock.json `packages` entry, as far as installing it needs. */
@@ -139,12 +140,15 @@ function libc(): string | undefined {
 /**
  * Resolves the dependency tree of `identifier@version` as `npm install` would (arborist's ideal tree: the same
  * hoisting, peers and optional rules, the registry's integrity for every tarball), without writing node_modules.
- * `dir` is an empty folder the tree is computed for. `before`: the release-age cut-off (arborist skips younger versions). Returns the package-lock `packages`, root removed.
+ * `dir` is an empty folder the tree is computed for. `before`: the release-age cut-off (arborist skips younger versions).
+ * `options.packumentCache`, when given, is the install's (newPackumentCache). Returns the package-lock `packages`, root removed.
  */
 export async function resolveTree(dir: string, options: NpmOptions, identifier: string, version: string, before?: Date): Promise<LockPackages> {
   await writeFile(path.join(dir, 'package.json'), `${JSON.stringify(storeVersionPackage(identifier, version), null, 2)}\n`);
-  const { default: Arborist } = await import('@npmcli/arborist');
-  const arborist = new Arborist({ ...options, path: dir, omit: ['dev'], ignoreScripts: true, audit: false, fund: false, ...(before ? { before } : {}) });
+  const [{ default: Arborist }, packumentCache] = await Promise.all([import('@npmcli/arborist'), options.packumentCache ?? newPackumentCache()]);
+  const withCache = { ...options, packumentCache };
+  await prefetchPackuments(identifier, version, withCache, before);
+  const arborist = new Arborist({ ...withCache, path: dir, omit: ['dev'], ignoreScripts: true, audit: false, fund: false, ...(before ? { before } : {}) });
   const tree = await arborist.buildIdealTree({});
   const { packages = {} } = JSON.parse(tree.meta.toString()) as { packages?: LockPackages };
   const { '': _root, ...rest } = packages;

@@ -28,6 +28,14 @@ declare module '@npmcli/arborist' {
   }
 }
 
+/** Arborist's in-memory packument cache (an LRU bounded by the heap's size); pacote reads and fills it. */
+declare module '@npmcli/arborist/lib/packument-cache.js' {
+  export default class PackumentCache {
+    constructor(options?: Record<string, unknown>);
+    has(key: string): boolean;
+  }
+}
+
 declare module 'npm-registry-fetch' {
   function fetch(url: string, options?: Record<string, unknown>): Promise<{ status: number; json(): Promise<unknown> }>;
   namespace fetch {

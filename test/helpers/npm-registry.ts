@@ -34,6 +34,8 @@ export interface NpmRegistryOptions {
   sigstore?: SigstoreWorld;
   /** "name@version" -> how its attestation is wrong. */
   attestationTamper?: Record<string, Tamper>;
+  /** Called before a packument is served; when it returns a promise, the answer waits for it. */
+  holdPackument?: (name: string) => Promise<void> | undefined;
   /** Serve over HTTPS with this key and certificate (for 127.0.0.1). */
   tls?: { key: string; cert: string };
 }
@@ -112,7 +114,10 @@ export async function startNpmRegistry(
     // The corgi (abbreviated) format is a subset of the full packument, so
     // serving the full document satisfies clients that ask for it.
     const corgi = (req.headers.accept ?? "").includes(CORGI);
-    sendJson(res, 200, packument(name, versions), corgi ? CORGI : "application/json");
+    const answer = () => sendJson(res, 200, packument(name, versions), corgi ? CORGI : "application/json");
+    const held = opts.holdPackument?.(name);
+    if (held) void held.then(answer);
+    else answer();
   }
 
   function packument(name: string, versions: PackedPackage[]): Record<string, unknown> {
