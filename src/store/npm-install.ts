@@ -102,7 +102,7 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
   }
   let checkedManifest = false;
   // A tree to resolve: the metadata reads (the resolve, the signature check after it) share one packument cache, so
-  // each document is fetched once; nothing holds it once the tarballs are being unpacked.
+  // each document is fetched once.
   let metadata: NpmOptions = options;
   if (!tree) {
     metadata = { ...options, packumentCache: await newPackumentCache() };
@@ -140,6 +140,9 @@ export async function installNpmPackage(ctx: Context, request: NpmInstallRequest
     ...(request.lock?.supply ? { locked: request.lock.supply } : {}),
   });
   acceptSupply(ctx, request.serverName, spec, supply, request.lock?.supply);
+  // The packument cache goes with the metadata phase: kept through the unpacking below, its documents (tens of MB
+  // for a tree like memory's) would add to the install's peak memory.
+  metadata = options;
   // Says how the download goes: each package fetched and unpacked into the store.
   const devFiles = keepsDevFiles(ctx.settings());
   const have = await ensurePackages(store, options, packages, spec, undefined, (done, total) => ctx.out.progress(`Installing ${spec}: ${done} of ${total} packages fetched`), devFiles);

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import validRange from 'semver/ranges/valid.js';
 import type { NpmOptions } from './npm-config.js';
 
@@ -19,11 +20,21 @@ import type { NpmOptions } from './npm-config.js';
 const CONCURRENCY = 16;
 
 /**
+ * The walk parses a whole tree's packuments within a second or two (32 MB of JSON for the memory server's, from
+ * ~100 documents), where arborist alone spread them over several seconds of waiting. V8 lets a small heap grow
+ * several times over before it collects, which took an install's peak memory from 167 to about 210 MiB; growing
+ * it by 30% at a time keeps the peak at about 160 MiB, with no difference in time measured. A setting of this
+ * process's garbage collector: mcpm runs one command per process.
+ */
+const HEAP_GROWING = '--heap-growing-percent=30';
+
+/**
  * Arborist's own in-memory packument cache (bounded by the heap's size; documents of a megabyte or more are not
  * kept). Given to every pacote call of one install's metadata phase, as `packumentCache`, it lets the resolve and the
  * signature check after it read each packument from the registry once.
  */
 export async function newPackumentCache(): Promise<unknown> {
+  setFlagsFromString(HEAP_GROWING); // before pacote and arborist are loaded: see HEAP_GROWING
   const { default: PackumentCache } = await import('@npmcli/arborist/lib/packument-cache.js');
   return new PackumentCache();
 }
