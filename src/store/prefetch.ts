@@ -23,8 +23,9 @@ const CONCURRENCY = 16;
  * The walk parses a whole tree's packuments within a second or two (32 MB of JSON for the memory server's, from
  * ~100 documents), where arborist alone spread them over several seconds of waiting. V8 lets a small heap grow
  * several times over before it collects, which took an install's peak memory from 167 to about 210 MiB; growing
- * it by 30% at a time keeps the peak at about 160 MiB, with no difference in time measured. A setting of this
- * process's garbage collector: mcpm runs one command per process.
+ * it by 30% at a time keeps the peak at about 160 MiB, with no difference in time measured. It is a setting of the
+ * process's garbage collector, and stays set: a command ends with its install, and in `mcpm serve` or `mcpm ui`,
+ * which install in their own process, a heap that grows more slowly is no loss for a long-running server.
  */
 const HEAP_GROWING = '--heap-growing-percent=30';
 
