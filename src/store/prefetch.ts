@@ -62,8 +62,9 @@ export async function prefetchPackuments(identifier: string, version: string, op
       while (active < CONCURRENCY && queue.length > 0) {
         const spec = queue.shift()!;
         active++;
-        pacote
-          .manifest(spec, asked)
+        // pacote throws some refusals (a folder or URL spec) at once rather than rejecting: both are caught.
+        Promise.resolve()
+          .then(() => pacote.manifest(spec, asked))
           .then((manifest) => {
             for (const [name, range] of Object.entries(dependenciesOf(manifest))) want(name, range);
           })
@@ -86,10 +87,16 @@ function dependenciesOf(manifest: Record<string, unknown>): Record<string, unkno
   return { ...(manifest.dependencies as object), ...(manifest.optionalDependencies as object), ...Object.fromEntries(peers) };
 }
 
-/** `name@range` for a registry dependency (an `npm:` alias followed to its package); undefined for git, files, URLs. */
+/** A registry package's name (npm's rules; capitals as old packages have them): nothing npm would read as a path. */
+const PACKAGE_NAME = /^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/i;
+
+/**
+ * `name@range` for a registry dependency (an `npm:` alias followed to its package); undefined for git, files, URLs
+ * and names that are not package names (`../x` would be a folder to pacote): arborist meets those and refuses them.
+ */
 function registrySpec(name: string, spec: unknown): string | undefined {
   if (typeof spec !== 'string') return undefined;
   const alias = /^npm:((?:@[^/@]+\/)?[^@]+)(?:@(.*))?$/.exec(spec);
   const [target, range] = alias ? [alias[1]!, alias[2] ?? '*'] : [name, spec || '*'];
-  return validRange(range) ? `${target}@${range}` : undefined;
+  return PACKAGE_NAME.test(target) && validRange(range) ? `${target}@${range}` : undefined;
 }
