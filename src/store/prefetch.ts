@@ -55,6 +55,7 @@ export async function prefetchPackuments(identifier: string, version: string, op
     }
   };
   want(identifier, version);
+  if (queue.length === 0) return; // nothing the walk can ask for: arborist meets it
 
   let active = 0;
   await new Promise<void>((done) => {
