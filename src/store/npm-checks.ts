@@ -12,6 +12,9 @@ const PUBLIC_NPM = /^https?:\/\/registry\.npmjs\.(org|com)\/?$/i;
 /** npm package names (scoped or not), as validate-npm-package-name accepts them for existing packages. */
 const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/i;
 
+/** A registry package's name: nothing npm would read as a path, a URL or a git repository. */
+export const isNpmName = (name: string) => name.length <= 214 && NPM_NAME.test(name);
+
 /**
  * The identifier, version and registry come from a registry entry, and npm reads a spec by its shape: `../x`,
  * `/abs`, `file:`, `github:u/r`, `git+...`, a URL or `npm:` would install a local folder, a git repository or any
@@ -20,7 +23,7 @@ const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/i;
 export function assertRegistryPackage(request: Pick<NpmInstallRequest, 'serverName' | 'identifier' | 'version' | 'registryBaseUrl'>): void {
   const { identifier, version, registryBaseUrl, serverName } = request;
   const shown = (value: string) => JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}...` : value);
-  if (typeof identifier !== 'string' || identifier.length > 214 || !NPM_NAME.test(identifier)) {
+  if (typeof identifier !== 'string' || !isNpmName(identifier)) {
     throw new McpmError('EINVALIDNAME', `Refusing the npm package ${shown(String(identifier))} of ${serverName}: not an npm package name`, {
       hint: 'The registry entry is malformed or hostile; mcpm installs only packages named on an npm registry.',
     });

@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import validRange from 'semver/ranges/valid.js';
+import { isNpmName } from './npm-checks.js';
 import type { NpmOptions } from './npm-config.js';
 
 /**
@@ -88,9 +89,6 @@ function dependenciesOf(manifest: Record<string, unknown>): Record<string, unkno
   return { ...(manifest.dependencies as object), ...(manifest.optionalDependencies as object), ...Object.fromEntries(peers) };
 }
 
-/** A registry package's name (npm's rules; capitals as old packages have them): nothing npm would read as a path. */
-const PACKAGE_NAME = /^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/i;
-
 /**
  * `name@range` for a registry dependency (an `npm:` alias followed to its package); undefined for git, files, URLs
  * and names that are not package names (`../x` would be a folder to pacote): arborist meets those and refuses them.
@@ -99,5 +97,5 @@ function registrySpec(name: string, spec: unknown): string | undefined {
   if (typeof spec !== 'string') return undefined;
   const alias = /^npm:((?:@[^/@]+\/)?[^@]+)(?:@(.*))?$/.exec(spec);
   const [target, range] = alias ? [alias[1]!, alias[2] ?? '*'] : [name, spec || '*'];
-  return PACKAGE_NAME.test(target) && validRange(range) ? `${target}@${range}` : undefined;
+  return isNpmName(target) && validRange(range) ? `${target}@${range}` : undefined;
 }
