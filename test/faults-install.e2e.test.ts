@@ -45,7 +45,9 @@ describe('kill -9 during install', () => {
     const { run, ms } = await killedMidDownload(args(), 'posts-format', 'SIGINT');
     expect(run.code, run.stderr).toBe(130);
     expect(run.json?.error?.code).toBe('ECANCELLED');
-    expect(ms).toBeLessThan(2000);
+    // "At once" against the alternative, waiting for a tarball whose rest never comes (npm's fetch timeout, minutes).
+    // The margin is wide because CI's machine is shared.
+    expect(ms).toBeLessThan(10_000);
     await expectConsistent('install interrupted mid-download', ['none'], []);
     expect(readdirSync(path.join(mcpmDir(), 'store', '.staging'))).toEqual([]);
   });

@@ -13,26 +13,32 @@ const TIMEOUT_MS = 600;
 /** The timeout of the cases that fail for another reason: a busy machine must not turn them into timeouts. */
 const GENEROUS_MS = 5_000;
 const TIMING_OUT = new Set<Misbehaviour>(['stall', 'stall-body', 'trickle']);
-// Under load (several cases at once, other test files) a timeout fires later; the limits below are generous.
+/**
+ * Left alone, every misbehaviour here goes on forever (runMcpm kills the command after 60 s). The limit tells a
+ * bounded failure from a hang; it is not a speed goal. Which bound stopped the command is asserted by its message.
+ * The limit is wide because CI's machine is shared: a deep-field install that takes about 1 s alone took 8.7 s there
+ * while this file's cases ran at the same time as another test file.
+ */
+const BOUNDED_MS = 30_000;
 
 /** [misbehaviour, what the warning says, how long the command may take at most] */
 const CASES: Array<[Misbehaviour, RegExp, number]> = [
-  ['stall', /did not answer within 600 ms/, 8_000],
-  ['stall-body', /did not answer within 600 ms/, 8_000],
-  ['trickle', /did not answer within 600 ms/, 8_000],
-  ['drop', /closed the connection before answering in full/, 8_000],
-  ['reset', /closed the connection before answering in full/, 8_000],
-  ['http-500', /answered HTTP 500/, 8_000],
-  ['html', /did not answer with JSON/, 8_000],
-  ['huge-declared', /sent more than 64 MiB/, 8_000],
-  ['huge', /sent more than 64 MiB|did not answer within/, 20_000],
-  ['deep', /nested more than 64 levels deep/, 8_000],
-  ['deep-field', /nested more than 64 levels deep/, 8_000],
-  ['cursor-cycle', /keeps returning more pages/, 8_000],
+  ['stall', /did not answer within 600 ms/, BOUNDED_MS],
+  ['stall-body', /did not answer within 600 ms/, BOUNDED_MS],
+  ['trickle', /did not answer within 600 ms/, BOUNDED_MS],
+  ['drop', /closed the connection before answering in full/, BOUNDED_MS],
+  ['reset', /closed the connection before answering in full/, BOUNDED_MS],
+  ['http-500', /answered HTTP 500/, BOUNDED_MS],
+  ['html', /did not answer with JSON/, BOUNDED_MS],
+  ['huge-declared', /sent more than 64 MiB/, BOUNDED_MS],
+  ['huge', /sent more than 64 MiB|did not answer within/, BOUNDED_MS],
+  ['deep', /nested more than 64 levels deep/, BOUNDED_MS],
+  ['deep-field', /nested more than 64 levels deep/, BOUNDED_MS],
+  ['cursor-cycle', /keeps returning more pages/, BOUNDED_MS],
   // Bounded by 10,000 pages or ten times the timeout (50 s here), whichever comes first: on a loaded machine the
   // pages can take longer than 20 s, so the limit is the bound itself.
   ['cursor-endless', /keeps returning more pages \((over \d+ pages|still paging after \d+ s)\)/, 55_000],
-  ['redirect-loop', /redirects in a loop/, 8_000],
+  ['redirect-loop', /redirects in a loop/, BOUNDED_MS],
 ];
 
 let home: string;
@@ -101,17 +107,23 @@ describe.concurrent('a misbehaving registry: bounded, clear failure; fallback to
       expect(run.stderr).not.toMatch(/\n\s+at |Unexpected error/);
     }
   });
+});
 
+// Not concurrent with the cases above: each of these pages must come within the timeout, and the bad registries
+// live in this test process, whose event loop the concurrent cases (a registry pumping 1 MiB chunks forever) keep
+// busy. On CI a 150 ms page came later than an 800 ms timeout while they ran.
+describe('a registry that is slow but answers each request within the timeout', () => {
   it('a registry paging forever, slowly, is cut off after ten timeouts in all', async () => {
     const slow = await startBadRegistry('cursor-endless-slow');
     try {
-      // Each page takes 150 ms, well within the 800 ms timeout even on a busy machine; the paging stops at 8 s.
+      // Each page takes 150 ms, well within the 1 s timeout; the paging stops after ten timeouts in all, 10 s.
       const started = Date.now();
-      const run = await runMcpm(['search', 'posts', '--json', '--timeout', '800', '--registry', slow.url], { home, timeoutMs: 60_000 });
-      expectCleanFailure(run, /keeps returning more pages \(still paging after 8 s\)/);
-      expect(Date.now() - started).toBeGreaterThan(7_500);
-      expect(Date.now() - started).toBeLessThan(20_000);
-      expect(slow.requests()).toBeLessThan(60);
+      const run = await runMcpm(['search', 'posts', '--json', '--timeout', '1000', '--registry', slow.url], { home, timeoutMs: 60_000 });
+      expectCleanFailure(run, /keeps returning more pages \(still paging after 10 s\)/);
+      expect(Date.now() - started).toBeGreaterThan(9_500);
+      expect(Date.now() - started).toBeLessThan(BOUNDED_MS);
+      // One page at a time: at most about 10 s / 150 ms of them.
+      expect(slow.requests()).toBeLessThanOrEqual(70);
     } finally {
       await slow.close();
     }
