@@ -174,15 +174,16 @@ describe('names and versions', () => {
 
   it('a registry that accepts the connection and never answers is skipped after --timeout', { tags: ['deep'] }, async () => {
     const started = Date.now();
-    const run = await mcpm(['search', 'posts', '--timeout', '300', '--json'], hanging.url);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    const run = await mcpm(['search', 'posts', '--timeout', '1500', '--json'], hanging.url);
+    // Bounded, where the registry alone would hang forever; wide, because CI's machine is shared.
+    expect(Date.now() - started).toBeLessThan(30_000);
     expectFailure(run, 'ENETWORK', /No registry could be reached/);
-    expect(run.stderr).toMatch(/did not answer within 300 ms/);
+    expect(run.stderr).toMatch(/did not answer within 1500 ms/);
 
-    // With a registry after it, the next one answers.
-    const fallback = await mcpm(['info', 'github-posts', '--timeout', '300', '--json'], `${hanging.url},${world.registryUrl}`);
+    // With a registry after it, the next one answers, within the same timeout: it lives in this busy test process.
+    const fallback = await mcpm(['info', 'github-posts', '--timeout', '1500', '--json'], `${hanging.url},${world.registryUrl}`);
     expect(fallback.json).toMatchObject({ ok: true, result: { name: 'io.github.acme/github-posts', registry: world.registryUrl } });
-    expect(fallback.stderr).toMatch(/warning .*did not answer within 300 ms; skipped/);
+    expect(fallback.stderr).toMatch(/warning .*did not answer within 1500 ms; skipped/);
   });
 
   it('a usage error exits 2, also under --json', async () => {
