@@ -327,7 +327,7 @@ describe("posts API and hanging server", () => {
     expect(before).toBeGreaterThan(0);
     // A second, still-open connection must not block close().
     const pending = fetch(server.url).catch(() => "aborted");
-    await vi.waitFor(() => expect(server.connections()).toBeGreaterThan(before));
+    await vi.waitFor(() => expect(server.connections()).toBeGreaterThan(before), { timeout: 4_000 });
     await server.close();
     expect(await pending).toBe("aborted");
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -410,7 +410,8 @@ describe("github-posts fixture over stdio", () => {
     send({ jsonrpc: "2.0", method: "notifications/initialized" });
     send({ jsonrpc: "2.0", id: 2, method: "ping" });
     send({ jsonrpc: "2.0", id: 3, method: "resources/list" });
-    await vi.waitFor(() => expect(out.split("\n").filter(Boolean)).toHaveLength(3));
+    // A node start on a busy machine can take longer than waitFor's default second.
+    await vi.waitFor(() => expect(out.split("\n").filter(Boolean)).toHaveLength(3), { timeout: 20_000 });
     child.stdin.end();
     const code = await new Promise((resolve) => child.on("close", resolve));
     expect(code).toBe(0);
