@@ -116,8 +116,8 @@ describe.concurrent('a misbehaving registry: bounded, clear failure; fallback to
 // live in this test process, whose event loop the concurrent cases (a registry pumping 1 MiB chunks forever) keep
 // busy. On CI a 150 ms page came later than an 800 ms timeout while they ran, and the endless pager's two commands
 // outlasted the test's minute.
-describe('a registry that is slow but answers each request within the timeout', () => {
-  it(ENDLESS[0], { timeout: 120_000 }, () => expectBoundedFailures(...ENDLESS));
+describe('a registry paging for long, or slow, each answer within the timeout: on its own, after the cases above', () => {
+  it(`${ENDLESS[0]}: cut off after 10,000 pages or ten timeouts in all`, { timeout: 120_000 }, () => expectBoundedFailures(...ENDLESS));
 
   it('a registry paging forever, slowly, is cut off after ten timeouts in all', async () => {
     const slow = await startBadRegistry('cursor-endless-slow');
