@@ -184,6 +184,23 @@ describe('a project reproduces from mcpm.json + mcpm-lock.json', () => {
     expect(existsSync(path.join(home, '.mcpm', 'store', 'io.github.acme', 'github-posts', '1.1.0'))).toBe(false);
   });
 
+  it('a lock that gives a dependency the integrity of another package in the same install: EINTEGRITY, nothing written', async () => {
+    // The store finds a tarball by its integrity alone: without a look at the package.json inside, posts-format's
+    // folder would be filled with github-posts' genuine files (src/store/unpack.ts, assertSamePackage).
+    const home = await makeTmpDir('mcpm-project-e-');
+    const clone = path.join(home, 'checkout');
+    mkdirSync(clone);
+    cpSync(path.join(project, 'mcpm.json'), path.join(clone, 'mcpm.json'));
+    const lock = JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8'));
+    lock.servers[SERVER].dependencies['node_modules/posts-format'].integrity = lock.servers[SERVER].package.integrity;
+    writeFileSync(path.join(clone, 'mcpm-lock.json'), JSON.stringify(lock, null, 2));
+    const run = await runMcpm(['install', '--json', '--env', `POSTS_API_URL=${postsUrl}`, '--env', 'POSTS_API_TOKEN'], { home, cwd: clone, env: { POSTS_API_TOKEN: TOKEN } });
+    expect(run.json?.error, run.stderr).toMatchObject({ code: 'EINTEGRITY', message: 'The tarball given for posts-format@1.0.0 is github-posts@1.1.0: the lock gives it another package\'s integrity' });
+    expect(run.json.error.hint).toMatch(/^Nothing was installed/);
+    expect(existsSync(path.join(clone, '.mcp.json'))).toBe(false);
+    expect(existsSync(path.join(home, '.mcpm', 'store', 'io.github.acme', 'github-posts', '1.1.0'))).toBe(false);
+  });
+
   it('a lock that sends a dependency\'s download to another host: the registry\'s tarball or nothing, that host never asked', async () => {
     // A dependency's tarball is fetched from the lock's URL directly only when that URL is the registry's own for
     // that name and version (src/store/fetch.ts); any other URL goes through the registry's packument, as before.

@@ -2,7 +2,7 @@ import type { NpmOptions } from './npm-config.js';
 import { npmCall } from './npm-errors.js';
 import { registryOf } from '../supply/registry-keys.js';
 import type { TreePackage } from './tree.js';
-import { readIndex, unpackTarball, writeIndex, type PackageIndex } from './unpack.js';
+import { assertSamePackage, readIndex, unpackTarball, writeIndex, type PackageIndex } from './unpack.js';
 
 /** Tarballs fetched at once: npm's own default socket count (maxsockets) is about this. */
 const PARALLEL = 16;
@@ -48,6 +48,12 @@ export async function ensurePackages(
       }
     });
     for (const index of fetched) if (index) indexes.set(index.integrity, index);
+  }
+  // One integrity is one tarball: two packages of the tree with the same integrity, or an index unpacked for
+  // another name, mean the lock names the wrong tarball for one of them (see assertSamePackage).
+  for (const pkg of packages) {
+    const index = indexes.get(pkg.integrity);
+    if (index && !skipped.includes(pkg)) assertSamePackage(pkg, index);
   }
   return { indexes, skipped, fetched: wanted.length - skipped.length };
 }

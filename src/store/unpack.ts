@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import clean from 'semver/functions/clean.js';
+import { McpmError } from '../errors.js';
 import { casFile, keyedJson, LargeFileWriter, putBuffer, sha256, type FileEntry } from './cas.js';
 import { isDevFile } from './dev-files.js';
 import { writeJsonAtomic } from '../fs/files.js';
@@ -99,12 +101,38 @@ export async function unpackTarball(store: string, tarball: Buffer, meta: { name
     parser.on('end', () => resolve());
     parser.end(tarball);
   });
+  const inside = manifestName(manifest);
+  if (inside) assertSamePackage(meta, inside);
   for (const bin of manifest ? binPaths(manifest) : []) {
     const file = files.get(bin);
     // As npm does: a declared bin is executable whatever its mode in the tarball.
     if (file && !file.x) files.set(bin, { ...file, h: putBuffer(store, readFileSync(casFile(store, file.h, false)), true), x: 1 });
   }
   return { ...meta, files: Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), ...(leftOut ? { devFiles: false as const } : {}) };
+}
+
+/**
+ * The store and npm's cache find a tarball by its integrity alone, so a lock that gives a package the integrity of
+ * another tarball (another package, or an older version of the same one, already in the cache or in the same
+ * install) would get that tarball, genuine and matching its hash, under the wrong name. The package.json inside
+ * says what the tarball is; it must be the package the tree wants.
+ */
+export function assertSamePackage(wanted: { name: string; version: string }, found: { name: string; version: string }): void {
+  const version = (v: string) => clean(v, { loose: true }) ?? v.trim();
+  if (found.name === wanted.name && version(found.version) === version(wanted.version)) return;
+  throw new McpmError('EINTEGRITY', `The tarball given for ${wanted.name}@${wanted.version} is ${found.name}@${found.version}: the lock gives it another package's integrity`, {
+    hint: 'Nothing was installed. Remove that entry from the lock file (or the whole lock) and install again.',
+  });
+}
+
+/** The name and version in a tarball's package.json, when it has both. */
+function manifestName(manifest: Buffer | undefined): { name: string; version: string } | undefined {
+  try {
+    const { name, version } = JSON.parse(manifest?.toString('utf8') ?? '') as { name?: unknown; version?: unknown };
+    return typeof name === 'string' && typeof version === 'string' ? { name, version } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The path inside the package, or undefined for a path that is empty, walks up or would leave the folder. */
