@@ -101,9 +101,9 @@ export async function unpackTarball(store: string, tarball: Buffer, meta: { name
     parser.on('end', () => resolve());
     parser.end(tarball);
   });
-  const inside = manifestName(manifest);
-  if (inside) assertSamePackage(meta, inside);
-  for (const bin of manifest ? binPaths(manifest) : []) {
+  const json = parseManifest(manifest);
+  if (typeof json.name === 'string' && typeof json.version === 'string') assertSamePackage(meta, { name: json.name, version: json.version });
+  for (const bin of binPaths(json.bin)) {
     const file = files.get(bin);
     // As npm does: a declared bin is executable whatever its mode in the tarball.
     if (file && !file.x) files.set(bin, { ...file, h: putBuffer(store, readFileSync(casFile(store, file.h, false)), true), x: 1 });
@@ -125,13 +125,13 @@ export function assertSamePackage(wanted: { name: string; version: string }, fou
   });
 }
 
-/** The name and version in a tarball's package.json, when it has both. */
-function manifestName(manifest: Buffer | undefined): { name: string; version: string } | undefined {
+/** A tarball's package.json, or {} when it has none or it does not parse. */
+function parseManifest(manifest: Buffer | undefined): { name?: unknown; version?: unknown; bin?: unknown } {
   try {
-    const { name, version } = JSON.parse(manifest?.toString('utf8') ?? '') as { name?: unknown; version?: unknown };
-    return typeof name === 'string' && typeof version === 'string' ? { name, version } : undefined;
+    const json = JSON.parse(manifest?.toString('utf8') ?? '') as unknown;
+    return json && typeof json === 'object' ? json : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -143,12 +143,7 @@ export function packagePath(raw: string): string | undefined {
   return kept.join('/');
 }
 
-function binPaths(manifest: Buffer): string[] {
-  try {
-    const { bin } = JSON.parse(manifest.toString('utf8')) as { bin?: unknown };
-    const values = typeof bin === 'string' ? [bin] : bin && typeof bin === 'object' ? Object.values(bin) : [];
-    return values.filter((v): v is string => typeof v === 'string').map((v) => packagePath(`package/${v}`)).filter((v): v is string => v !== undefined);
-  } catch {
-    return [];
-  }
+function binPaths(bin: unknown): string[] {
+  const values = typeof bin === 'string' ? [bin] : bin && typeof bin === 'object' ? Object.values(bin) : [];
+  return values.filter((v): v is string => typeof v === 'string').map((v) => packagePath(`package/${v}`)).filter((v): v is string => v !== undefined);
 }
