@@ -119,7 +119,7 @@ export async function unpackTarball(store: string, tarball: Buffer, meta: { name
  */
 export function assertSamePackage(wanted: { name: string; version: string }, found: { name: string; version: string }): void {
   const version = (v: string) => clean(v, { loose: true }) ?? v.trim();
-  if (found.name === wanted.name && version(found.version) === version(wanted.version)) return;
+  if (found.name === wanted.name && (found.version === wanted.version || version(found.version) === version(wanted.version))) return;
   throw new McpmError('EINTEGRITY', `The tarball given for ${wanted.name}@${wanted.version} is ${found.name}@${found.version}: the lock gives it another package's integrity`, {
     hint: 'Nothing was installed. Remove that entry from the lock file (or the whole lock) and install again.',
   });
