@@ -1,7 +1,7 @@
 import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
 import { oneLine } from '../output.js';
-import { readState, type InstalledServer } from '../state/installed.js';
+import { byName, readState, type InstalledServer } from '../state/installed.js';
 import { readGatewayClients } from '../serve/gateway-clients.js';
 
 export interface ListedServer {
@@ -30,7 +30,7 @@ export function list(ctx: Context): ListedServer[] {
     if (!state.servers[name]) ctx.out.warn(`An uninstall of ${name} was interrupted; run \`mcpm uninstall ${name}\` to finish it`);
   }
   return Object.values(state.servers)
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort(byName)
     .map((server) => ({
       name: server.name,
       key: server.entries[0]?.key ?? '',

@@ -2,7 +2,7 @@ import { defineCommand } from './spec.js';
 import { McpmError } from '../errors.js';
 import { selectVersion } from '../plan/version.js';
 import { resolveServer } from '../registry/resolve.js';
-import { readState, requireInstalled, updateState, type InstalledServer } from '../state/installed.js';
+import { byName, readState, requireInstalled, updateState, type InstalledServer } from '../state/installed.js';
 import { deriveContext, type Context } from '../context.js';
 import { table } from './list.js';
 import { recordedRange } from '../plan/version.js';
@@ -85,7 +85,7 @@ async function recordStatus(ctx: Context, rows: OutdatedRow[]): Promise<void> {
 
 export function selectServers(ctx: Context, names: string[]): InstalledServer[] {
   const state = readState(ctx);
-  if (names.length === 0) return Object.values(state.servers).sort((a, b) => a.name.localeCompare(b.name));
+  if (names.length === 0) return Object.values(state.servers).sort(byName);
   return names.map((name) => requireInstalled(state, name));
 }
 

@@ -1,6 +1,6 @@
 import { defineCommand } from './spec.js';
 import type { Context } from '../context.js';
-import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
+import { byName, readState, requireInstalled, type InstalledServer } from '../state/installed.js';
 import { readToolFilters, setToolHidden } from '../serve/filters.js';
 import { keyOf } from '../serve/gateway.js';
 import { gatewayToolName } from '../serve/names.js';
@@ -22,7 +22,7 @@ export interface ToolRow {
 async function listTools(ctx: Context, name: string | undefined): Promise<ToolRow[]> {
   const { Child } = await import('../serve/child.js');
   const state = readState(ctx);
-  const servers: InstalledServer[] = name ? [requireInstalled(state, name)] : Object.values(state.servers).sort((a, b) => a.name.localeCompare(b.name));
+  const servers: InstalledServer[] = name ? [requireInstalled(state, name)] : Object.values(state.servers).sort(byName);
   const hidden = readToolFilters(ctx);
   const rows: ToolRow[] = [];
   for (const server of servers) {

@@ -4,7 +4,7 @@ import { samePath } from '../clients/paths.js';
 import { chooseClients, locationOfEntry } from '../clients/targets.js';
 import { readClientFile } from '../clients/write.js';
 import { McpmError } from '../errors.js';
-import { readState, requireInstalled, type InstalledServer } from '../state/installed.js';
+import { byName, readState, requireInstalled, type InstalledServer } from '../state/installed.js';
 import { AUDIT_CHECKS, type AuditCheck, type AuditEntry, type AuditFact, type AuditSubject, type FactStatus } from './audit-checks.js';
 
 /**
@@ -28,7 +28,7 @@ export function verdictOf(facts: AuditFact[]): FactStatus {
 
 export async function audit(ctx: Context, names: string[], options: { all?: boolean } = {}, checks: AuditCheck[] = AUDIT_CHECKS): Promise<AuditRow[]> {
   const state = readState(ctx);
-  const servers = names.length > 0 ? names.map((name) => requireInstalled(state, name)) : Object.values(state.servers).sort((a, b) => a.name.localeCompare(b.name));
+  const servers = names.length > 0 ? names.map((name) => requireInstalled(state, name)) : Object.values(state.servers).sort(byName);
   const subjects: AuditSubject[] = [];
   for (const server of servers) subjects.push({ name: server.name, managed: true, server, entries: await managedEntries(server) });
   if (options.all) subjects.push(...(await foreignSubjects(ctx, Object.values(state.servers))));
