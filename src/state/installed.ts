@@ -214,13 +214,13 @@ export function findInstalled(state: InstalledState, name: string): InstalledSer
   return short[0];
 }
 
-/** findInstalled, or ENOTINSTALLED naming what was asked for. */
 /**
  * The order installed servers are shown in (list, tools, outdated, audit): by name, code unit by code unit. Not
  * localeCompare: its first call builds ICU's collator, some 8 ms of every `mcpm list`, and names are ASCII.
  */
 export const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
+/** findInstalled, or ENOTINSTALLED naming what was asked for. */
 export function requireInstalled(state: InstalledState, name: string): InstalledServer {
   const server = findInstalled(state, name);
   if (!server) throw new McpmError('ENOTINSTALLED', `"${name}" is not installed`);
