@@ -169,36 +169,42 @@ describe('a project reproduces from mcpm.json + mcpm-lock.json', () => {
     expect(JSON.parse(readFileSync(path.join(clone, 'mcpm.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(path.join(project, 'mcpm.json'), 'utf8')));
   });
 
-  it('refuses a lock whose integrity no longer matches what is downloaded, writing nothing', async () => {
-    const home = await makeTmpDir('mcpm-project-c-');
+  /** `mcpm install` in a fresh checkout of the project whose lock `edit` changed first, in a fresh HOME. */
+  async function installWithEditedLock(prefix: string, edit: (lock: any) => void) {
+    const home = await makeTmpDir(prefix);
     const clone = path.join(home, 'checkout');
     mkdirSync(clone);
     cpSync(path.join(project, 'mcpm.json'), path.join(clone, 'mcpm.json'));
     const lock = JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8'));
-    lock.servers[SERVER].package.integrity = 'sha512-' + Buffer.alloc(64, 1).toString('base64');
+    edit(lock);
     writeFileSync(path.join(clone, 'mcpm-lock.json'), JSON.stringify(lock, null, 2));
     const run = await runMcpm(['install', '--json', '--env', `POSTS_API_URL=${postsUrl}`, '--env', 'POSTS_API_TOKEN'], { home, cwd: clone, env: { POSTS_API_TOKEN: TOKEN } });
-    expect(run.json?.error, run.stderr).toMatchObject({ code: 'EINTEGRITY', message: expect.stringContaining('lock file') });
+    return { run, home, clone };
+  }
+
+  /** No client file written, and no version reached the store (mcpm may have created its own empty folders). */
+  function expectNothingInstalled(home: string, clone: string) {
     expect(existsSync(path.join(clone, '.mcp.json'))).toBe(false);
-    // No version reached the store (mcpm may have created its own empty folders).
     expect(existsSync(path.join(home, '.mcpm', 'store', 'io.github.acme', 'github-posts', '1.1.0'))).toBe(false);
+  }
+
+  it('refuses a lock whose integrity no longer matches what is downloaded, writing nothing', async () => {
+    const { run, home, clone } = await installWithEditedLock('mcpm-project-c-', (lock) => {
+      lock.servers[SERVER].package.integrity = 'sha512-' + Buffer.alloc(64, 1).toString('base64');
+    });
+    expect(run.json?.error, run.stderr).toMatchObject({ code: 'EINTEGRITY', message: expect.stringContaining('lock file') });
+    expectNothingInstalled(home, clone);
   });
 
   it('a lock that gives a dependency the integrity of another package in the same install: EINTEGRITY, nothing written', async () => {
     // The store finds a tarball by its integrity alone: without a look at the package.json inside, posts-format's
     // folder would be filled with github-posts' genuine files (src/store/unpack.ts, assertSamePackage).
-    const home = await makeTmpDir('mcpm-project-e-');
-    const clone = path.join(home, 'checkout');
-    mkdirSync(clone);
-    cpSync(path.join(project, 'mcpm.json'), path.join(clone, 'mcpm.json'));
-    const lock = JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8'));
-    lock.servers[SERVER].dependencies['node_modules/posts-format'].integrity = lock.servers[SERVER].package.integrity;
-    writeFileSync(path.join(clone, 'mcpm-lock.json'), JSON.stringify(lock, null, 2));
-    const run = await runMcpm(['install', '--json', '--env', `POSTS_API_URL=${postsUrl}`, '--env', 'POSTS_API_TOKEN'], { home, cwd: clone, env: { POSTS_API_TOKEN: TOKEN } });
+    const { run, home, clone } = await installWithEditedLock('mcpm-project-e-', (lock) => {
+      lock.servers[SERVER].dependencies['node_modules/posts-format'].integrity = lock.servers[SERVER].package.integrity;
+    });
     expect(run.json?.error, run.stderr).toMatchObject({ code: 'EINTEGRITY', message: 'The tarball given for posts-format@1.0.0 is github-posts@1.1.0: the lock gives it another package\'s integrity' });
     expect(run.json.error.hint).toMatch(/^Nothing was installed/);
-    expect(existsSync(path.join(clone, '.mcp.json'))).toBe(false);
-    expect(existsSync(path.join(home, '.mcpm', 'store', 'io.github.acme', 'github-posts', '1.1.0'))).toBe(false);
+    expectNothingInstalled(home, clone);
   });
 
   it('a lock that sends a dependency\'s download to another host: the registry\'s tarball or nothing, that host never asked', async () => {
@@ -212,18 +218,12 @@ describe('a project reproduces from mcpm.json + mcpm-lock.json', () => {
       res.end(other.tarball);
     });
     try {
-      const home = await makeTmpDir('mcpm-project-d-');
-      const clone = path.join(home, 'checkout');
-      mkdirSync(clone);
-      cpSync(path.join(project, 'mcpm.json'), path.join(clone, 'mcpm.json'));
-      const lock = JSON.parse(readFileSync(path.join(project, 'mcpm-lock.json'), 'utf8'));
-      Object.assign(lock.servers[SERVER].dependencies['node_modules/posts-format'], { resolved: `${elsewhere.url}/posts-format/-/posts-format-1.0.0.tgz`, integrity: other.integrity });
-      writeFileSync(path.join(clone, 'mcpm-lock.json'), JSON.stringify(lock, null, 2));
-      const run = await runMcpm(['install', '--json', '--env', `POSTS_API_URL=${postsUrl}`, '--env', 'POSTS_API_TOKEN'], { home, cwd: clone, env: { POSTS_API_TOKEN: TOKEN } });
+      const { run, home, clone } = await installWithEditedLock('mcpm-project-d-', (lock) => {
+        Object.assign(lock.servers[SERVER].dependencies['node_modules/posts-format'], { resolved: `${elsewhere.url}/posts-format/-/posts-format-1.0.0.tgz`, integrity: other.integrity });
+      });
       expect(run.json?.error, run.stderr).toMatchObject({ code: 'EINTEGRITY', message: expect.stringContaining('posts-format@1.0.0') });
       expect(asked).toEqual([]);
-      expect(existsSync(path.join(clone, '.mcp.json'))).toBe(false);
-      expect(existsSync(path.join(home, '.mcpm', 'store', 'io.github.acme', 'github-posts', '1.1.0'))).toBe(false);
+      expectNothingInstalled(home, clone);
     } finally {
       await elsewhere.close();
     }
