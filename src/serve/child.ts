@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { Context } from '../context.js';
 import { McpmError } from '../errors.js';
-import type { InstalledServer } from '../state/installed.js';
+import { byName, type InstalledServer } from '../state/installed.js';
 
 /** A tool as a server lists it (what tools/list carries). */
 export interface ServerTool {
@@ -195,5 +195,5 @@ export function pinnedTools(server: InstalledServer): ServerTool[] | undefined {
   const tools = Object.values(trust.pins.items)
     .filter((item) => item.kind === 'tool' && typeof item.value.inputSchema === 'object' && item.value.inputSchema !== null)
     .map((item) => item.value as ServerTool);
-  return tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return tools.sort(byName);
 }

@@ -215,8 +215,9 @@ export function findInstalled(state: InstalledState, name: string): InstalledSer
 }
 
 /**
- * The order installed servers are shown in (list, tools, outdated, audit): by name, code unit by code unit. Not
- * localeCompare: its first call builds ICU's collator, some 8 ms of every `mcpm list`, and names are ASCII.
+ * The order installed servers (list, tools, outdated, audit) and their pinned tools are shown in: by name, code unit
+ * by code unit. Not localeCompare: its first call builds ICU's collator, some 8 ms of every `mcpm list`, and the
+ * names are ASCII.
  */
 export const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
